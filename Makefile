@@ -1,0 +1,38 @@
+# Dockhand — see README.md. The first two targets are the whole set-up:
+#   make demo    run the system with virtual devices and play the inbound story
+#   make test    vet + all tests with the race detector
+GO        ?= go
+BIN       ?= bin
+STATICCHECK_VERSION ?= v0.8.2
+PI_LDFLAGS := -s -w
+
+.PHONY: demo demo-once test build build-pi lint bench fuzz clean
+
+demo: build
+	./$(BIN)/devsim demo
+
+demo-once: build
+	./$(BIN)/devsim demo --once
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+# Raspberry Pi builds: 64-bit (Pi 3/4/5, Pi OS 64-bit) and 32-bit ARMv7.
+build-pi:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(PI_LDFLAGS)' -o $(BIN)/linux-arm64/ ./cmd/...
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(PI_LDFLAGS)' -o $(BIN)/linux-armv7/ ./cmd/...
+	@echo "binary sizes:"; ls -l $(BIN)/linux-arm64/* $(BIN)/linux-armv7/* | awk '{printf "  %-32s %6.1f MB\n", $$9, $$5/1048576}'
+
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf $(BIN) demo-data

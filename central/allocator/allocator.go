@@ -1,0 +1,178 @@
+// Package allocator is central's application service: it takes gateway
+// events in each gateway's sequence order, applies each exactly once
+// through the domain packages inside one store transaction, and queues the
+// answers (print and light commands, ops messages) in the same transaction.
+// It knows nothing of MQTT: the caller hands it payloads and publishes the
+// acknowledgements it returns.
+package allocator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/rs/zerolog"
+
+	"github.com/dockhand/dockhand/central/stock"
+	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+// DefaultReceiving is the location received goods are booked into.
+const DefaultReceiving = "RECEIVING"
+
+// Config configures an allocator.
+type Config struct {
+	Site      string
+	Receiving string
+}
+
+// Allocator applies gateway events to the site's stock.
+type Allocator struct {
+	cfg     Config
+	st      *store.Store
+	log     zerolog.Logger
+	queued  chan struct{}
+	Metrics Metrics
+}
+
+// Incoming is one event as received from a gateway's topic.
+type Incoming struct {
+	Gateway string
+	Type    string
+	Payload []byte
+}
+
+// Ack is the acknowledgement owed to one gateway stream.
+type Ack struct {
+	Gateway string
+	Stream  string
+	Seq     uint64
+	Resend  bool
+}
+
+// New prepares an allocator and makes sure the receiving location exists.
+func New(cfg Config, st *store.Store, log zerolog.Logger) (*Allocator, error) {
+	if cfg.Receiving == "" {
+		cfg.Receiving = DefaultReceiving
+	}
+	a := &Allocator{cfg: cfg, st: st, log: log.With().Str("component", "allocator").Logger(), queued: make(chan struct{}, 1)}
+	err := st.Update(func(tx *store.Tx) error {
+		if _, err := tx.Location(cfg.Receiving); errors.Is(err, stock.ErrNotFound) {
+			return tx.PutLocation(stock.Location{Code: cfg.Receiving, Type: stock.LocReceiving})
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("prepare receiving location: %w", err)
+	}
+	return a, nil
+}
+
+// Queued is signalled when messages were queued for publishing.
+func (a *Allocator) Queued() <-chan struct{} { return a.queued }
+
+// Site is the site this allocator owns.
+func (a *Allocator) Site() string { return a.cfg.Site }
+
+// Update runs fn in a store transaction and wakes the publisher afterwards,
+// for adapters (HTTP) that queue messages too.
+func (a *Allocator) Update(fn func(tx *store.Tx) error) error {
+	err := a.st.Update(fn)
+	if err == nil {
+		a.wake()
+	}
+	return err
+}
+
+func (a *Allocator) wake() {
+	select {
+	case a.queued <- struct{}{}:
+	default:
+	}
+}
+
+type streamKey struct{ gateway, stream string }
+
+// Apply applies a batch of events in one transaction and returns the acks
+// to send, one per stream. Events already applied are acknowledged again
+// and not applied; an event after a gap is not applied and the ack asks the
+// gateway to resend. If the transaction fails nothing is applied and no
+// ack is returned, so the gateway will resend.
+func (a *Allocator) Apply(batch []Incoming) ([]Ack, error) {
+	acks := map[streamKey]*Ack{}
+	var order []streamKey
+	err := a.st.Update(func(tx *store.Tx) error {
+		clear(acks)
+		order = order[:0]
+		for _, in := range batch {
+			if err := a.applyOne(tx, in, acks, &order); err != nil {
+				return err
+			}
+		}
+		for _, k := range order {
+			if err := tx.SetWatermark(k.gateway, k.stream, acks[k].Seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		a.Metrics.Failures.Add(1)
+		return nil, fmt.Errorf("apply %d events: %w", len(batch), err)
+	}
+	a.wake()
+	out := make([]Ack, 0, len(order))
+	for _, k := range order {
+		out = append(out, *acks[k])
+	}
+	return out, nil
+}
+
+func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack, order *[]streamKey) error {
+	env, err := wire.Decode(in.Payload, nil)
+	if err != nil || env.Stream == "" || env.Seq == 0 || env.Gateway != in.Gateway {
+		// Without a stream and seq the event cannot be acknowledged or
+		// ordered; it can only come from a broken or foreign client.
+		a.Metrics.Malformed.Add(1)
+		a.log.Warn().Err(err).Str("gateway", in.Gateway).Msg("dropping malformed event")
+		return nil
+	}
+	k := streamKey{in.Gateway, env.Stream}
+	ack, ok := acks[k]
+	if !ok {
+		wm, err := tx.Watermark(k.gateway, k.stream)
+		if err != nil {
+			return err
+		}
+		ack = &Ack{Gateway: k.gateway, Stream: k.stream, Seq: wm}
+		acks[k] = ack
+		*order = append(*order, k)
+	}
+	switch {
+	case env.Seq <= ack.Seq:
+		a.Metrics.Duplicates.Add(1)
+		return nil
+	case env.Seq > ack.Seq+1:
+		a.Metrics.Gaps.Add(1)
+		a.log.Debug().Str("gateway", k.gateway).Uint64("want", ack.Seq+1).Uint64("got", env.Seq).Msg("gap in event stream; asking for resend")
+		ack.Resend = true
+		return nil
+	}
+	if err := a.dispatch(tx, env, in); err != nil {
+		return fmt.Errorf("event %s seq %d from %s: %w", env.ID, env.Seq, in.Gateway, err)
+	}
+	ack.Seq = env.Seq
+	a.Metrics.Applied.Add(1)
+	return nil
+}
+
+func (a *Allocator) enqueue(tx *store.Tx, topic string, msg any) error {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("encode message for %s: %w", topic, err)
+	}
+	return tx.Enqueue(topic, b, false)
+}

@@ -1,0 +1,183 @@
+// Package daemon assembles centrald: the store, the allocator, the
+// embedded broker (unless an external one is named), the MQTT link and the
+// HTTP API. cmd/centrald and the demo both start central through it.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/dockhand/dockhand/central/allocator"
+	"github.com/dockhand/dockhand/central/broker"
+	"github.com/dockhand/dockhand/central/httpapi"
+	"github.com/dockhand/dockhand/central/mqttlink"
+	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/internal/mqttx"
+	"github.com/dockhand/dockhand/internal/secret"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+// Options configure central.
+type Options struct {
+	Site    string
+	DataDir string
+	// MQTT names an external broker; empty starts the embedded one.
+	MQTT mqttx.Config
+	// BrokerListen is the embedded broker's address (default :1883).
+	BrokerListen string
+	// BrokerFallback picks a free port when BrokerListen is taken.
+	BrokerFallback bool
+	// HTTPAddr is the API address (default :8081).
+	HTTPAddr string
+	// APIToken; empty reads or creates DataDir/api-token.
+	APIToken string
+}
+
+// Central is a running central.
+type Central struct {
+	Store     *store.Store
+	Alloc     *allocator.Allocator
+	BrokerURL string
+	HTTPAddr  string
+	TokenFile string
+	token     string
+
+	broker *broker.Broker
+	http   *http.Server
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	log    zerolog.Logger
+}
+
+// Start starts central; Close stops it.
+func Start(opt Options, log zerolog.Logger) (*Central, error) {
+	if !wire.ValidName(opt.Site) {
+		return nil, fmt.Errorf("--site %q: use letters, digits, '-', '_' or '.' (at most 64)", opt.Site)
+	}
+	if opt.DataDir == "" {
+		return nil, errors.New("--data: a data directory is required")
+	}
+	if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	c := &Central{log: log, TokenFile: filepath.Join(opt.DataDir, "api-token")}
+	var err error
+	if c.token, err = secret.Token(opt.APIToken, c.TokenFile); err != nil {
+		return nil, err
+	}
+	if opt.APIToken != "" {
+		c.TokenFile = ""
+	}
+	if c.Store, err = store.Open(filepath.Join(opt.DataDir, "central"), log); err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			c.Close()
+		}
+	}()
+	if c.Alloc, err = allocator.New(allocator.Config{Site: opt.Site}, c.Store, log); err != nil {
+		return nil, err
+	}
+	mc := opt.MQTT
+	if mc.URL == "" {
+		listen := opt.BrokerListen
+		if listen == "" {
+			listen = ":1883"
+		}
+		c.broker, err = broker.Start(broker.Options{Listen: listen, FallbackToFreePort: opt.BrokerFallback,
+			Username: mc.Username, Password: mc.Password}, log)
+		if err != nil {
+			return nil, err
+		}
+		mc.URL = c.broker.URL()
+		log.Info().Str("addr", c.broker.Addr()).Msg("embedded MQTT broker listening")
+	}
+	c.BrokerURL = mc.URL
+	link, err := mqttlink.New(mc, c.Alloc, c.Store, log)
+	if err != nil {
+		return nil, err
+	}
+	httpAddr := opt.HTTPAddr
+	if httpAddr == "" {
+		httpAddr = ":8081"
+	}
+	ln, err := net.Listen("tcp", httpAddr)
+	if err != nil {
+		return nil, fmt.Errorf("--http %s: %w", httpAddr, err)
+	}
+	c.HTTPAddr = ln.Addr().String()
+	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, metricsHandler(c.Alloc, link), log),
+		ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	c.wg.Add(2)
+	go func() {
+		defer c.wg.Done()
+		if err := c.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error().Err(err).Msg("http server")
+		}
+	}()
+	go func() { defer c.wg.Done(); _ = link.Run(ctx) }()
+	log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).Msg("central started")
+	ok = true
+	return c, nil
+}
+
+// Token is the API token (for the demo and tests in the same process).
+func (c *Central) Token() string { return c.token }
+
+// Close stops everything and closes the store.
+func (c *Central) Close() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	if c.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = c.http.Shutdown(ctx)
+		cancel()
+	}
+	c.wg.Wait()
+	if c.broker != nil {
+		_ = c.broker.Close()
+	}
+	if c.Store != nil {
+		_ = c.Store.Close()
+	}
+}
+
+func metricsHandler(a *allocator.Allocator, link *mqttlink.Link) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	counter := func(name, help string, f func() uint64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "dockhand_central_" + name, Help: help},
+			func() float64 { return float64(f()) }))
+	}
+	counter("events_applied_total", "Gateway events applied to the ledger.", a.Metrics.Applied.Load)
+	counter("events_duplicate_total", "Redelivered gateway events ignored.", a.Metrics.Duplicates.Load)
+	counter("events_gap_total", "Events that arrived after a gap in a gateway's sequence.", a.Metrics.Gaps.Load)
+	counter("events_malformed_total", "Events without a valid envelope.", a.Metrics.Malformed.Load)
+	counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
+	counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "dockhand_central_mqtt_connected", Help: "1 when the broker session is up."},
+		func() float64 {
+			if link.Connected() {
+				return 1
+			}
+			return 0
+		}))
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}

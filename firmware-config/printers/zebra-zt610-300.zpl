@@ -1,0 +1,26 @@
+~SD22
+^XA
+^FX Zebra ZT610 - industrial 4 in, 300 dpi, thermal transfer on 4 x 6 in gap labels.
+^FX Send once (nc <printer-ip> 9100 < zebra-zt610-300.zpl); the save command at the end keeps it over power cycles.
+^FX Resolution: 300 dpi (11.81 dots/mm). Print Dockhand labels with Options.DPI = 300.
+^FX Media: thermal transfer (ribbon), labels with gaps, 4 x 6 in (1200 x 1800 dots).
+^MTT
+^MNY
+^FX Print mode tear-off; feed to the next label on power-up and head close.
+^MMT
+^MFF,F
+^FX Darkness 22 of 30 (the SD command on the first line); raise in steps of 2 if bars look thin or grey, lower if they bleed.
+^FX Print width and label length for 4 x 6 in. For other media change both (dots = mm x 11.81).
+^PW1200
+^LL1800
+^LH0,0
+^LT0
+^LS0
+^PON
+^FX Speed 6 in/s print, 6 in/s slew, 2 in/s backfeed (this model: up to 12 in/s).
+^FX GS1 bar codes scan best below full speed; raise only after a verifier check.
+^PR6,6,2
+^FX Chinese text needs a CJK font linked to font 0: see README.md, section Chinese text.
+^FX Save all of the above and the darkness as power-up defaults.
+^JUS
+^XZ

@@ -1,0 +1,403 @@
+// Package config reads and validates a gateway's YAML configuration. Every
+// key is checked: an unknown key or a bad value stops the gateway at start
+// with the key's path and the reason, because a typo found on the dock at
+// 6 a.m. costs far more than one found when the technician saves the file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/dockhand/dockhand/drivers/gpio"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+// Station roles: what a scan at the station means to central.
+const (
+	RoleInboundDock  = "inbound-dock"
+	RolePutaway      = "putaway"
+	RolePack         = "pack"
+	RoleOutboundDock = "outbound-dock"
+	RoleCount        = "count"
+)
+
+// Roles lists every valid station role.
+var Roles = []string{RoleInboundDock, RolePutaway, RolePack, RoleOutboundDock, RoleCount}
+
+// Device kinds.
+const (
+	KindScanner = "scanner"
+	KindRFID    = "rfid"
+	KindPrinter = "printer"
+	KindLight   = "light"
+)
+
+// Kinds lists every valid device kind.
+var Kinds = []string{KindScanner, KindRFID, KindPrinter, KindLight}
+
+// Config is a gateway's whole configuration (contract: the key names are
+// relied on by technicians' files).
+type Config struct {
+	Site     string    `yaml:"site"`
+	Gateway  string    `yaml:"gateway"`
+	MQTT     MQTT      `yaml:"mqtt"`
+	Stations []Station `yaml:"stations"`
+	Devices  []Device  `yaml:"devices"`
+	Labels   Labels    `yaml:"labels"`
+	HTTP     HTTP      `yaml:"http"`
+	Outbox   Outbox    `yaml:"outbox"`
+	Log      Log       `yaml:"log"`
+}
+
+// MQTT is the link to the site broker.
+type MQTT struct {
+	URL      string `yaml:"url"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Station is a place where work happens (a dock door, a pack bench).
+type Station struct {
+	ID   string `yaml:"id"`
+	Role string `yaml:"role"`
+}
+
+// Device is one scanner, RFID reader, printer or light.
+type Device struct {
+	ID      string `yaml:"id"`
+	Kind    string `yaml:"kind"`
+	Station string `yaml:"station"`
+	// Serial devices.
+	Port     string `yaml:"port"`
+	Baud     int    `yaml:"baud"`
+	DataBits int    `yaml:"data_bits"`
+	Parity   string `yaml:"parity"`
+	StopBits string `yaml:"stop_bits"`
+	Suffix   string `yaml:"suffix"`
+	Prefix   string `yaml:"prefix"`
+	// FNC1 is the character a scanner sends for GS1's FNC1 when it cannot
+	// send GS (0x1D) itself.
+	FNC1 string `yaml:"fnc1"`
+	// TCP devices (printers, LLRP readers).
+	Address string `yaml:"address"`
+	// Lights: "log" (default; for hosts without GPIO) or "gpio".
+	Driver string         `yaml:"driver"`
+	Pins   gpio.LightPins `yaml:"pins"`
+}
+
+// HTTP is the gateway's local web server (technician page, /metrics).
+type HTTP struct {
+	// Listen is the address, e.g. ":8080"; "off" disables the server.
+	Listen string `yaml:"listen"`
+}
+
+// Labels configures label printing.
+type Labels struct {
+	// Templates is a directory of user label templates added to the built-in ones.
+	Templates string `yaml:"templates"`
+	DPI       int    `yaml:"dpi"`
+}
+
+// Outbox bounds the durable event buffer.
+type Outbox struct {
+	// ResendAfter is how long an unacknowledged event waits before it is
+	// published again.
+	ResendAfter Duration `yaml:"resend_after"`
+	// Window is how many events may be in flight before central acknowledges.
+	Window int `yaml:"window"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level string `yaml:"level"`
+}
+
+// Duration is a time.Duration written as "5s", "2m".
+type Duration time.Duration
+
+// UnmarshalYAML parses Go duration syntax.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("not a duration like 5s or 2m: %q", n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Load reads, checks and defaults the configuration file at path.
+func Load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg, err := Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse checks raw YAML against the schema, decodes it, applies defaults and
+// validates every value. All problems are reported together.
+func Parse(raw []byte) (*Config, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, errors.New("the file is empty")
+	} else if err != nil {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, errors.New("the file is empty")
+	}
+	var probs problems
+	checkShape(doc.Content[0], &Config{}, "", &probs)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	cfg := &Config{}
+	if err := doc.Content[0].Decode(cfg); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) applyDefaults() {
+	if c.MQTT.URL == "" {
+		c.MQTT.URL = "tcp://127.0.0.1:1883"
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = ":8080"
+	}
+	if c.Labels.DPI == 0 {
+		c.Labels.DPI = 203
+	}
+	if c.Outbox.ResendAfter == 0 {
+		c.Outbox.ResendAfter = Duration(5 * time.Second)
+	}
+	if c.Outbox.Window == 0 {
+		c.Outbox.Window = 256
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	for i := range c.Devices {
+		d := &c.Devices[i]
+		if d.Kind == KindScanner || (d.Kind == KindRFID && d.Port != "") {
+			if d.Baud == 0 {
+				d.Baud = 9600
+			}
+		}
+		if d.Kind == KindLight && d.Driver == "" {
+			d.Driver = "log"
+		}
+	}
+}
+
+// Validate checks every value and names the key of each problem.
+func (c *Config) Validate() error {
+	var p problems
+	name := func(key, v string) {
+		switch {
+		case v == "":
+			p.add(key, "is required")
+		case !wire.ValidName(v):
+			p.add(key, fmt.Sprintf("%q may use only letters, digits, '-', '_' and '.' (at most 64)", v))
+		}
+	}
+	name("site", c.Site)
+	name("gateway", c.Gateway)
+	c.MQTT.validate(&p)
+	if c.HTTP.Listen != "off" {
+		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+			p.add("http.listen", fmt.Sprintf("%q is not an address like :8080 (or off)", c.HTTP.Listen))
+		}
+	}
+	if c.Labels.DPI != 203 && c.Labels.DPI != 300 && c.Labels.DPI != 600 {
+		p.add("labels.dpi", fmt.Sprintf("%d is not a printer resolution (203, 300 or 600)", c.Labels.DPI))
+	}
+	if time.Duration(c.Outbox.ResendAfter) < 100*time.Millisecond {
+		p.add("outbox.resend_after", "must be at least 100ms")
+	}
+	if c.Outbox.Window < 1 || c.Outbox.Window > 10000 {
+		p.add("outbox.window", fmt.Sprintf("%d is outside 1..10000", c.Outbox.Window))
+	}
+	if !slices.Contains([]string{"trace", "debug", "info", "warn", "error"}, c.Log.Level) {
+		p.add("log.level", fmt.Sprintf("%q is not one of trace, debug, info, warn, error", c.Log.Level))
+	}
+	if len(c.Stations) == 0 {
+		p.add("stations", "at least one station is required")
+	}
+	stations := map[string]bool{}
+	for i, s := range c.Stations {
+		key := fmt.Sprintf("stations[%d]", i)
+		name(key+".id", s.ID)
+		if stations[s.ID] {
+			p.add(key+".id", fmt.Sprintf("%q is used by another station", s.ID))
+		}
+		stations[s.ID] = true
+		if !slices.Contains(Roles, s.Role) {
+			p.add(key+".role", fmt.Sprintf("%q is not one of %s", s.Role, strings.Join(Roles, ", ")))
+		}
+	}
+	devices := map[string]bool{}
+	for i, d := range c.Devices {
+		key := fmt.Sprintf("devices[%d]", i)
+		name(key+".id", d.ID)
+		if devices[d.ID] {
+			p.add(key+".id", fmt.Sprintf("%q is used by another device", d.ID))
+		}
+		devices[d.ID] = true
+		if !stations[d.Station] {
+			p.add(key+".station", fmt.Sprintf("%q is not one of the stations", d.Station))
+		}
+		d.validate(key, &p)
+	}
+	if len(p) > 0 {
+		return p
+	}
+	return nil
+}
+
+func (m MQTT) validate(p *problems) {
+	u, err := url.Parse(m.URL)
+	if err != nil || u.Host == "" {
+		p.add("mqtt.url", fmt.Sprintf("%q is not a broker URL like tcp://10.0.0.5:1883", m.URL))
+		return
+	}
+	if !slices.Contains([]string{"tcp", "mqtt", "ssl", "tls", "mqtts", "ws", "wss"}, u.Scheme) {
+		p.add("mqtt.url", fmt.Sprintf("scheme %q is not tcp, ssl, ws or wss", u.Scheme))
+	}
+	if m.Password != "" && m.Username == "" {
+		p.add("mqtt.username", "is required when mqtt.password is set")
+	}
+	if (m.CertFile == "") != (m.KeyFile == "") {
+		p.add("mqtt.cert_file", "cert_file and key_file go together")
+	}
+	for key, f := range map[string]string{"mqtt.ca_file": m.CAFile, "mqtt.cert_file": m.CertFile, "mqtt.key_file": m.KeyFile} {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			p.add(key, fmt.Sprintf("cannot read %s: %v", f, err))
+		}
+	}
+}
+
+var bauds = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
+
+func (d Device) validate(key string, p *problems) {
+	if !slices.Contains(Kinds, d.Kind) {
+		p.add(key+".kind", fmt.Sprintf("%q is not one of %s", d.Kind, strings.Join(Kinds, ", ")))
+		return
+	}
+	serial := func(required bool) {
+		if d.Port == "" {
+			if required {
+				p.add(key+".port", "is required for a "+d.Kind+" (e.g. /dev/ttyUSB0 or /dev/serial/by-id/...)")
+			}
+			return
+		}
+		if !strings.HasPrefix(d.Port, "/") {
+			p.add(key+".port", fmt.Sprintf("%q must be an absolute device path", d.Port))
+		}
+		if !slices.Contains(bauds, d.Baud) {
+			p.add(key+".baud", fmt.Sprintf("%d is not a standard baud rate", d.Baud))
+		}
+		if d.DataBits != 0 && (d.DataBits < 5 || d.DataBits > 8) {
+			p.add(key+".data_bits", fmt.Sprintf("%d is outside 5..8", d.DataBits))
+		}
+		if d.Parity != "" && !slices.Contains([]string{"none", "odd", "even"}, d.Parity) {
+			p.add(key+".parity", fmt.Sprintf("%q is not none, odd or even", d.Parity))
+		}
+		if d.StopBits != "" && !slices.Contains([]string{"1", "1.5", "2"}, d.StopBits) {
+			p.add(key+".stop_bits", fmt.Sprintf("%q is not 1, 1.5 or 2", d.StopBits))
+		}
+	}
+	tcp := func(required bool, defaultPort string) {
+		if d.Address == "" {
+			if required {
+				p.add(key+".address", "is required for a "+d.Kind+" (host:port, e.g. 10.0.0.31:"+defaultPort+")")
+			}
+			return
+		}
+		if _, port, err := net.SplitHostPort(d.Address); err != nil || port == "" {
+			p.add(key+".address", fmt.Sprintf("%q is not host:port (e.g. 10.0.0.31:%s)", d.Address, defaultPort))
+		}
+	}
+	switch d.Kind {
+	case KindScanner:
+		serial(true)
+		if len(d.FNC1) > 1 {
+			p.add(key+".fnc1", "must be a single character")
+		}
+	case KindPrinter, KindRFID:
+		port := map[string]string{KindPrinter: "9100", KindRFID: "5084"}[d.Kind]
+		if (d.Port == "") == (d.Address == "") {
+			p.add(key+".address", "give either address (TCP) or port (serial), not both or neither")
+			return
+		}
+		serial(false)
+		tcp(false, port)
+	case KindLight:
+		switch d.Driver {
+		case "log":
+		case "gpio":
+			if d.Pins.Green == "" && d.Pins.Amber == "" && d.Pins.Red == "" {
+				p.add(key+".pins", "a gpio light needs at least one of green, amber, red")
+			}
+		default:
+			p.add(key+".driver", fmt.Sprintf("%q is not log or gpio", d.Driver))
+		}
+	}
+}
+
+// problems collects every configuration problem so one run shows them all.
+type problems []string
+
+func (p *problems) add(key, reason string) { *p = append(*p, key+": "+reason) }
+
+func (p problems) Error() string {
+	if len(p) == 1 {
+		return p[0]
+	}
+	return fmt.Sprintf("%d problems:\n  %s", len(p), strings.Join(p, "\n  "))
+}
+
+// StationRole returns the role of a station ("" when unknown).
+func (c *Config) StationRole(id string) string {
+	for _, s := range c.Stations {
+		if s.ID == id {
+			return s.Role
+		}
+	}
+	return ""
+}
+
+// DeviceAt returns the first device of a kind at a station.
+func (c *Config) DeviceAt(station, kind string) (Device, bool) {
+	for _, d := range c.Devices {
+		if d.Station == station && d.Kind == kind {
+			return d, true
+		}
+	}
+	return Device{}, false
+}

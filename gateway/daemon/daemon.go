@@ -1,0 +1,186 @@
+// Package daemon assembles gatewayd: the Badger outbox, the MQTT link, the
+// devices of the configuration, and the handling of central's commands.
+// cmd/gatewayd and the demo both start a gateway through it.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/rs/zerolog"
+
+	"github.com/dockhand/dockhand/drivers/gpio"
+	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/link"
+	"github.com/dockhand/dockhand/gateway/outbox"
+	"github.com/dockhand/dockhand/internal/mqttx"
+	"github.com/dockhand/dockhand/internal/storage"
+	"github.com/dockhand/dockhand/internal/wire"
+	"github.com/dockhand/dockhand/zpl"
+)
+
+// Version is reported in the gateway's birth message.
+var Version = "dev"
+
+// Gateway is a running gateway.
+type Gateway struct {
+	cfg      *config.Config
+	log      zerolog.Logger
+	db       *badger.DB
+	outbox   *outbox.Outbox
+	link     *link.Link
+	labels   *zpl.Registry
+	lights   map[string]gpio.Light // by station
+	printers map[string]*printQueue
+	metrics  *metrics
+	HTTPAddr string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	http   *http.Server
+}
+
+// Start opens the data directory and starts every part of the gateway.
+func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, error) {
+	if dataDir == "" {
+		return nil, errors.New("--data: a data directory is required")
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	log = log.With().Str("gateway", cfg.Gateway).Logger()
+	g := &Gateway{cfg: cfg, log: log, lights: map[string]gpio.Light{}, printers: map[string]*printQueue{}}
+	g.ctx, g.cancel = context.WithCancel(context.Background())
+	ok := false
+	defer func() {
+		if !ok {
+			g.Close()
+		}
+	}()
+	var err error
+	if g.labels, err = zpl.NewRegistry(cfg.Labels.Templates); err != nil {
+		return nil, fmt.Errorf("labels.templates: %w", err)
+	}
+	if g.db, err = storage.Open(filepath.Join(dataDir, "gateway"), log); err != nil {
+		return nil, err
+	}
+	if g.outbox, err = outbox.Open(g.db, log); err != nil {
+		return nil, err
+	}
+	var stations []string
+	for _, s := range cfg.Stations {
+		stations = append(stations, s.ID)
+	}
+	g.link, err = link.New(link.Options{
+		MQTT: mqttx.Config{URL: cfg.MQTT.URL, Username: cfg.MQTT.Username, Password: cfg.MQTT.Password,
+			CAFile: cfg.MQTT.CAFile, CertFile: cfg.MQTT.CertFile, KeyFile: cfg.MQTT.KeyFile},
+		Site: cfg.Site, Gateway: cfg.Gateway, Stations: stations, Version: Version,
+		ResendAfter: time.Duration(cfg.Outbox.ResendAfter), Window: cfg.Outbox.Window,
+	}, g.outbox, log)
+	if err != nil {
+		return nil, err
+	}
+	g.metrics = newMetrics(g)
+	if err := g.startDevices(); err != nil {
+		return nil, err
+	}
+	if err := g.startHTTP(); err != nil {
+		return nil, err
+	}
+	g.wg.Add(2)
+	go func() { defer g.wg.Done(); _ = g.link.Run(g.ctx) }()
+	go func() { defer g.wg.Done(); g.commandLoop() }()
+	log.Info().Str("site", cfg.Site).Str("mqtt", cfg.MQTT.URL).Int("devices", len(cfg.Devices)).Msg("gateway started")
+	ok = true
+	return g, nil
+}
+
+func (g *Gateway) startHTTP() error {
+	if g.cfg.HTTP.Listen == "off" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", g.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen %s: %w", g.cfg.HTTP.Listen, err)
+	}
+	g.HTTPAddr = ln.Addr().String()
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", g.metrics.handler)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, "{\"status\":\"ok\",\"mqtt_connected\":%t}\n", g.link.Connected())
+	})
+	g.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := g.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			g.log.Error().Err(err).Msg("http server")
+		}
+	}()
+	return nil
+}
+
+// Outbox exposes the outbox (for tests and the demo's story).
+func (g *Gateway) Outbox() *outbox.Outbox { return g.outbox }
+
+// Connected reports whether the MQTT session is up.
+func (g *Gateway) Connected() bool { return g.link.Connected() }
+
+// Close stops the gateway: devices first, then the link (which announces
+// "offline"), then the database.
+func (g *Gateway) Close() {
+	if g.cancel != nil {
+		g.cancel()
+	}
+	if g.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = g.http.Shutdown(ctx)
+		cancel()
+	}
+	g.wg.Wait()
+	for _, l := range g.lights {
+		_ = l.Close()
+	}
+	if g.outbox != nil {
+		g.outbox.Close()
+	}
+	if g.db != nil {
+		if err := g.db.Close(); err != nil {
+			g.log.Error().Err(err).Msg("close database")
+		}
+	}
+}
+
+// emit stores an event in the outbox; it reports whether the event is
+// durable.
+func (g *Gateway) emit(ev outbox.Event, device string) bool {
+	env := ev.Env()
+	env.Gateway, env.Device = g.cfg.Gateway, device
+	if _, err := g.outbox.Append(g.ctx, ev); err != nil {
+		g.metrics.refused.Add(1)
+		g.log.Error().Err(err).Str("device", device).Str("type", env.Type).Msg("event could not be stored")
+		return false
+	}
+	return true
+}
+
+// show switches a station's light, when it has one.
+func (g *Gateway) show(station string, p gpio.Pattern) {
+	if l, ok := g.lights[station]; ok {
+		if err := l.Show(p); err != nil {
+			g.log.Warn().Err(err).Str("station", station).Msg("light")
+		}
+	}
+}
+
+func newEnvelope(typ string) wire.Envelope { return wire.NewEnvelope(typ) }

@@ -1,0 +1,56 @@
+package daemon
+
+import (
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+type metrics struct {
+	scans, badScans, refused    atomic.Uint64
+	commands, duplicateCommands atomic.Uint64
+	printed, printFailed        atomic.Uint64
+	handler                     http.Handler
+}
+
+func newMetrics(g *Gateway) *metrics {
+	m := &metrics{}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	counter := func(name, help string, f func() uint64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "dockhand_gateway_" + name, Help: help},
+			func() float64 { return float64(f()) }))
+	}
+	gauge := func(name, help string, f func() float64) {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "dockhand_gateway_" + name, Help: help}, f))
+	}
+	counter("scans_total", "Scanner frames turned into scan events.", m.scans.Load)
+	counter("bad_scans_total", "Scans that failed GS1 or frame validation.", m.badScans.Load)
+	counter("events_refused_total", "Events that could not be stored in the outbox.", m.refused.Load)
+	counter("commands_total", "Commands from central applied.", m.commands.Load)
+	counter("commands_duplicate_total", "Redelivered commands ignored.", m.duplicateCommands.Load)
+	counter("labels_printed_total", "Labels the printer accepted.", m.printed.Load)
+	counter("labels_failed_total", "Labels that could not be printed.", m.printFailed.Load)
+	counter("events_published_total", "Outbox events published (including re-publishes).", func() uint64 { p, _ := g.link.Published(); return p })
+	counter("events_republished_total", "Outbox events published again after a timeout or reconnect.", func() uint64 { _, r := g.link.Published(); return r })
+	gauge("outbox_events", "Events waiting for central's acknowledgement.", func() float64 { return float64(g.outbox.Stats().Events) })
+	gauge("outbox_bytes", "Bytes of events waiting for central's acknowledgement.", func() float64 { return float64(g.outbox.Stats().Bytes) })
+	gauge("outbox_oldest_seconds", "Age of the oldest unacknowledged event.", func() float64 {
+		if o := g.outbox.Stats().Oldest; !o.IsZero() {
+			return time.Since(o).Seconds()
+		}
+		return 0
+	})
+	gauge("mqtt_connected", "1 when the broker session is up.", func() float64 {
+		if g.link.Connected() {
+			return 1
+		}
+		return 0
+	})
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return m
+}

@@ -1,0 +1,157 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dockhand/dockhand/internal/storage"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+func open(t *testing.T, dir string) (*badger.DB, *Outbox) {
+	t.Helper()
+	db, err := storage.Open(dir, zerolog.Nop())
+	require.NoError(t, err)
+	ob, err := Open(db, zerolog.Nop())
+	require.NoError(t, err)
+	return db, ob
+}
+
+func scan(data string) *wire.Scan {
+	return &wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Data: data}
+}
+
+func TestAppendAssignsSeqAndStreamAndSurvivesReopen(t *testing.T) {
+	dir := t.TempDir()
+	db, ob := open(t, dir)
+	ctx := context.Background()
+	for i := 1; i <= 3; i++ {
+		seq, err := ob.Append(ctx, scan("x"))
+		require.NoError(t, err)
+		assert.Equal(t, uint64(i), seq)
+	}
+	stream := ob.Stream()
+	recs, err := ob.Pending(0, 10)
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	var s wire.Scan
+	require.NoError(t, json.Unmarshal(recs[2].Payload, &s))
+	assert.Equal(t, uint64(3), s.Seq)
+	assert.Equal(t, stream, s.Stream)
+	assert.Equal(t, wire.EvtScan, recs[2].Type)
+
+	require.NoError(t, ob.Ack(2))
+	ob.Close()
+	require.NoError(t, db.Close())
+
+	db, ob = open(t, dir)
+	defer db.Close()
+	defer ob.Close()
+	assert.Equal(t, stream, ob.Stream(), "the stream survives a restart")
+	assert.Equal(t, uint64(2), ob.Acked())
+	st := ob.Stats()
+	assert.Equal(t, 1, st.Events)
+	assert.False(t, st.Oldest.IsZero())
+	seq, err := ob.Append(ctx, scan("y"))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(4), seq, "sequence numbers continue after a restart")
+	recs, err = ob.Pending(ob.Acked(), 10)
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, []uint64{3, 4}, []uint64{recs[0].Seq, recs[1].Seq})
+}
+
+func TestSequenceContinuesWhenEverythingWasAcked(t *testing.T) {
+	dir := t.TempDir()
+	db, ob := open(t, dir)
+	_, err := ob.Append(context.Background(), scan("a"))
+	require.NoError(t, err)
+	require.NoError(t, ob.Ack(1))
+	ob.Close()
+	require.NoError(t, db.Close())
+	db, ob = open(t, dir)
+	defer db.Close()
+	defer ob.Close()
+	assert.Equal(t, uint64(1), ob.Acked())
+	seq, err := ob.Append(context.Background(), scan("b"))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), seq)
+}
+
+func TestAckBeyondIssuedIsRefused(t *testing.T) {
+	db, ob := open(t, t.TempDir())
+	defer db.Close()
+	defer ob.Close()
+	_, err := ob.Append(context.Background(), scan("a"))
+	require.NoError(t, err)
+	assert.ErrorContains(t, ob.Ack(5), "only 1 were issued")
+	assert.Equal(t, 1, ob.Stats().Events)
+	require.NoError(t, ob.Ack(0), "an old ack is harmless")
+}
+
+func TestConcurrentAppendsAreGroupCommittedInOrder(t *testing.T) {
+	db, ob := open(t, t.TempDir())
+	defer db.Close()
+	defer ob.Close()
+	const writers, each = 8, 200
+	var wg sync.WaitGroup
+	seqs := make(chan uint64, writers*each)
+	for range writers {
+		wg.Go(func() {
+			for range each {
+				seq, err := ob.Append(context.Background(), scan("c"))
+				assert.NoError(t, err)
+				seqs <- seq
+			}
+		})
+	}
+	wg.Wait()
+	close(seqs)
+	seen := map[uint64]bool{}
+	for s := range seqs {
+		assert.False(t, seen[s], "seq %d handed out twice", s)
+		seen[s] = true
+	}
+	assert.Len(t, seen, writers*each)
+	recs, err := ob.Pending(0, writers*each+1)
+	require.NoError(t, err)
+	require.Len(t, recs, writers*each)
+	for i, r := range recs {
+		assert.Equal(t, uint64(i+1), r.Seq)
+	}
+	assert.Less(t, ob.commits.Load(), uint64(writers*each), "appends share commits")
+}
+
+func TestFirstTimeRemembersCommands(t *testing.T) {
+	dir := t.TempDir()
+	db, ob := open(t, dir)
+	first, err := ob.FirstTime("cmd-1")
+	require.NoError(t, err)
+	assert.True(t, first)
+	first, err = ob.FirstTime("cmd-1")
+	require.NoError(t, err)
+	assert.False(t, first)
+	ob.Close()
+	require.NoError(t, db.Close())
+	db, ob = open(t, dir)
+	defer db.Close()
+	defer ob.Close()
+	first, err = ob.FirstTime("cmd-1")
+	require.NoError(t, err)
+	assert.False(t, first, "a redelivered command is still recognised after a restart")
+}
+
+func TestAppendAfterCloseFails(t *testing.T) {
+	db, ob := open(t, t.TempDir())
+	defer db.Close()
+	ob.Close()
+	_, err := ob.Append(context.Background(), scan("late"))
+	assert.ErrorIs(t, err, errClosed)
+}

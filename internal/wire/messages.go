@@ -1,0 +1,216 @@
+package wire
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// Message types. Events flow gateway → central, commands central → gateway,
+// ops central → operations.
+const (
+	EvtScan   = "scan"
+	EvtRFID   = "rfid"
+	EvtPrint  = "print"
+	EvtDevice = "device"
+	EvtCount  = "count"
+
+	CmdAck   = "ack"
+	CmdPrint = "print"
+	CmdLight = "light"
+
+	OpsStock   = "stock"
+	OpsAlert   = "alert"
+	OpsReceipt = "receipt"
+	OpsOrder   = "order"
+	OpsGateway = "gateway"
+
+	TypeState = "state"
+)
+
+// Envelope is carried by every message. Gateway events also fill Gateway,
+// Device, Stream and Seq: Seq is monotonic within Stream, and Stream names one
+// life of a gateway's outbox (a new one after the disk is wiped), so central's
+// per-stream watermark can never mistake a fresh gateway for a replay.
+type Envelope struct {
+	ID      string    `json:"id"`
+	TS      time.Time `json:"ts"`
+	Type    string    `json:"type"`
+	Gateway string    `json:"gateway,omitempty"`
+	Device  string    `json:"device,omitempty"`
+	Stream  string    `json:"stream,omitempty"`
+	Seq     uint64    `json:"seq,omitempty"`
+}
+
+// NewEnvelope stamps a fresh id and the current time.
+func NewEnvelope(typ string) Envelope {
+	return Envelope{ID: NewID(), TS: time.Now().UTC(), Type: typ}
+}
+
+// Element is one GS1 Application Identifier and its data.
+type Element struct {
+	AI    string `json:"ai"`
+	Value string `json:"value"`
+}
+
+// Scan is a barcode read at a station. A scan that failed validation still
+// travels (Error set, Elements empty) so that central and operations see it.
+type Scan struct {
+	Envelope
+	Station   string    `json:"station"`
+	Role      string    `json:"role"`
+	Symbology string    `json:"symbology,omitempty"`
+	Data      string    `json:"data"`
+	GS1       bool      `json:"gs1"`
+	Elements  []Element `json:"elements,omitempty"`
+	HRI       string    `json:"hri,omitempty"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// Get returns the value of an AI in the scan.
+func (s *Scan) Get(ai string) (string, bool) {
+	for _, e := range s.Elements {
+		if e.AI == ai {
+			return e.Value, true
+		}
+	}
+	return "", false
+}
+
+// Device reports a device status change (connected, disconnected, error,
+// refused).
+type Device struct {
+	Envelope
+	Station string `json:"station,omitempty"`
+	Kind    string `json:"kind"`
+	State   string `json:"state"`
+	Error   string `json:"error,omitempty"`
+}
+
+// PrintResult reports what happened to a print command.
+type PrintResult struct {
+	Envelope
+	Command  string `json:"command"`
+	Station  string `json:"station"`
+	Printed  bool   `json:"printed"`
+	Reason   string `json:"reason,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
+}
+
+// Ack tells a gateway that central has applied every event of Stream up to
+// and including Seq. Resend asks for everything after Seq again at once
+// (central saw a gap) instead of after the gateway's timeout.
+type Ack struct {
+	Envelope
+	Resend bool `json:"resend,omitempty"`
+}
+
+// Print asks a station's printer to print a label: either a template with
+// data, or raw ZPL.
+type Print struct {
+	Envelope
+	Station  string            `json:"station"`
+	Template string            `json:"template,omitempty"`
+	Data     map[string]string `json:"data,omitempty"`
+	ZPL      string            `json:"zpl,omitempty"`
+	Copies   int               `json:"copies,omitempty"`
+}
+
+// Light asks a station's stack light to show a pattern (ok, reject, ...).
+type Light struct {
+	Envelope
+	Station string `json:"station"`
+	Pattern string `json:"pattern"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// State is a gateway's retained birth ("online") or death ("offline") message.
+type State struct {
+	Envelope
+	State    string   `json:"state"`
+	Version  string   `json:"version,omitempty"`
+	Stations []string `json:"stations,omitempty"`
+}
+
+// Alert is an operations alert.
+type Alert struct {
+	Envelope
+	Kind     string            `json:"kind"`
+	Severity string            `json:"severity"`
+	Message  string            `json:"message"`
+	Station  string            `json:"station,omitempty"`
+	Ref      string            `json:"ref,omitempty"`
+	Details  map[string]string `json:"details,omitempty"`
+}
+
+// Receipt reports goods received at a dock.
+type Receipt struct {
+	Envelope
+	Receipt  string `json:"receipt"`
+	ASN      string `json:"asn,omitempty"`
+	SSCC     string `json:"sscc,omitempty"`
+	SKU      string `json:"sku"`
+	GTIN     string `json:"gtin,omitempty"`
+	Quantity int64  `json:"quantity"`
+	Lot      string `json:"lot,omitempty"`
+	Expiry   string `json:"expiry,omitempty"`
+	Location string `json:"location"`
+	Putaway  string `json:"putaway,omitempty"`
+	Station  string `json:"station,omitempty"`
+	Event    string `json:"event,omitempty"`
+}
+
+// Stock reports one ledger movement and the balances it left behind.
+type Stock struct {
+	Envelope
+	Movement    uint64 `json:"movement"`
+	SKU         string `json:"sku"`
+	Quantity    int64  `json:"quantity"`
+	From        string `json:"from,omitempty"`
+	To          string `json:"to,omitempty"`
+	LPN         string `json:"lpn,omitempty"`
+	Lot         string `json:"lot,omitempty"`
+	Expiry      string `json:"expiry,omitempty"`
+	Status      string `json:"status"`
+	Reason      string `json:"reason"`
+	Doc         string `json:"doc,omitempty"`
+	FromBalance *int64 `json:"from_balance,omitempty"`
+	ToBalance   *int64 `json:"to_balance,omitempty"`
+}
+
+// Decode reads a message's envelope and checks the fields every message
+// must have, so handlers can trust them.
+func Decode(payload []byte, into any) (Envelope, error) {
+	var env Envelope
+	if err := json.Unmarshal(payload, &env); err != nil {
+		return env, fmt.Errorf("decode envelope: %w", err)
+	}
+	if env.ID == "" || env.Type == "" || env.TS.IsZero() {
+		return env, fmt.Errorf("decode envelope: id, ts and type are required")
+	}
+	if into != nil {
+		if err := json.Unmarshal(payload, into); err != nil {
+			return env, fmt.Errorf("decode %s message: %w", env.Type, err)
+		}
+	}
+	return env, nil
+}
+
+var (
+	idMu      sync.Mutex
+	idEntropy = ulid.Monotonic(rand.Reader, 0)
+)
+
+// NewID returns a ULID: unique, and sortable by creation time.
+func NewID() string {
+	idMu.Lock()
+	defer idMu.Unlock()
+	return ulid.MustNew(ulid.Timestamp(time.Now()), idEntropy).String()
+}
+
+// Env gives access to the envelope of any message that embeds it.
+func (e *Envelope) Env() *Envelope { return e }

@@ -1,0 +1,112 @@
+package zpl
+
+import (
+	"fmt"
+)
+
+// gs is the ASCII group separator, which stands for FNC1 in element strings
+// handed to the Code 128 encoder (as in GS1 element strings).
+const gs = 0x1d
+
+// code128 is Code 128 field data in ZPL invocation-code form ("^BC" mode N):
+// the start code and every code-set switch are written explicitly, so the
+// printer does exactly what we measured and the preview can follow it.
+type code128 struct {
+	fd      string // ^FD content, e.g. ">;>800340065441234567897"
+	symbols int    // symbol characters incl. start code, excl. check and stop
+}
+
+// modules is the symbol width in modules without quiet zones: 11 per symbol
+// character, 11 for the check character and 13 for the stop pattern
+// (ISO/IEC 15417).
+func (c code128) modules() int { return 11*(c.symbols+1) + 13 }
+
+// code128QuietModules is the quiet zone each side (ISO/IEC 15417: 10X).
+const code128QuietModules = 10
+
+// checkCode128Data says why field data s cannot go into a Code 128 or
+// DataMatrix symbol, or "". We use code sets B and C only, so printable
+// ASCII; '^' and '~' are refused because ZPL would read them as command
+// prefixes and they never occur in the identifiers we print. GS is refused
+// too: it would become an FNC1 separator.
+func checkCode128Data(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '^' || c == '~' {
+			return fmt.Sprintf("character %q at position %d cannot be encoded in a Code 128 bar code (printable ASCII only, no ^ or ~)", rune(c), i+1)
+		}
+	}
+	return ""
+}
+
+const (
+	setB  = 0
+	setC  = 1
+	never = 1 << 30 // cost of an impossible choice
+)
+
+// encodeCode128 encodes data (field data checked with checkCode128Data, or
+// a GS1 element string whose GS bytes stand for FNC1) with
+// the fewest symbol characters, choosing code set B or C per stretch.
+// fnc1Start puts an FNC1 right after the start code (GS1-128).
+func encodeCode128(data string, fnc1Start bool) code128 {
+	if fnc1Start {
+		data = string(rune(gs)) + data
+	}
+	n := len(data)
+	// stay[i][s]: fewest symbol characters for data[i:] when the character
+	// at i is encoded in code set s (no switch before it). Filled backwards;
+	// a switch costs one character.
+	stay := make([][2]int, n+1)
+	best := func(i, s int) int { return min(stay[i][s], 1+stay[i][1-s]) }
+	for i := n - 1; i >= 0; i-- {
+		stay[i][setB] = 1 + best(i+1, setB)
+		stay[i][setC] = never
+		switch {
+		case data[i] == gs:
+			stay[i][setC] = 1 + best(i+1, setC)
+		case i+1 < n && isDigit(data[i]) && isDigit(data[i+1]):
+			stay[i][setC] = 1 + best(i+2, setC)
+		}
+	}
+	set := setB
+	if n > 0 && stay[0][setC] <= stay[0][setB] {
+		set = setC
+	}
+	buf := make([]byte, 0, n+8)
+	if set == setC {
+		buf = append(buf, ">;"...)
+	} else {
+		buf = append(buf, ">:"...)
+	}
+	symbols := 1
+	for i := 0; i < n; {
+		if other := 1 - set; stay[i][set] > 1+stay[i][other] {
+			set = other
+			if set == setC {
+				buf = append(buf, ">5"...)
+			} else {
+				buf = append(buf, ">6"...)
+			}
+			symbols++
+		}
+		switch {
+		case data[i] == gs:
+			buf = append(buf, ">8"...)
+			i++
+		case set == setC:
+			buf = append(buf, data[i], data[i+1])
+			i += 2
+		case data[i] == '>':
+			buf = append(buf, "><"...)
+			i++
+		default:
+			buf = append(buf, data[i])
+			i++
+		}
+		symbols++
+	}
+	return code128{fd: string(buf), symbols: symbols}
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -1,0 +1,129 @@
+package zpl
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// fdField is one ^FD...^FS field of a rendered label.
+type fdField struct {
+	line    string // the whole command line
+	content string // raw text between ^FD and ^FS
+	fh      bool   // ^FH precedes ^FD
+	block   bool   // ^FB precedes ^FD
+}
+
+// checkLabel asserts the structural safety rules of a rendered label and
+// returns its fields: exactly one ^XA and ^XZ, no '~' at all, no control
+// bytes but the line breaks we write, and every ^FD closed by ^FS before
+// any other command.
+func checkLabel(t testing.TB, out []byte) []fdField {
+	t.Helper()
+	require.Equal(t, 1, bytes.Count(out, []byte("^XA")), "exactly one ^XA")
+	require.Equal(t, 1, bytes.Count(out, []byte("^XZ")), "exactly one ^XZ")
+	require.True(t, bytes.HasPrefix(out, []byte("^XA\n")), "starts with ^XA")
+	require.True(t, bytes.HasSuffix(out, []byte("^XZ\n")), "ends with ^XZ")
+	require.NotContains(t, string(out), "~", "no control-prefix character")
+	for i, b := range out {
+		require.False(t, b < 0x20 && b != '\n' || b == 0x7f, "control byte 0x%02X at %d", b, i)
+	}
+	var fields []fdField
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		require.True(t, strings.HasPrefix(line, "^"), "line %q starts with a command", line)
+		i := strings.Index(line, "^FD")
+		if i < 0 {
+			continue
+		}
+		rest := line[i+3:]
+		end := strings.IndexByte(rest, '^')
+		require.True(t, end >= 0 && rest[end:] == "^FS", "field in %q is closed by ^FS and nothing follows", line)
+		fields = append(fields, fdField{line: line, content: rest[:end], fh: strings.Contains(line[:i], "^FH"), block: strings.Contains(line[:i], "^FB")})
+	}
+	return fields
+}
+
+// unescapeFH decodes ^FH field content ("_XX" hex bytes) and, inside a ^FB
+// block, the "\\" backslash escape: what the printer prints.
+func unescapeFH(s string, block bool) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '_':
+			if i+2 >= len(s) {
+				return "", fmt.Errorf("truncated hex escape at %d", i)
+			}
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				return "", fmt.Errorf("bad hex escape at %d: %w", i, err)
+			}
+			b.WriteByte(byte(v))
+			i += 2
+		case s[i] == '\\' && block:
+			if i+1 >= len(s) || s[i+1] != '\\' {
+				return "", fmt.Errorf("lone backslash at %d would be a ^FB escape", i)
+			}
+			b.WriteByte('\\')
+			i++
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String(), nil
+}
+
+// decodeCode128FD interprets ZPL Code 128 invocation codes as the printer
+// does (ZPL II Programming Guide, ^BC table "Code 128 Invocation
+// Characters"), for code sets B and C: it returns the encoded data with
+// FNC1 as GS and the number of symbol characters including the start code.
+func decodeCode128FD(fd string) (string, int, error) {
+	var set byte
+	switch {
+	case strings.HasPrefix(fd, ">;"):
+		set = 'C'
+	case strings.HasPrefix(fd, ">:"):
+		set = 'B'
+	default:
+		return "", 0, fmt.Errorf("no start code in %q", fd)
+	}
+	var b strings.Builder
+	symbols := 1
+	for i := 2; i < len(fd); {
+		if fd[i] == '>' {
+			if i+1 >= len(fd) {
+				return "", 0, fmt.Errorf("dangling > in %q", fd)
+			}
+			switch c := fd[i+1]; {
+			case c == '8':
+				b.WriteByte(gs)
+			case c == '5' && set == 'B':
+				set = 'C'
+			case c == '6' && set == 'C':
+				set = 'B'
+			case c == '<' && set == 'B':
+				b.WriteByte('>')
+			default:
+				return "", 0, fmt.Errorf("invocation >%c not expected in set %c in %q", c, set, fd)
+			}
+			i += 2
+			symbols++
+			continue
+		}
+		if set == 'C' {
+			if i+1 >= len(fd) || !isDigit(fd[i]) || !isDigit(fd[i+1]) {
+				return "", 0, fmt.Errorf("set C needs digit pairs at %d in %q", i, fd)
+			}
+			b.WriteString(fd[i : i+2])
+			i += 2
+		} else {
+			b.WriteByte(fd[i])
+			i++
+		}
+		symbols++
+	}
+	return b.String(), symbols, nil
+}

@@ -1,0 +1,77 @@
+package preview_test
+
+import (
+	"github.com/dockhand/dockhand/zpl/preview"
+	"image"
+	"image/draw"
+	"strings"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/datamatrix"
+	"github.com/makiuchi-d/gozxing/oned"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/stretchr/testify/require"
+)
+
+// gs is ASCII group separator: how the readers report FNC1 inside GS1 data.
+const gs = "\x1d"
+
+// scanned is what a real bar code reader made of a symbol.
+type scanned struct {
+	text string // the data; for GS1 the element string, FNC1 separators as GS
+	gs1  bool   // the symbol declared itself GS1 (leading FNC1)
+}
+
+// mustRender renders zpl or fails the test.
+func mustRender(t testing.TB, zpl string, opt preview.Options) *preview.Result {
+	t.Helper()
+	res, err := preview.Render([]byte(zpl), opt)
+	require.NoError(t, err)
+	return res
+}
+
+// scan decodes bar code i of res from the image pixels with gozxing. The
+// symbol is copied onto a white page with a quiet zone so that the reader
+// sees it as a scanner would, whatever is printed around it.
+func scan(t testing.TB, res *preview.Result, i int) scanned {
+	t.Helper()
+	require.Less(t, i, len(res.Barcodes), "bar code %d was not drawn", i)
+	bc := res.Barcodes[i]
+	const pad = 60
+	page := image.NewGray(image.Rect(0, 0, bc.Bounds.Dx()+2*pad, bc.Bounds.Dy()+2*pad))
+	draw.Draw(page, page.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(page, bc.Bounds.Sub(bc.Bounds.Min).Add(image.Pt(pad, pad)), res.Image, bc.Bounds.Min, draw.Src)
+	bmp, err := gozxing.NewBinaryBitmapFromImage(page)
+	require.NoError(t, err)
+
+	var reader gozxing.Reader
+	hints := map[gozxing.DecodeHintType]any{}
+	switch bc.Symbology {
+	case "code128":
+		reader = oned.NewCode128Reader()
+		// Report a leading FNC1 as "]C1" and later ones as GS.
+		hints[gozxing.DecodeHintType_ASSUME_GS1] = true
+	case "datamatrix":
+		reader = datamatrix.NewDataMatrixReader()
+	case "qr":
+		reader = qrcode.NewQRCodeReader()
+	default:
+		t.Fatalf("unknown symbology %q", bc.Symbology)
+	}
+	out, err := reader.Decode(bmp, hints)
+	require.NoError(t, err, "decode %s at %v", bc.Symbology, bc.Bounds)
+	text := out.GetText()
+	sym, _ := out.GetResultMetadata()[gozxing.ResultMetadataType_SYMBOLOGY_IDENTIFIER].(string)
+	switch {
+	case bc.Symbology == "code128" && strings.HasPrefix(text, "]C1"):
+		// gozxing with ASSUME_GS1: FNC1 first is the symbology prefix.
+		require.Equal(t, "]C1", sym)
+		return scanned{text: strings.TrimPrefix(text, "]C1"), gs1: true}
+	case bc.Symbology == "datamatrix" && sym == "]d2":
+		// gozxing returns the leading FNC1 of GS1 DataMatrix as GS too.
+		require.True(t, strings.HasPrefix(text, gs))
+		return scanned{text: strings.TrimPrefix(text, gs), gs1: true}
+	}
+	return scanned{text: text}
+}
