@@ -133,12 +133,15 @@ func (a *Allocator) Apply(batch []Incoming) ([]Ack, error) {
 
 func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack, order *[]streamKey) error {
 	env, err := wire.Decode(in.Payload, nil)
-	if err != nil || env.Stream == "" || env.Seq == 0 || env.Gateway != in.Gateway {
-		// Without a stream and seq the event cannot be acknowledged or
-		// ordered; it can only come from a broken or foreign client.
+	if env.Stream == "" || env.Seq == 0 {
+		// Without a stream and seq the event can be neither acknowledged
+		// nor ordered; it can only come from a broken or foreign client.
 		a.Metrics.Malformed.Add(1)
-		a.log.Warn().Err(err).Str("gateway", in.Gateway).Msg("dropping malformed event")
+		a.log.Warn().Err(err).Str("gateway", in.Gateway).Msg("dropping event without stream and seq")
 		return nil
+	}
+	if err == nil && env.Gateway != in.Gateway {
+		err = fmt.Errorf("envelope names gateway %q but came on %s's topic", env.Gateway, in.Gateway)
 	}
 	k := streamKey{in.Gateway, env.Stream}
 	ack, ok := acks[k]
@@ -161,8 +164,19 @@ func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack,
 		ack.Resend = true
 		return nil
 	}
-	if err := a.dispatch(tx, env, in); err != nil {
+	if err != nil {
+		// A sequenced event that is malformed is applied as an alert, so
+		// the stream moves on instead of stalling on it for ever.
+		a.Metrics.Malformed.Add(1)
+		if err := a.alert(tx, in.Gateway, "", "malformed-event", "warning",
+			fmt.Sprintf("event seq %d from %s could not be used: %v", env.Seq, in.Gateway, err), env.ID, nil); err != nil {
+			return err
+		}
+	} else if err := a.dispatch(tx, env, in); err != nil {
 		return fmt.Errorf("event %s seq %d from %s: %w", env.ID, env.Seq, in.Gateway, err)
+	}
+	if err := tx.Journal(store.Applied{Gateway: in.Gateway, Stream: env.Stream, Seq: env.Seq, ID: env.ID, Type: env.Type, At: env.TS}); err != nil {
+		return err
 	}
 	ack.Seq = env.Seq
 	a.Metrics.Applied.Add(1)

@@ -2,24 +2,45 @@ package allocator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dockhand/dockhand/central/inbound"
+	"github.com/dockhand/dockhand/central/ops"
+	"github.com/dockhand/dockhand/central/putaway"
+	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/drivers/gs1"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
 // This file maps gateway events onto the domain workflows; allocator.go
 // owns ordering, exactly-once application and acknowledgements.
 
+// Station roles central gives meaning to.
+const (
+	RoleInboundDock = "inbound-dock"
+	RolePutaway     = "putaway"
+	RoleCount       = "count"
+)
+
 func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error {
 	switch env.Type {
 	case wire.EvtScan:
 		var s wire.Scan
 		if err := json.Unmarshal(in.Payload, &s); err != nil {
-			return a.alert(tx, in.Gateway, "", "malformed-event", "warning", "scan event could not be decoded: "+err.Error(), env.ID, nil)
+			return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning",
+				Message: "scan event could not be decoded: " + err.Error(), Ref: env.ID})
 		}
 		return a.onScan(tx, s)
+	case wire.EvtRFID:
+		var r wire.RFIDRead
+		if err := json.Unmarshal(in.Payload, &r); err != nil {
+			return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning",
+				Message: "rfid event could not be decoded: " + err.Error(), Ref: env.ID})
+		}
+		return a.onRFID(tx, r)
 	case wire.EvtDevice:
 		var d wire.Device
 		if err := json.Unmarshal(in.Payload, &d); err != nil {
@@ -32,118 +53,246 @@ func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error
 		if d.Error != "" {
 			msg += ": " + d.Error
 		}
-		return a.alert(tx, in.Gateway, d.Station, "device", "warning", msg, d.Device, nil)
+		return a.raise(tx, in.Gateway, d.Station, stock.Alert{Kind: "device", Severity: "warning", Message: msg, Ref: d.Device})
 	case wire.EvtPrint:
 		var p wire.PrintResult
 		if err := json.Unmarshal(in.Payload, &p); err != nil || p.Printed {
 			return nil
 		}
-		return a.alert(tx, in.Gateway, p.Station, "print-failed", "warning",
-			fmt.Sprintf("label for command %s was not printed: %s", p.Command, p.Reason), p.Command, nil)
+		return a.raise(tx, in.Gateway, p.Station, stock.Alert{Kind: "print-failed", Severity: "warning",
+			Message: fmt.Sprintf("label for command %s was not printed: %s", p.Command, p.Reason), Ref: p.Command})
 	default:
-		// Event types a later workflow will use (rfid, count) are
-		// accepted and acknowledged so they never block the stream.
+		// Event types no workflow uses (count) are accepted and
+		// acknowledged so they never block the stream.
 		a.log.Debug().Str("type", env.Type).Str("gateway", in.Gateway).Msg("event type not used yet")
 		return nil
 	}
 }
 
 func (a *Allocator) onScan(tx *store.Tx, s wire.Scan) error {
-	if s.Role != "inbound-dock" {
+	switch s.Role {
+	case RoleInboundDock, RolePutaway:
+	default:
 		a.log.Info().Str("role", s.Role).Str("station", s.Station).Msg("scan at a station role central does not handle yet")
 		return nil
 	}
 	if s.Error != "" {
 		// The gateway has already shown red; operations get the reason.
-		return a.alert(tx, s.Gateway, s.Station, "bad-scan", "warning", "bad scan at "+s.Station+": "+s.Error, s.ID,
-			map[string]string{"data": s.Data})
+		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "bad-scan", Severity: "warning",
+			Message: "bad scan at " + s.Station + ": " + s.Error, Ref: s.ID, Details: map[string]string{"data": s.Data}})
 	}
-	sscc, ok := s.Get("00")
-	if !ok {
-		if err := a.light(tx, s, "reject", "scan the pallet's SSCC label (AI 00) at an inbound dock"); err != nil {
+	if s.Role == RolePutaway {
+		return a.onPutawayScan(tx, s)
+	}
+	return a.onInboundScan(tx, s)
+}
+
+func (a *Allocator) scanContext(s wire.Scan) inbound.Scan {
+	return inbound.Scan{Gateway: s.Gateway, Station: s.Station, Event: s.ID, At: s.TS, Into: a.cfg.Receiving, NewID: wire.NewID}
+}
+
+// onInboundScan receives a pallet by its SSCC or cases by GTIN + lot +
+// expiry (+ count).
+func (a *Allocator) onInboundScan(tx *store.Tx, s wire.Scan) error {
+	var out inbound.Outcome
+	var err error
+	sscc, isPallet := s.Get("00")
+	c, isCase, why := caseOf(s)
+	if isPallet && isCase {
+		// A logistic label that also lists its contents: by SSCC when the
+		// pallet is announced, else as cases onto a plate with that SSCC.
+		if _, _, err := tx.ExpectedPallet(sscc); err == nil {
+			isCase = false
+		} else if !errors.Is(err, stock.ErrNotFound) {
 			return err
 		}
-		return a.alert(tx, s.Gateway, s.Station, "unexpected-scan", "warning",
-			fmt.Sprintf("scan %s at inbound dock %s carries no SSCC (AI 00)", s.HRI, s.Station), s.ID, nil)
+		c.SSCC = sscc
 	}
-	out, err := inbound.ReceivePallet(tx, inbound.PalletScan{SSCC: sscc, Gateway: s.Gateway, Station: s.Station,
-		Event: s.ID, At: s.TS, Into: a.cfg.Receiving}, wire.NewID)
+	switch {
+	case isCase:
+		out, err = inbound.ReceiveCases(tx, c, a.scanContext(s))
+	case isPallet:
+		out, err = inbound.ReceivePallet(tx, sscc, a.scanContext(s))
+	default:
+		if why == "" {
+			why = fmt.Sprintf("scan %s at inbound dock %s carries no SSCC (AI 00) and no GTIN (AI 01 or 02)", orDash(s.HRI), s.Station)
+		}
+		if err := a.light(tx, s, "reject", why); err != nil {
+			return err
+		}
+		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "unexpected-scan", Severity: "warning", Message: why, Ref: s.ID})
+	}
 	if err != nil {
 		return err
 	}
 	switch out.Kind {
-	case inbound.Unknown:
+	case inbound.Unknown, inbound.Refused:
 		if err := a.light(tx, s, "reject", out.Message); err != nil {
 			return err
 		}
-		return a.alert(tx, s.Gateway, s.Station, "unknown-pallet", "warning", out.Message, sscc, nil)
 	case inbound.Duplicate:
 		if err := a.light(tx, s, "attention", out.Message); err != nil {
 			return err
 		}
-		return a.alert(tx, s.Gateway, s.Station, "duplicate-pallet", "info", out.Message, sscc, nil)
+	}
+	for _, al := range out.Alerts {
+		if err := a.raise(tx, s.Gateway, s.Station, al); err != nil {
+			return err
+		}
+	}
+	if out.Kind != inbound.Received {
+		return nil
 	}
 	return a.received(tx, s, out)
 }
 
-func (a *Allocator) received(tx *store.Tx, s wire.Scan, out inbound.Outcome) error {
-	for _, m := range out.Movements {
-		if err := a.stockMessage(tx, m); err != nil {
-			return err
+// caseOf reads a case label's elements: GTIN from AI 01 or 02, lot (10),
+// expiry (17, else best-before 15), count (37) and serial (21). why says
+// what is wrong with a label that has a GTIN but bad data.
+func caseOf(s wire.Scan) (inbound.Case, bool, string) {
+	gtin, ok := s.Get("01")
+	if !ok {
+		if gtin, ok = s.Get("02"); !ok {
+			return inbound.Case{}, false, ""
 		}
 	}
+	c := inbound.Case{GTIN: gtin}
+	c.Lot, _ = s.Get("10")
+	c.Serial, _ = s.Get("21")
+	exp, ok := s.Get("17")
+	if !ok {
+		exp, ok = s.Get("15")
+	}
+	if ok {
+		d, err := gs1.ParseDate(exp, s.TS)
+		if err != nil {
+			return c, false, fmt.Sprintf("case label %s: %v", s.HRI, err)
+		}
+		c.Expiry = d.Format("2006-01-02")
+	}
+	if n, ok := s.Get("37"); ok {
+		if _, err := fmt.Sscan(n, &c.Count); err != nil || c.Count <= 0 {
+			return c, false, fmt.Sprintf("case label %s: count (37) %q is not a positive number", s.HRI, n)
+		}
+	}
+	return c, true, ""
+}
+
+func (a *Allocator) received(tx *store.Tx, s wire.Scan, out inbound.Outcome) error {
+	pub := a.publisher()
+	if err := pub.Stock(tx, out.Movements...); err != nil {
+		return err
+	}
 	r := out.Receipt
-	rm := wire.Receipt{Envelope: wire.NewEnvelope(wire.OpsReceipt), Receipt: r.ID, ASN: r.ASN, SSCC: r.SSCC, SKU: r.SKU,
-		GTIN: r.GTIN, Quantity: r.Quantity, Lot: r.Lot, Expiry: r.Expiry, Location: r.Location, Putaway: r.Putaway,
-		Station: r.Station, Event: r.Event}
-	rm.Gateway = r.Gateway
-	if err := a.enqueue(tx, wire.OpsTopic(a.cfg.Site, wire.OpsReceipt), rm); err != nil {
+	if err := pub.Receipt(tx, *r); err != nil {
 		return err
 	}
-	asn, err := tx.ASN(r.ASN)
-	if err != nil {
-		return err
+	label := map[string]string{"sku": r.SKU, "item": out.Item.Name, "quantity": fmt.Sprint(r.Quantity)}
+	optional := map[string]string{"lot": r.Lot, "expiry": r.Expiry}
+	switch out.Label {
+	case inbound.LabelPallet:
+		label["sscc"], label["putaway"], label["to"], label["from"] = r.SSCC, orDash(r.Putaway), a.cfg.Site, orDash(out.ASN.Supplier)
+		optional["gtin"] = stock.GTIN14(r.GTIN)
+	default:
+		label["lpn"], label["location"] = r.LPN, orDash(r.Putaway)
 	}
-	label := map[string]string{
-		"sscc": r.SSCC, "sku": r.SKU, "item": out.Item.Name, "quantity": fmt.Sprint(r.Quantity),
-		"putaway": orDash(r.Putaway), "to": a.cfg.Site, "from": orDash(asn.Supplier),
-	}
-	for k, v := range map[string]string{"gtin": gtin14(r.GTIN), "lot": r.Lot, "expiry": r.Expiry} {
+	for k, v := range optional {
 		if v != "" {
 			label[k] = v
 		}
 	}
-	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: s.Station, Template: "sscc-pallet", Data: label}
+	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: s.Station, Template: out.Label, Data: label}
 	return a.enqueue(tx, wire.CommandTopic(a.cfg.Site, s.Gateway, wire.CmdPrint), cmd)
 }
 
-func (a *Allocator) stockMessage(tx *store.Tx, m inbound.Posted) error {
-	sm := wire.Stock{Envelope: wire.NewEnvelope(wire.OpsStock), Movement: m.Seq, SKU: m.SKU, Quantity: m.Quantity,
-		From: m.From, To: m.To, LPN: m.LPN, Lot: m.Lot, Expiry: m.Expiry, Status: string(m.ToStatus), Reason: m.Reason,
-		Doc: m.Doc, FromBalance: m.Balances.From, ToBalance: m.Balances.To}
-	return a.enqueue(tx, wire.OpsTopic(a.cfg.Site, wire.OpsStock), sm)
+// putawayState is what a putaway station waits for: the location for the
+// licence plate scanned first.
+type putawayState struct {
+	LPN string `json:"lpn"`
 }
+
+// onPutawayScan handles the two scans of a putaway: the licence plate,
+// then the location it was put to.
+func (a *Allocator) onPutawayScan(tx *store.Tx, s wire.Scan) error {
+	code := strings.TrimSpace(s.Data)
+	if sscc, ok := s.Get("00"); ok {
+		code = sscc
+	}
+	station := s.Gateway + "/" + s.Station
+	if _, err := tx.LPN(code); err == nil {
+		return tx.SetStationState(station, putawayState{LPN: code})
+	} else if !errors.Is(err, stock.ErrNotFound) {
+		return err
+	}
+	var st putawayState
+	if err := tx.StationState(station, &st); errors.Is(err, stock.ErrNotFound) {
+		msg := fmt.Sprintf("%s is not a licence plate central knows; scan the plate first, then the location", code)
+		return a.refuse(tx, s, stock.Alert{Kind: "unknown-lpn", Severity: "warning", Message: msg, Ref: code})
+	} else if err != nil {
+		return err
+	}
+	res, err := putaway.Confirm(tx, putaway.Confirmation{LPN: st.LPN, Location: code, By: s.Gateway + "/" + s.Station,
+		Event: s.ID, At: s.TS, NewID: wire.NewID})
+	var refused *putaway.Refused
+	if errors.As(err, &refused) {
+		return a.refuse(tx, s, stock.Alert{Kind: refused.Kind, Severity: "warning", Message: refused.Message, Ref: st.LPN,
+			Details: map[string]string{"location": code}})
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.SetStationState(station, nil); err != nil {
+		return err
+	}
+	if err := a.publisher().Stock(tx, res.Movements...); err != nil {
+		return err
+	}
+	if res.Deviated {
+		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "putaway-deviation", Severity: "info", Ref: st.LPN,
+			Message: fmt.Sprintf("licence plate %s put away to %s instead of %s", st.LPN, res.LPN.PutawayTo, orDash(res.LPN.Suggested))})
+	}
+	return nil
+}
+
+func (a *Allocator) onRFID(tx *store.Tx, r wire.RFIDRead) error {
+	sc := inbound.Scan{Gateway: r.Gateway, Station: r.Station, Event: r.ID, At: r.TS, NewID: wire.NewID}
+	res, err := inbound.CountPortal(tx, inbound.PortalRead{EPCs: r.EPCs, Scan: sc})
+	if err != nil {
+		return err
+	}
+	for _, al := range res.Alerts {
+		if err := a.raise(tx, r.Gateway, r.Station, al); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refuse shows red at the station and tells operations why.
+func (a *Allocator) refuse(tx *store.Tx, s wire.Scan, al stock.Alert) error {
+	if err := a.light(tx, s, "reject", al.Message); err != nil {
+		return err
+	}
+	return a.raise(tx, s.Gateway, s.Station, al)
+}
+
+func (a *Allocator) publisher() ops.Publisher { return ops.Publisher{Site: a.cfg.Site} }
 
 func (a *Allocator) light(tx *store.Tx, s wire.Scan, pattern, reason string) error {
 	cmd := wire.Light{Envelope: wire.NewEnvelope(wire.CmdLight), Station: s.Station, Pattern: pattern, Reason: reason}
 	return a.enqueue(tx, wire.CommandTopic(a.cfg.Site, s.Gateway, wire.CmdLight), cmd)
 }
 
+// alert is raise for callers that build the alert from parts.
 func (a *Allocator) alert(tx *store.Tx, gateway, station, kind, severity, msg, ref string, details map[string]string) error {
-	al := wire.Alert{Envelope: wire.NewEnvelope(wire.OpsAlert), Kind: kind, Severity: severity, Message: msg,
-		Station: station, Ref: ref, Details: details}
-	al.Gateway = gateway
-	a.Metrics.Alerts.Add(1)
-	a.log.Info().Str("kind", kind).Str("gateway", gateway).Str("station", station).Msg(msg)
-	return a.enqueue(tx, wire.OpsTopic(a.cfg.Site, wire.OpsAlert), al)
+	return a.raise(tx, gateway, station, stock.Alert{Kind: kind, Severity: severity, Message: msg, Ref: ref, Details: details})
 }
 
-// gtin14 pads a GTIN to the 14 digits AI 01/02 carry.
-func gtin14(g string) string {
-	if g == "" || len(g) >= 14 {
-		return g
-	}
-	return fmt.Sprintf("%014s", g)
+// raise counts, logs and publishes an alert.
+func (a *Allocator) raise(tx *store.Tx, gateway, station string, al stock.Alert) error {
+	a.Metrics.Alerts.Add(1)
+	a.log.Info().Str("kind", al.Kind).Str("gateway", gateway).Str("station", station).Msg(al.Message)
+	return a.publisher().Alert(tx, gateway, station, al)
 }
 
 func orDash(s string) string {

@@ -227,7 +227,7 @@ func (s *Server) createASN(tx *store.Tx, r *http.Request) (any, error) {
 		return nil, err
 	}
 	a.Created = wire.NewEnvelope("").TS
-	return a, inbound.CreateASN(tx, a)
+	return inbound.CreateASN(tx, a)
 }
 
 // view answers a read with the value fn returns.

@@ -1,27 +1,42 @@
 // Package inbound is the receiving side of central's workflow: advance
-// shipping notices (ASNs), receiving pallets by their SSCC at an inbound
-// dock, and the putaway suggestion printed on the pallet label. Like
-// package stock it works on a Tx supplied by the caller and knows nothing
-// of storage or transport.
+// shipping notices (ASNs), receiving whole pallets by their SSCC and cases
+// by GTIN + lot + expiry at an inbound dock, over/under-receipt
+// discrepancies with tolerances, RFID portal counts, and the putaway
+// suggestion printed on the label. Like package stock it works on a Tx
+// supplied by the caller and knows nothing of storage or transport.
 package inbound
 
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
+	"github.com/dockhand/dockhand/central/putaway"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/drivers/gs1"
 )
 
-// ASN is an advance shipping notice: the pallets a supplier says are coming.
+// ASN statuses.
+const (
+	ASNOpen   = "open"
+	ASNClosed = "closed"
+)
+
+// ASN is an advance shipping notice: the pallets and loose cases a
+// supplier says are coming, and how much has arrived so far.
 type ASN struct {
 	ID       string           `json:"id"`
 	Supplier string           `json:"supplier,omitempty"`
 	PO       string           `json:"po,omitempty"`
-	Pallets  []ExpectedPallet `json:"pallets"`
-	Created  time.Time        `json:"created"`
+	Pallets  []ExpectedPallet `json:"pallets,omitempty"`
+	Lines    []ExpectedLine   `json:"lines,omitempty"`
+	// Tolerance bounds over- and under-receipt before a discrepancy needs
+	// attention; when not given it comes from the supplier.
+	Tolerance *Tolerance `json:"tolerance,omitempty"`
+	Status    string     `json:"status"`
+	Progress  []Progress `json:"progress"`
+	Created   time.Time  `json:"created"`
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
 }
 
 // ExpectedPallet is one pallet on an ASN.
@@ -31,73 +46,110 @@ type ExpectedPallet struct {
 	Quantity int64  `json:"quantity"`
 	Lot      string `json:"lot,omitempty"`
 	Expiry   string `json:"expiry,omitempty"` // YYYY-MM-DD
+	// CountedCases is what an RFID portal counted on the pallet.
+	CountedCases *int64 `json:"counted_cases,omitempty"`
 }
 
-// LPN is a licence plate: a received pallet and where it is.
-type LPN struct {
-	Code       string    `json:"code"`
-	SKU        string    `json:"sku"`
-	Quantity   int64     `json:"quantity"`
-	Lot        string    `json:"lot,omitempty"`
-	Expiry     string    `json:"expiry,omitempty"`
-	Location   string    `json:"location"`
-	ASN        string    `json:"asn,omitempty"`
-	Receipt    string    `json:"receipt"`
-	ReceivedAt time.Time `json:"received_at"`
-	Putaway    string    `json:"putaway,omitempty"`
+// ExpectedLine is a quantity of an item expected as loose cases, received
+// by case scans.
+type ExpectedLine struct {
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
+	Lot      string `json:"lot,omitempty"`
+	Expiry   string `json:"expiry,omitempty"`
+}
+
+// Tolerance is how far received quantities may differ from expected, in
+// percent of the expected quantity.
+type Tolerance struct {
+	OverPct  float64 `json:"over_pct"`
+	UnderPct float64 `json:"under_pct"`
+}
+
+// Progress is expected against received per item and lot (lot "" matches
+// any lot).
+type Progress struct {
+	SKU      string `json:"sku"`
+	Lot      string `json:"lot,omitempty"`
+	Expected int64  `json:"expected"`
+	Received int64  `json:"received"`
 }
 
 // Receipt records goods received.
 type Receipt struct {
-	ID       string    `json:"id"`
-	ASN      string    `json:"asn,omitempty"`
-	SSCC     string    `json:"sscc,omitempty"`
-	SKU      string    `json:"sku"`
-	GTIN     string    `json:"gtin,omitempty"`
-	Quantity int64     `json:"quantity"`
-	Lot      string    `json:"lot,omitempty"`
-	Expiry   string    `json:"expiry,omitempty"`
-	Location string    `json:"location"`
-	Putaway  string    `json:"putaway,omitempty"`
-	Gateway  string    `json:"gateway,omitempty"`
-	Station  string    `json:"station,omitempty"`
-	Event    string    `json:"event,omitempty"`
-	At       time.Time `json:"at"`
+	ID       string       `json:"id"`
+	ASN      string       `json:"asn,omitempty"`
+	PO       string       `json:"po,omitempty"`
+	Supplier string       `json:"supplier,omitempty"`
+	SSCC     string       `json:"sscc,omitempty"`
+	LPN      string       `json:"lpn"`
+	SKU      string       `json:"sku"`
+	GTIN     string       `json:"gtin,omitempty"`
+	Quantity int64        `json:"quantity"`
+	Lot      string       `json:"lot,omitempty"`
+	Expiry   string       `json:"expiry,omitempty"`
+	Serial   string       `json:"serial,omitempty"`
+	Status   stock.Status `json:"status"`
+	Location string       `json:"location"`
+	Putaway  string       `json:"putaway,omitempty"`
+	Gateway  string       `json:"gateway,omitempty"`
+	Station  string       `json:"station,omitempty"`
+	Event    string       `json:"event,omitempty"`
+	At       time.Time    `json:"at"`
 }
 
 // Tx is what receiving needs from the caller's transaction.
 type Tx interface {
-	stock.Quants
-	Item(sku string) (stock.Item, error)
-	Location(code string) (stock.Location, error)
-	Locations() ([]stock.Location, error)
-	StockAt(location string) (int64, error)
-	// Targeted counts pallets whose putaway suggestion is location and
-	// that are not there yet, so two pallets are not sent to one bin.
-	Targeted(location string) (int, error)
+	putaway.Tx
+	Hooks
+	ItemByGTIN(gtin string) (stock.Item, error)
 	ASN(id string) (ASN, error)
 	PutASN(ASN) error
+	// OpenASNs lists open ASNs, oldest first.
+	OpenASNs() ([]ASN, error)
 	// ExpectedPallet finds the ASN that announced an SSCC.
 	ExpectedPallet(sscc string) (ASN, ExpectedPallet, error)
-	LPN(code string) (LPN, error)
-	PutLPN(LPN) error
 	PutReceipt(Receipt) error
-	// Post appends m to the ledger (assigning Seq) and applies it to quants.
-	Post(m stock.Movement) (stock.Movement, stock.Balances, error)
+	PutDiscrepancy(Discrepancy) error
+	// NextLPN issues a new licence-plate code for stock received without one.
+	NextLPN() (string, error)
+}
+
+// Hooks let the purchasing and quality workflows take part in a receipt
+// without this package knowing their records.
+type Hooks interface {
+	// SupplierTolerance is the supplier's default tolerance (nil if none).
+	SupplierTolerance(supplier string) (*Tolerance, error)
+	// CheckPO reports a field problem when an ASN may not name po.
+	CheckPO(po, supplier string) (string, error)
+	// POReceived books a received quantity against a purchase order.
+	POReceived(po, sku string, qty int64, at time.Time) error
+	// Inspect decides whether a receipt needs inspection; when it does it
+	// creates the inspection task and returns the status the stock enters.
+	Inspect(r Receipt, newID func() string) (stock.Status, error)
 }
 
 // CreateASN validates an ASN against the items it names and stores it.
-func CreateASN(tx Tx, a ASN) error {
+func CreateASN(tx Tx, a ASN) (ASN, error) {
 	var v stock.Invalid
 	if !stock.ValidCode(a.ID) {
 		v.Add("id", "must be 1-64 characters without spaces or '/'")
 	} else if _, err := tx.ASN(a.ID); err == nil {
 		v.Add("id", "ASN %s already exists", a.ID)
 	} else if !errors.Is(err, stock.ErrNotFound) {
-		return err
+		return a, err
 	}
-	if len(a.Pallets) == 0 {
-		v.Add("pallets", "at least one pallet is required")
+	if a.PO != "" {
+		why, err := tx.CheckPO(a.PO, a.Supplier)
+		if err != nil {
+			return a, err
+		}
+		if why != "" {
+			v.Add("po", "%s", why)
+		}
+	}
+	if len(a.Pallets) == 0 && len(a.Lines) == 0 {
+		v.Add("pallets", "at least one pallet or line is required")
 	}
 	seen := map[string]bool{}
 	for i, p := range a.Pallets {
@@ -110,144 +162,94 @@ func CreateASN(tx Tx, a ASN) error {
 			v.Add(f+"sscc", "%s is already on ASN %s", p.SSCC, other.ID)
 		}
 		seen[p.SSCC] = true
-		if _, err := tx.Item(p.SKU); errors.Is(err, stock.ErrNotFound) {
-			v.Add(f+"sku", "item %q does not exist", p.SKU)
-		} else if err != nil {
-			return err
+		if p.CountedCases != nil {
+			v.Add(f+"counted_cases", "is set by RFID counts, not by the sender")
 		}
-		if p.Quantity <= 0 {
-			v.Add(f+"quantity", "must be positive")
+		if err := checkLine(tx, &v, f, p.SKU, p.Quantity, p.Lot, p.Expiry); err != nil {
+			return a, err
 		}
-		if p.Lot != "" && len(p.Lot) > 20 {
-			v.Add(f+"lot", "at most 20 characters (GS1 AI 10)")
+	}
+	for i, l := range a.Lines {
+		if err := checkLine(tx, &v, fmt.Sprintf("lines[%d].", i), l.SKU, l.Quantity, l.Lot, l.Expiry); err != nil {
+			return a, err
 		}
-		if p.Expiry != "" {
-			if _, err := time.Parse(time.DateOnly, p.Expiry); err != nil {
-				v.Add(f+"expiry", "%q is not a date like 2027-03-31", p.Expiry)
-			}
-		}
+	}
+	if t := a.Tolerance; t != nil && (t.OverPct < 0 || t.OverPct > 100 || t.UnderPct < 0 || t.UnderPct > 100) {
+		v.Add("tolerance", "over_pct and under_pct must be between 0 and 100")
+	}
+	if a.Status != "" || len(a.Progress) > 0 || a.ClosedAt != nil {
+		v.Add("status", "status, progress and closed_at are kept by central")
 	}
 	if err := v.Err(); err != nil {
+		return a, err
+	}
+	if a.Tolerance == nil && a.Supplier != "" {
+		t, err := tx.SupplierTolerance(a.Supplier)
+		if err != nil {
+			return a, err
+		}
+		a.Tolerance = t
+	}
+	a.Status = ASNOpen
+	for _, p := range a.Pallets {
+		a.expect(p.SKU, p.Lot, p.Quantity)
+	}
+	for _, l := range a.Lines {
+		a.expect(l.SKU, l.Lot, l.Quantity)
+	}
+	return a, tx.PutASN(a)
+}
+
+func checkLine(tx Tx, v *stock.Invalid, f, sku string, qty int64, lot, expiry string) error {
+	if _, err := tx.Item(sku); errors.Is(err, stock.ErrNotFound) {
+		v.Add(f+"sku", "item %q does not exist", sku)
+	} else if err != nil {
 		return err
 	}
-	return tx.PutASN(a)
+	if qty <= 0 {
+		v.Add(f+"quantity", "must be positive")
+	}
+	if len(lot) > 20 {
+		v.Add(f+"lot", "at most 20 characters (GS1 AI 10)")
+	}
+	if expiry != "" {
+		if _, err := time.Parse(time.DateOnly, expiry); err != nil {
+			v.Add(f+"expiry", "%q is not a date like 2027-03-31", expiry)
+		}
+	}
+	return nil
 }
 
-// Outcome kinds of a pallet scan.
-const (
-	Received  = "received"
-	Duplicate = "duplicate"
-	Unknown   = "unknown"
-)
-
-// PalletScan is an SSCC scanned at an inbound dock.
-type PalletScan struct {
-	SSCC    string
-	Gateway string
-	Station string
-	Event   string
-	At      time.Time
-	// Into is the receiving location the pallet is booked into.
-	Into string
+func (a *ASN) expect(sku, lot string, qty int64) {
+	if p := a.progress(sku, lot); p != nil && p.Lot == lot {
+		p.Expected += qty
+		return
+	}
+	a.Progress = append(a.Progress, Progress{SKU: sku, Lot: lot, Expected: qty})
 }
 
-// Outcome is what a pallet scan did.
-type Outcome struct {
-	Kind      string
-	Message   string
-	Receipt   *Receipt
-	LPN       *LPN
-	Item      stock.Item
-	Movements []Posted
-}
-
-// Posted is a ledger movement with the balances it left.
-type Posted struct {
-	stock.Movement
-	Balances stock.Balances
-}
-
-// ReceivePallet books a whole pallet announced on an ASN into the
-// receiving location and suggests where to put it away. A pallet already
-// received is not received again; an unknown pallet changes nothing.
-func ReceivePallet(tx Tx, s PalletScan, newID func() string) (Outcome, error) {
-	if lpn, err := tx.LPN(s.SSCC); err == nil {
-		return Outcome{Kind: Duplicate, LPN: &lpn,
-			Message: fmt.Sprintf("pallet %s was already received at %s (receipt %s)", s.SSCC, lpn.ReceivedAt.Format(time.RFC3339), lpn.Receipt)}, nil
-	} else if !errors.Is(err, stock.ErrNotFound) {
-		return Outcome{}, err
-	}
-	asn, p, err := tx.ExpectedPallet(s.SSCC)
-	if errors.Is(err, stock.ErrNotFound) {
-		return Outcome{Kind: Unknown, Message: fmt.Sprintf("pallet %s is not on any open ASN", s.SSCC)}, nil
-	}
-	if err != nil {
-		return Outcome{}, err
-	}
-	item, err := tx.Item(p.SKU)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("item %s of ASN %s: %w", p.SKU, asn.ID, err)
-	}
-	putaway, err := SuggestPutaway(tx, item)
-	if err != nil {
-		return Outcome{}, err
-	}
-	rcpt := Receipt{ID: newID(), ASN: asn.ID, SSCC: s.SSCC, SKU: item.SKU, GTIN: item.GTIN, Quantity: p.Quantity,
-		Lot: p.Lot, Expiry: p.Expiry, Location: s.Into, Putaway: putaway, Gateway: s.Gateway, Station: s.Station, Event: s.Event, At: s.At}
-	mv, bal, err := tx.Post(stock.Movement{ID: newID(), At: s.At, SKU: item.SKU, Quantity: p.Quantity, To: s.Into,
-		LPN: s.SSCC, Lot: p.Lot, Expiry: p.Expiry, ToStatus: stock.Available, Reason: "receipt", Doc: asn.ID, Event: s.Event,
-		By: s.Gateway + "/" + s.Station})
-	if err != nil {
-		return Outcome{}, err
-	}
-	lpn := LPN{Code: s.SSCC, SKU: item.SKU, Quantity: p.Quantity, Lot: p.Lot, Expiry: p.Expiry, Location: s.Into,
-		ASN: asn.ID, Receipt: rcpt.ID, ReceivedAt: s.At, Putaway: putaway}
-	if err := tx.PutLPN(lpn); err != nil {
-		return Outcome{}, err
-	}
-	if err := tx.PutReceipt(rcpt); err != nil {
-		return Outcome{}, err
-	}
-	return Outcome{Kind: Received, Receipt: &rcpt, LPN: &lpn, Item: item,
-		Message:   fmt.Sprintf("received pallet %s: %d × %s, put away to %s", s.SSCC, p.Quantity, item.SKU, orNone(putaway)),
-		Movements: []Posted{{Movement: mv, Balances: bal}}}, nil
-}
-
-// SuggestPutaway picks where a received pallet should go: the item's fixed
-// pick face when it has one, else the first empty reserve location in code
-// order (codes sort in walking order, aisle-rack-level-position). "" means
-// there is no room, and the label says so.
-func SuggestPutaway(tx Tx, item stock.Item) (string, error) {
-	if item.PickFace != "" {
-		return item.PickFace, nil
-	}
-	locs, err := tx.Locations()
-	if err != nil {
-		return "", err
-	}
-	sort.Slice(locs, func(i, j int) bool { return locs[i].Code < locs[j].Code })
-	for _, l := range locs {
-		if l.Type != stock.LocReserve {
+// progress finds the line a receipt of sku and lot counts against: the
+// exact lot first, then a line that names no lot.
+func (a *ASN) progress(sku, lot string) *Progress {
+	var any *Progress
+	for i := range a.Progress {
+		p := &a.Progress[i]
+		if p.SKU != sku {
 			continue
 		}
-		n, err := tx.StockAt(l.Code)
-		if err != nil {
-			return "", err
+		if p.Lot == lot {
+			return p
 		}
-		t, err := tx.Targeted(l.Code)
-		if err != nil {
-			return "", err
-		}
-		if n == 0 && t == 0 {
-			return l.Code, nil
+		if p.Lot == "" && any == nil {
+			any = p
 		}
 	}
-	return "", nil
+	return any
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "(no free location)"
+func (a *ASN) tolerance() Tolerance {
+	if a.Tolerance == nil {
+		return Tolerance{}
 	}
-	return s
+	return *a.Tolerance
 }

@@ -1,9 +1,10 @@
 // Package stock is central's stock model and ledger: items, locations,
 // licence plates and quants, and the one function that changes stock —
 // Post, which applies a ledger movement to the quant projection and refuses
-// any movement that would make stock negative. It knows nothing of storage
-// or transport: callers hand it a Quants view inside their own transaction,
-// so a movement and the quants it changes commit together.
+// any movement that would make stock negative or take available stock
+// below what is reserved. It knows nothing of storage or transport:
+// callers hand it a Quants view inside their own transaction, so a
+// movement and the quants it changes commit together.
 package stock
 
 import (
@@ -38,52 +39,6 @@ func (s Status) Valid() bool {
 	return false
 }
 
-// Item is a stock-keeping unit.
-type Item struct {
-	SKU  string `json:"sku"`
-	GTIN string `json:"gtin,omitempty"`
-	Name string `json:"name"`
-	Unit string `json:"unit,omitempty"`
-	// PickFace is the item's fixed pick location, the first putaway choice.
-	PickFace string `json:"pick_face,omitempty"`
-}
-
-// LocationType says what a location is for.
-type LocationType string
-
-// Location types.
-const (
-	LocDock       LocationType = "dock"
-	LocReceiving  LocationType = "receiving"
-	LocQC         LocationType = "qc"
-	LocReserve    LocationType = "reserve"
-	LocPickFace   LocationType = "pick-face"
-	LocPack       LocationType = "pack"
-	LocShipping   LocationType = "shipping"
-	LocQuarantine LocationType = "quarantine"
-)
-
-// LocationTypes lists every valid location type.
-var LocationTypes = []LocationType{LocDock, LocReceiving, LocQC, LocReserve, LocPickFace, LocPack, LocShipping, LocQuarantine}
-
-// Valid reports whether t is a known location type.
-func (t LocationType) Valid() bool {
-	for _, v := range LocationTypes {
-		if t == v {
-			return true
-		}
-	}
-	return false
-}
-
-// Location is a place stock can be: a dock, a receiving lane or a bin such
-// as A-03-2-05 (aisle-rack-level-position).
-type Location struct {
-	Code string       `json:"code"`
-	Type LocationType `json:"type"`
-	Zone string       `json:"zone,omitempty"`
-}
-
 // QuantKey identifies one homogeneous quantity of stock.
 type QuantKey struct {
 	SKU      string `json:"sku"`
@@ -91,6 +46,7 @@ type QuantKey struct {
 	LPN      string `json:"lpn,omitempty"`
 	Lot      string `json:"lot,omitempty"`
 	Expiry   string `json:"expiry,omitempty"`
+	Serial   string `json:"serial,omitempty"`
 	Status   Status `json:"status"`
 }
 
@@ -102,7 +58,8 @@ type Quant struct {
 
 // Movement is one append-only ledger line. An empty From location means
 // the stock came from outside the site (a receipt, a count gain); an empty
-// To location means it left (a shipment, a count loss).
+// To location means it left (a shipment, a count loss). A movement with
+// From == To and different statuses is a status change (QC release).
 type Movement struct {
 	Seq      uint64    `json:"seq"`
 	ID       string    `json:"id"`
@@ -112,8 +69,12 @@ type Movement struct {
 	From     string    `json:"from,omitempty"`
 	To       string    `json:"to,omitempty"`
 	LPN      string    `json:"lpn,omitempty"`
-	Lot      string    `json:"lot,omitempty"`
-	Expiry   string    `json:"expiry,omitempty"`
+	// ToLPN, when set, is the licence plate the stock lands on (repacking);
+	// otherwise it stays on LPN.
+	ToLPN  string `json:"to_lpn,omitempty"`
+	Lot    string `json:"lot,omitempty"`
+	Expiry string `json:"expiry,omitempty"`
+	Serial string `json:"serial,omitempty"`
 	// FromStatus and ToStatus differ for status changes (QC release).
 	FromStatus Status `json:"from_status,omitempty"`
 	ToStatus   Status `json:"to_status,omitempty"`
@@ -121,20 +82,29 @@ type Movement struct {
 	Doc        string `json:"doc,omitempty"`
 	By         string `json:"by,omitempty"`
 	Event      string `json:"event,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
-// Source and Dest are the quant keys a movement takes from and adds to.
+// Source is the quant key a movement takes from.
 func (m Movement) Source() QuantKey {
-	return QuantKey{SKU: m.SKU, Location: m.From, LPN: m.LPN, Lot: m.Lot, Expiry: m.Expiry, Status: m.FromStatus}
+	return QuantKey{SKU: m.SKU, Location: m.From, LPN: m.LPN, Lot: m.Lot, Expiry: m.Expiry, Serial: m.Serial, Status: m.FromStatus}
 }
 
 // Dest is the quant key the movement adds to.
 func (m Movement) Dest() QuantKey {
-	return QuantKey{SKU: m.SKU, Location: m.To, LPN: m.LPN, Lot: m.Lot, Expiry: m.Expiry, Status: m.ToStatus}
+	lpn := m.LPN
+	if m.ToLPN != "" {
+		lpn = m.ToLPN
+	}
+	return QuantKey{SKU: m.SKU, Location: m.To, LPN: lpn, Lot: m.Lot, Expiry: m.Expiry, Serial: m.Serial, Status: m.ToStatus}
 }
 
 // ErrInsufficient is returned when a movement takes more than is there.
 var ErrInsufficient = errors.New("insufficient stock")
+
+// ErrReserved is returned when a movement or reservation would leave less
+// available stock than is reserved.
+var ErrReserved = errors.New("stock is reserved")
 
 // Validate checks a movement on its own.
 func (m Movement) Validate() error {
@@ -148,7 +118,7 @@ func (m Movement) Validate() error {
 	if m.From == "" && m.To == "" {
 		p = append(p, "from or to location is required")
 	}
-	if m.From == m.To && m.FromStatus == m.ToStatus {
+	if m.From != "" && m.To != "" && m.Source() == m.Dest() {
 		p = append(p, "from and to are the same")
 	}
 	if m.From != "" && !m.FromStatus.Valid() {
@@ -170,6 +140,16 @@ func (m Movement) Validate() error {
 type Quants interface {
 	Quant(k QuantKey) (int64, error)
 	SetQuant(k QuantKey, qty int64) error
+	// Available is the total available-status quantity of sku on site.
+	Available(sku string) (int64, error)
+	// Reserved is the quantity of sku promised to orders.
+	Reserved(sku string) (int64, error)
+}
+
+// Reserver can also change reservations.
+type Reserver interface {
+	Quants
+	SetReserved(sku string, qty int64) error
 }
 
 // Balances are the quantities a movement left at its source and destination.
@@ -177,11 +157,32 @@ type Balances struct {
 	From, To *int64
 }
 
-// Post applies m to the projection. It never lets a quant go negative.
+// lowersAvailable reports whether m reduces the site's available stock.
+func (m Movement) lowersAvailable() bool {
+	return m.From != "" && m.FromStatus == Available && (m.To == "" || m.ToStatus != Available)
+}
+
+// Post applies m to the projection. It never lets a quant go negative and
+// never takes available stock below the reserved quantity.
 func Post(q Quants, m Movement) (Balances, error) {
 	var b Balances
 	if err := m.Validate(); err != nil {
 		return b, err
+	}
+	if m.lowersAvailable() {
+		res, err := q.Reserved(m.SKU)
+		if err != nil {
+			return b, fmt.Errorf("read reservations: %w", err)
+		}
+		if res > 0 {
+			avail, err := q.Available(m.SKU)
+			if err != nil {
+				return b, fmt.Errorf("read available: %w", err)
+			}
+			if avail-m.Quantity < res {
+				return b, fmt.Errorf("%w: %d of %s available, %d reserved, movement takes %d", ErrReserved, avail, m.SKU, res, m.Quantity)
+			}
+		}
 	}
 	if m.From != "" {
 		k := m.Source()
@@ -213,19 +214,80 @@ func Post(q Quants, m Movement) (Balances, error) {
 	return b, nil
 }
 
+// Reserve changes the reserved quantity of sku by delta, keeping
+// 0 ≤ reserved ≤ available.
+func Reserve(r Reserver, sku string, delta int64) error {
+	res, err := r.Reserved(sku)
+	if err != nil {
+		return fmt.Errorf("read reservations: %w", err)
+	}
+	avail, err := r.Available(sku)
+	if err != nil {
+		return fmt.Errorf("read available: %w", err)
+	}
+	n := res + delta
+	switch {
+	case n < 0:
+		return fmt.Errorf("release %d of %s: only %d reserved", -delta, sku, res)
+	case n > avail:
+		return fmt.Errorf("%w: reserve %d of %s: %d available, %d already reserved", ErrReserved, delta, sku, avail, res)
+	}
+	return r.SetReserved(sku, n)
+}
+
 // MemQuants is an in-memory projection, used to rebuild quants from the
 // ledger and to check the stored projection against it.
-type MemQuants map[QuantKey]int64
+type MemQuants struct {
+	quants   map[QuantKey]int64
+	avail    map[string]int64
+	reserved map[string]int64
+}
+
+// NewMemQuants returns an empty projection.
+func NewMemQuants() *MemQuants {
+	return &MemQuants{quants: map[QuantKey]int64{}, avail: map[string]int64{}, reserved: map[string]int64{}}
+}
 
 // Quant returns the quantity at k.
-func (m MemQuants) Quant(k QuantKey) (int64, error) { return m[k], nil }
+func (m *MemQuants) Quant(k QuantKey) (int64, error) { return m.quants[k], nil }
 
 // SetQuant sets the quantity at k; zero removes the key.
-func (m MemQuants) SetQuant(k QuantKey, qty int64) error {
+func (m *MemQuants) SetQuant(k QuantKey, qty int64) error {
+	if qty < 0 {
+		return fmt.Errorf("refusing negative quant %d at %+v", qty, k)
+	}
+	if k.Status == Available {
+		m.avail[k.SKU] += qty - m.quants[k]
+		if m.avail[k.SKU] == 0 {
+			delete(m.avail, k.SKU)
+		}
+	}
 	if qty == 0 {
-		delete(m, k)
+		delete(m.quants, k)
 	} else {
-		m[k] = qty
+		m.quants[k] = qty
 	}
 	return nil
 }
+
+// Available is the total available quantity of sku.
+func (m *MemQuants) Available(sku string) (int64, error) { return m.avail[sku], nil }
+
+// Reserved is the reserved quantity of sku.
+func (m *MemQuants) Reserved(sku string) (int64, error) { return m.reserved[sku], nil }
+
+// SetReserved sets the reserved quantity of sku.
+func (m *MemQuants) SetReserved(sku string, qty int64) error {
+	if qty == 0 {
+		delete(m.reserved, sku)
+	} else {
+		m.reserved[sku] = qty
+	}
+	return nil
+}
+
+// All returns the projection's quants (shared; do not modify).
+func (m *MemQuants) All() map[QuantKey]int64 { return m.quants }
+
+// AvailableBySKU returns the available totals (shared; do not modify).
+func (m *MemQuants) AvailableBySKU() map[string]int64 { return m.avail }

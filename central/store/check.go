@@ -7,32 +7,25 @@ import (
 	"github.com/dockhand/dockhand/central/stock"
 )
 
-// Check rebuilds the quant projection from the ledger and compares it with
-// the stored one. It returns every difference (none means consistent);
-// replay itself refuses negative stock, so a ledger that would ever have
-// gone negative is reported too.
+// Check rebuilds the quant projection from the ledger and compares it, the
+// per-item available totals and the reservations with what is stored. It
+// returns every difference (none means consistent). Replay itself refuses
+// negative stock, so a ledger that would ever have gone negative is
+// reported too.
 func (s *Store) Check() ([]string, error) {
 	var problems []string
+	report := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 	err := s.View(func(tx *Tx) error {
-		rebuilt := stock.MemQuants{}
-		var after uint64
-		for {
-			ms, err := tx.Movements(after, 10000)
+		rebuilt, err := tx.Rebuild(func(m stock.Movement, after uint64, err error) {
+			if m.Seq != after+1 {
+				report("ledger gap: movement %d follows %d", m.Seq, after)
+			}
 			if err != nil {
-				return err
+				report("movement %d does not replay: %v", m.Seq, err)
 			}
-			if len(ms) == 0 {
-				break
-			}
-			for _, m := range ms {
-				if m.Seq != after+1 {
-					problems = append(problems, fmt.Sprintf("ledger gap: movement %d follows %d", m.Seq, after))
-				}
-				after = m.Seq
-				if _, err := stock.Post(rebuilt, m); err != nil {
-					problems = append(problems, fmt.Sprintf("movement %d does not replay: %v", m.Seq, err))
-				}
-			}
+		})
+		if err != nil {
+			return err
 		}
 		stored, err := tx.Quants("")
 		if err != nil {
@@ -42,19 +35,66 @@ func (s *Store) Check() ([]string, error) {
 		for _, q := range stored {
 			seen[q.QuantKey] = true
 			if q.Quantity < 0 {
-				problems = append(problems, fmt.Sprintf("negative quant %+v: %d", q.QuantKey, q.Quantity))
+				report("negative quant %+v: %d", q.QuantKey, q.Quantity)
 			}
-			if want := rebuilt[q.QuantKey]; want != q.Quantity {
-				problems = append(problems, fmt.Sprintf("quant %+v is %d, ledger says %d", q.QuantKey, q.Quantity, want))
+			if want := rebuilt.All()[q.QuantKey]; want != q.Quantity {
+				report("quant %+v is %d, ledger says %d", q.QuantKey, q.Quantity, want)
 			}
 		}
-		for k, n := range rebuilt {
+		for k, n := range rebuilt.All() {
 			if !seen[k] {
-				problems = append(problems, fmt.Sprintf("quant %+v missing, ledger says %d", k, n))
+				report("quant %+v missing, ledger says %d", k, n)
+			}
+		}
+		avail, err := tx.counters(pAvail)
+		if err != nil {
+			return err
+		}
+		for sku, want := range rebuilt.AvailableBySKU() {
+			if avail[sku] != want {
+				report("available total of %s is %d, ledger says %d", sku, avail[sku], want)
+			}
+		}
+		for sku, n := range avail {
+			if _, ok := rebuilt.AvailableBySKU()[sku]; !ok {
+				report("available total of %s is %d, ledger says 0", sku, n)
+			}
+		}
+		reserved, err := tx.counters(pReserved)
+		if err != nil {
+			return err
+		}
+		for sku, n := range reserved {
+			if a := rebuilt.AvailableBySKU()[sku]; n > a || n < 0 {
+				report("reserved %d of %s but %d available", n, sku, a)
 			}
 		}
 		return nil
 	})
 	sort.Strings(problems)
 	return problems, err
+}
+
+// Rebuild replays the whole ledger into a fresh in-memory projection.
+// visit, when not nil, sees every movement with the seq before it and the
+// replay error (a movement that fails to replay is skipped).
+func (t *Tx) Rebuild(visit func(m stock.Movement, after uint64, err error)) (*stock.MemQuants, error) {
+	rebuilt := stock.NewMemQuants()
+	var after uint64
+	for {
+		ms, err := t.Movements(after, 10000)
+		if err != nil {
+			return nil, err
+		}
+		if len(ms) == 0 {
+			return rebuilt, nil
+		}
+		for _, m := range ms {
+			_, err := stock.Post(rebuilt, m)
+			if visit != nil {
+				visit(m, after, err)
+			}
+			after = m.Seq
+		}
+	}
 }

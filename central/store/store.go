@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -37,6 +38,11 @@ const (
 	pWater    = "wm/"
 	pOut      = "out/"
 	pIdem     = "idem/"
+	pDisc     = "disc/"
+	pStation  = "station/"
+	kLPNSeq   = "meta/lpnseq"
+	pAvail    = "qa/"
+	pReserved = "rsv/"
 	kMoveSeq  = "meta/mvseq"
 	kOutSeq   = "meta/outseq"
 	separator = "|"
@@ -138,19 +144,27 @@ func (t *Tx) Item(sku string) (stock.Item, error) {
 	return i, t.getJSON(pItem+sku, &i)
 }
 
-// ItemByGTIN returns the item with a GTIN.
+// ItemByGTIN returns the item with a GTIN of its base unit or of one of
+// its packs (any GTIN length).
 func (t *Tx) ItemByGTIN(gtin string) (stock.Item, error) {
 	var sku string
-	if err := t.getJSON(pGTIN+gtin, &sku); err != nil {
+	if err := t.getJSON(pGTIN+stock.GTIN14(gtin), &sku); err != nil {
 		return stock.Item{}, err
 	}
 	return t.Item(sku)
 }
 
-// PutItem creates or replaces an item.
+// PutItem creates or replaces an item and indexes all its GTINs.
 func (t *Tx) PutItem(i stock.Item) error {
-	if i.GTIN != "" {
-		if err := t.putJSON(pGTIN+i.GTIN, i.SKU); err != nil {
+	if old, err := t.Item(i.SKU); err == nil {
+		for _, g := range old.GTINs() {
+			if err := t.txn.Delete([]byte(pGTIN + stock.GTIN14(g))); err != nil {
+				return err
+			}
+		}
+	}
+	for _, g := range i.GTINs() {
+		if err := t.putJSON(pGTIN+stock.GTIN14(g), i.SKU); err != nil {
 			return err
 		}
 	}
@@ -173,42 +187,88 @@ func (t *Tx) PutLocation(l stock.Location) error { return t.putJSON(pLoc+l.Code,
 func (t *Tx) Locations() ([]stock.Location, error) { return listJSON[stock.Location](t, pLoc) }
 
 func quantKey(k stock.QuantKey) string {
-	return pQuant + strings.Join([]string{k.Location, k.SKU, k.LPN, k.Lot, k.Expiry, string(k.Status)}, separator)
+	return pQuant + strings.Join([]string{k.Location, k.SKU, k.LPN, k.Lot, k.Expiry, k.Serial, string(k.Status)}, separator)
 }
 
 func parseQuantKey(key []byte) (stock.QuantKey, error) {
 	p := strings.Split(strings.TrimPrefix(string(key), pQuant), separator)
-	if len(p) != 6 {
+	if len(p) != 7 {
 		return stock.QuantKey{}, fmt.Errorf("corrupt quant key %q", key)
 	}
-	return stock.QuantKey{Location: p[0], SKU: p[1], LPN: p[2], Lot: p[3], Expiry: p[4], Status: stock.Status(p[5])}, nil
+	return stock.QuantKey{Location: p[0], SKU: p[1], LPN: p[2], Lot: p[3], Expiry: p[4], Serial: p[5], Status: stock.Status(p[6])}, nil
 }
 
-// Quant returns the quantity at k (0 when none).
-func (t *Tx) Quant(k stock.QuantKey) (int64, error) {
-	item, err := t.txn.Get([]byte(quantKey(k)))
+// getInt reads a counter-like value (0 when absent).
+func (t *Tx) getInt(key string) (int64, error) {
+	item, err := t.txn.Get([]byte(key))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("get %s: %w", key, err)
 	}
 	var n int64
 	err = item.Value(func(b []byte) error { n = int64(binary.BigEndian.Uint64(b)); return nil })
 	return n, err
 }
 
-// SetQuant sets the quantity at k; zero removes the quant.
+// setInt writes a counter-like value; zero deletes the key.
+func (t *Tx) setInt(key string, n int64) error {
+	if n == 0 {
+		return t.txn.Delete([]byte(key))
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(n))
+	return t.txn.Set([]byte(key), b[:])
+}
+
+// Quant returns the quantity at k (0 when none).
+func (t *Tx) Quant(k stock.QuantKey) (int64, error) { return t.getInt(quantKey(k)) }
+
+// SetQuant sets the quantity at k; zero removes the quant. Available
+// quants also keep the per-item available total in the same transaction.
 func (t *Tx) SetQuant(k stock.QuantKey, qty int64) error {
 	if qty < 0 {
 		return fmt.Errorf("refusing negative quant %d at %+v", qty, k)
 	}
-	if qty == 0 {
-		return t.txn.Delete([]byte(quantKey(k)))
+	if k.Status == stock.Available {
+		old, err := t.Quant(k)
+		if err != nil {
+			return err
+		}
+		total, err := t.Available(k.SKU)
+		if err != nil {
+			return err
+		}
+		if err := t.setInt(pAvail+k.SKU, total+qty-old); err != nil {
+			return err
+		}
 	}
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(qty))
-	return t.txn.Set([]byte(quantKey(k)), b[:])
+	return t.setInt(quantKey(k), qty)
+}
+
+// Available is the total available quantity of an item on site.
+func (t *Tx) Available(sku string) (int64, error) { return t.getInt(pAvail + sku) }
+
+// Reserved is the quantity of an item promised to orders.
+func (t *Tx) Reserved(sku string) (int64, error) { return t.getInt(pReserved + sku) }
+
+// SetReserved records the reserved quantity of an item; use stock.Reserve.
+func (t *Tx) SetReserved(sku string, qty int64) error {
+	if qty < 0 {
+		return fmt.Errorf("refusing negative reservation %d of %s", qty, sku)
+	}
+	return t.setInt(pReserved+sku, qty)
+}
+
+// counters lists every value under an int-valued prefix, keyed by suffix.
+func (t *Tx) counters(prefix string) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := t.each(prefix, func(key, v []byte) error {
+		out[strings.TrimPrefix(string(key), prefix)] = int64(binary.BigEndian.Uint64(v))
+		return nil
+	})
+	return out, err
 }
 
 // Quants lists quants, optionally only those at one location.
@@ -258,6 +318,19 @@ func (t *Tx) PutASN(a inbound.ASN) error {
 // ASNs lists all ASNs.
 func (t *Tx) ASNs() ([]inbound.ASN, error) { return listJSON[inbound.ASN](t, pASN) }
 
+// OpenASNs lists the open ASNs, oldest first.
+func (t *Tx) OpenASNs() ([]inbound.ASN, error) {
+	all, err := t.ASNs()
+	var open []inbound.ASN
+	for _, a := range all {
+		if a.Status == inbound.ASNOpen {
+			open = append(open, a)
+		}
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].Created.Before(open[j].Created) })
+	return open, err
+}
+
 // ExpectedPallet finds the ASN that announced an SSCC.
 func (t *Tx) ExpectedPallet(sscc string) (inbound.ASN, inbound.ExpectedPallet, error) {
 	var id string
@@ -277,13 +350,23 @@ func (t *Tx) ExpectedPallet(sscc string) (inbound.ASN, inbound.ExpectedPallet, e
 }
 
 // LPN returns a licence plate.
-func (t *Tx) LPN(code string) (inbound.LPN, error) {
-	var l inbound.LPN
+func (t *Tx) LPN(code string) (stock.LPN, error) {
+	var l stock.LPN
 	return l, t.getJSON(pLPN+code, &l)
 }
 
+// LPNs lists licence plates in code order.
+func (t *Tx) LPNs() ([]stock.LPN, error) { return listJSON[stock.LPN](t, pLPN) }
+
+// NextLPN issues the next licence-plate code central prints itself
+// (L000000001, …): short enough for any label, and never an SSCC.
+func (t *Tx) NextLPN() (string, error) {
+	n, err := t.nextCounter(kLPNSeq)
+	return fmt.Sprintf("L%09d", n), err
+}
+
 // PutLPN stores a licence plate and keeps the putaway-target index.
-func (t *Tx) PutLPN(l inbound.LPN) error {
+func (t *Tx) PutLPN(l stock.LPN) error {
 	if old, err := t.LPN(l.Code); err == nil && old.Putaway != "" {
 		if err := t.txn.Delete([]byte(pTarget + old.Putaway + separator + l.Code)); err != nil {
 			return err
@@ -309,6 +392,26 @@ func (t *Tx) PutReceipt(r inbound.Receipt) error { return t.putJSON(pReceipt+r.I
 
 // Receipts lists receipts in creation order (ids are ULIDs).
 func (t *Tx) Receipts() ([]inbound.Receipt, error) { return listJSON[inbound.Receipt](t, pReceipt) }
+
+// PutDiscrepancy stores a receiving discrepancy.
+func (t *Tx) PutDiscrepancy(d inbound.Discrepancy) error { return t.putJSON(pDisc+d.ID, d) }
+
+// Discrepancies lists discrepancies in creation order.
+func (t *Tx) Discrepancies() ([]inbound.Discrepancy, error) {
+	return listJSON[inbound.Discrepancy](t, pDisc)
+}
+
+// StationState returns what a station is in the middle of (e.g. the
+// licence plate a putaway worker scanned); nil when idle.
+func (t *Tx) StationState(station string, v any) error { return t.getJSON(pStation+station, v) }
+
+// SetStationState records (v != nil) or clears (v == nil) a station's state.
+func (t *Tx) SetStationState(station string, v any) error {
+	if v == nil {
+		return t.txn.Delete([]byte(pStation + station))
+	}
+	return t.putJSON(pStation+station, v)
+}
 
 func (t *Tx) nextCounter(key string) (uint64, error) {
 	var n uint64

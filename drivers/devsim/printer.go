@@ -3,8 +3,8 @@ package devsim
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -53,8 +53,8 @@ type Printer struct {
 	paperOut  bool
 	paused    bool
 	headOpen  bool
-	mediaLeft int // labels left on the roll; <0 means endless
-	dropAfter int // cut the next connection carrying more bytes; <0 means off
+	mediaLeft int        // labels left on the roll; <0 means endless
+	dropAfter int        // cut the next connection carrying more bytes; <0 means off
 	serials   []*os.File // pty ends of AttachSerial lines
 	changed   chan struct{}
 	closed    bool

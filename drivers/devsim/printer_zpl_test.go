@@ -1,6 +1,7 @@
 package devsim
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,4 +51,22 @@ func TestHostStatusAnswerLayout(t *testing.T) {
 	assert.Equal(t,
 		"\x02030,1,0,1218,002,0,0,0,000,0,0,0\x03\r\n\x02001,0,1,0,0,2,6,0,00000002,1,000\x03\r\n\x021234,0\x03\r\n",
 		string(p.hostStatusLocked()))
+}
+
+// FuzzZPLStream checks that formats come out whole (^XA..^XZ) and that
+// splitting the stream anywhere changes nothing.
+func FuzzZPLStream(f *testing.F) {
+	f.Add([]byte("~HS^XA^FDone^FS^XZ^xa^fdtwo^xz~PS"), 7)
+	f.Add([]byte("^X^XA^XZ~~HS^^XA"), 3)
+	f.Fuzz(func(t *testing.T, in []byte, split int) {
+		if split < 0 || split > len(in) {
+			split = len(in) / 2
+		}
+		whole := feedAll(t, string(in))
+		parts := feedAll(t, string(in[:split]), string(in[split:]))
+		assert.Equal(t, whole, parts)
+		for _, format := range whole.formats {
+			assert.True(t, strings.EqualFold(format[:3], "^XA") && strings.EqualFold(format[len(format)-3:], "^XZ"), "%q", format)
+		}
+	})
 }

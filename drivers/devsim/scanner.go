@@ -101,7 +101,8 @@ func (s *Scanner) Scan(data string) error {
 }
 
 // Garbage sends n random bytes without a suffix, like line noise or a wrong
-// baud rate; the suffix bytes themselves are never produced.
+// baud rate; it never produces CR, LF or a suffix byte, so the noise ends up
+// in front of the next scan.
 func (s *Scanner) Garbage(n int) error {
 	s.mu.Lock()
 	b := make([]byte, 0, n)
@@ -127,17 +128,23 @@ func (s *Scanner) SetSlow(perByte time.Duration) {
 // the driver has read it, then unplugs: a cable pulled mid-frame.
 func (s *Scanner) ScanPartialThenUnplug(data string) error {
 	part := append(append([]byte(nil), s.opt.Prefix...), data[:len(data)/2]...)
-	if err := s.write(part); err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writeLocked(part); err != nil {
 		return err
 	}
-	s.waitDrained(50*time.Millisecond, time.Second)
-	return s.Unplug()
+	s.waitDrainedLocked(50*time.Millisecond, time.Second)
+	return s.unplugLocked()
 }
 
 // Unplug hangs up the terminal (the driver's reads fail) and removes the link.
 func (s *Scanner) Unplug() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.unplugLocked()
+}
+
+func (s *Scanner) unplugLocked() error {
 	if s.master == nil {
 		return ErrUnplugged
 	}
@@ -204,6 +211,10 @@ func (s *Scanner) cleanupDir() {
 func (s *Scanner) write(b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.writeLocked(b)
+}
+
+func (s *Scanner) writeLocked(b []byte) error {
 	if s.master == nil {
 		return ErrUnplugged
 	}
@@ -225,13 +236,11 @@ func (s *Scanner) write(b []byte) error {
 	return nil
 }
 
-// waitDrained gives the reader the chance to take the bytes just written
+// waitDrainedLocked gives the reader the chance to take the bytes just written
 // before a hang-up flushes them: the kernel moves written bytes into the
 // terminal's input queue asynchronously, so it waits for them to appear
 // there (up to arrive) and then to be read (up to limit).
-func (s *Scanner) waitDrained(arrive, limit time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Scanner) waitDrainedLocked(arrive, limit time.Duration) {
 	if s.slave == nil {
 		return
 	}

@@ -60,9 +60,9 @@ type Result struct {
 //     again.
 //  2. When the printer is ready it sends the job once. A send that fails
 //     before any byte left this host (ErrNotSent) is retried like step 1.
-//     A send that breaks after bytes left is NOT retried: whether the
-//     printer got the job cannot be known, and a duplicate shipping label
-//     is worse than a reported failure.
+//     A send that breaks after bytes left, or that the printer does not
+//     confirm, is NOT retried: whether the printer got the job cannot be
+//     known, and a duplicate shipping label is worse than a reported failure.
 //  3. After the printer has confirmed receipt it polls ~HS until the
 //     printer has nothing left to print. If a fault appears (e.g. paper ran
 //     out mid-job) it waits; the printer itself finishes the job once the
@@ -70,6 +70,9 @@ type Result struct {
 //
 // It returns when the job is printed, fails, MaxWait passes or ctx ends.
 func PrintJob(ctx context.Context, p Printer, zpl []byte, policy RetryPolicy, log zerolog.Logger) Result {
+	if len(zpl) == 0 {
+		return Result{Reason: "empty job"}
+	}
 	policy = policy.withDefaults()
 	if policy.MaxWait > 0 {
 		var cancel context.CancelFunc
@@ -78,11 +81,6 @@ func PrintJob(ctx context.Context, p Printer, zpl []byte, policy RetryPolicy, lo
 	}
 	w := waiter{policy: policy, delay: policy.InitialBackoff, log: log}
 	var res Result
-	if len(zpl) == 0 {
-		res.Reason = "empty job"
-		return res
-	}
-
 	reason := ""
 	for {
 		res.Attempts++
@@ -105,7 +103,7 @@ func PrintJob(ctx context.Context, p Printer, zpl []byte, policy RetryPolicy, lo
 			}
 			if !errors.Is(err, ErrNotSent) {
 				res.Sent = true
-				res.Reason = "connection lost while sending, not resent to avoid a duplicate label: " + err.Error()
+				res.Reason = "sent but not confirmed by the printer, not resent to avoid a duplicate label: " + err.Error()
 				log.Error().Err(err).Msg("print job failed mid-send")
 				return res
 			}
@@ -125,6 +123,10 @@ func expired(ctx context.Context) bool {
 	return ctx.Err() != nil || (ok && !time.Now().Before(deadline))
 }
 
+// reasonPrinting is the wait reason while the printer works through its
+// buffer without a problem.
+const reasonPrinting = "printing"
+
 // waiter sleeps with capped exponential backoff and reports why.
 type waiter struct {
 	policy RetryPolicy
@@ -134,7 +136,11 @@ type waiter struct {
 
 // wait returns false when ctx ended (or MaxWait passed) before the delay.
 func (w *waiter) wait(ctx context.Context, reason string) bool {
-	w.log.Info().Str("reason", reason).Dur("retry_in", w.delay).Msg("print job waiting")
+	ev := w.log.Info()
+	if reason == reasonPrinting {
+		ev = w.log.Debug() // normal progress, not worth an operator's attention
+	}
+	ev.Str("reason", reason).Dur("retry_in", w.delay).Msg("print job waiting")
 	if w.policy.OnWait != nil {
 		w.policy.OnWait(reason)
 	}
@@ -169,7 +175,7 @@ func (w *waiter) untilPrinted(ctx context.Context, p Printer, res Result) Result
 			reason = st.Problem()
 		default:
 			res.After = st
-			reason = "printing"
+			reason = reasonPrinting
 		}
 		if !w.wait(ctx, reason) {
 			res.Reason = reason + " (the printer holds the job; not resent)"

@@ -211,3 +211,18 @@ func TestPrintJobEmpty(t *testing.T) {
 	assert.Equal(t, printer.Result{Reason: "empty job"}, res)
 	assert.Empty(t, sim.Jobs())
 }
+
+// BenchmarkPrintJobLoopback measures one full PrintJob (status, send with
+// confirmation, status after) against the virtual printer on loopback.
+func BenchmarkPrintJobLoopback(b *testing.B) {
+	sim, err := devsim.NewPrinter("127.0.0.1:0", "", zerolog.Nop())
+	require.NoError(b, err)
+	defer sim.Close()
+	p := printer.NewTCP(sim.Addr(), printer.Options{})
+	ctx := context.Background()
+	for b.Loop() {
+		if res := printer.PrintJob(ctx, p, []byte(label), fast, zerolog.Nop()); !res.Printed {
+			b.Fatal(res.Reason)
+		}
+	}
+}

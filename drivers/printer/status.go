@@ -48,8 +48,8 @@ type HostStatus struct {
 	LabelsRemaining  int  // uuuuuuuu: labels remaining in the batch being printed
 	GraphicsStored   int  // www
 	// String 3
-	Password    string // xxxx
-	StaticRAM   bool   // y
+	Password  string // xxxx
+	StaticRAM bool   // y
 }
 
 // Problem names the first condition that keeps the printer from printing,

@@ -145,3 +145,13 @@ func FuzzParseHostStatus(f *testing.F) {
 		_ = h.Problem()
 	})
 }
+
+func BenchmarkParseHostStatus(b *testing.B) {
+	in := answer(ready1, ready2, ready3)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := printer.ParseHostStatus(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

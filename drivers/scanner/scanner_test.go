@@ -188,11 +188,11 @@ func TestStartsUnpluggedThenConnects(t *testing.T) {
 	go func() { done <- s.Run(ctx, func(e scanner.Event) { events <- e }) }()
 	defer func() { cancel(); require.NoError(t, <-done) }()
 
-	e := <-events
+	e := recv(t, events)
 	require.Equal(t, scanner.Disconnected, e.Kind, "an absent device is reported once")
 	require.ErrorContains(t, e.Err, dev.Path())
 	require.NoError(t, dev.Replug())
-	e = <-events
+	e = recv(t, events)
 	require.Equal(t, scanner.Connected, e.Kind)
 }
 
@@ -203,16 +203,10 @@ func TestRunTwiceIsRejected(t *testing.T) {
 	s, err := scanner.New(scanner.Config{Port: dev.Path()}, zerolog.Nop())
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	connected := make(chan struct{}, 1)
+	events := make(chan scanner.Event, 16)
 	done := make(chan error, 1)
-	go func() {
-		done <- s.Run(ctx, func(e scanner.Event) {
-			if e.Kind == scanner.Connected {
-				connected <- struct{}{}
-			}
-		})
-	}()
-	<-connected
+	go func() { done <- s.Run(ctx, func(e scanner.Event) { events <- e }) }()
+	require.Equal(t, scanner.Connected, recv(t, events).Kind)
 	require.Error(t, s.Run(ctx, func(scanner.Event) {}))
 	cancel()
 	require.NoError(t, <-done)
@@ -251,6 +245,17 @@ func TestUnplugReplugNoLeak(t *testing.T) {
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), baseG, "goroutines back to baseline")
 	assert.LessOrEqual(t, countFDs(t), baseFD, "fds back to baseline")
+}
+
+func recv(t *testing.T, events <-chan scanner.Event) scanner.Event {
+	t.Helper()
+	select {
+	case e := <-events:
+		return e
+	case <-time.After(eventTimeout):
+		t.Fatal("no event")
+	}
+	return scanner.Event{}
 }
 
 func countFDs(t *testing.T) int {

@@ -118,6 +118,9 @@ type Outbox struct {
 	ResendAfter Duration `yaml:"resend_after"`
 	// Window is how many events may be in flight before central acknowledges.
 	Window int `yaml:"window"`
+	// MaxBytes is the disk budget for unacknowledged events; when it is
+	// used up new scans are refused (red light), never dropped.
+	MaxBytes int64 `yaml:"max_bytes"`
 }
 
 // Log configures logging.
@@ -193,6 +196,9 @@ func (c *Config) applyDefaults() {
 	if c.Outbox.ResendAfter == 0 {
 		c.Outbox.ResendAfter = Duration(5 * time.Second)
 	}
+	if c.Outbox.MaxBytes == 0 {
+		c.Outbox.MaxBytes = 256 << 20
+	}
 	if c.Outbox.Window == 0 {
 		c.Outbox.Window = 256
 	}
@@ -236,6 +242,9 @@ func (c *Config) Validate() error {
 	}
 	if time.Duration(c.Outbox.ResendAfter) < 100*time.Millisecond {
 		p.add("outbox.resend_after", "must be at least 100ms")
+	}
+	if c.Outbox.MaxBytes < 1<<20 {
+		p.add("outbox.max_bytes", fmt.Sprintf("%d is less than 1 MiB", c.Outbox.MaxBytes))
 	}
 	if c.Outbox.Window < 1 || c.Outbox.Window > 10000 {
 		p.add("outbox.window", fmt.Sprintf("%d is outside 1..10000", c.Outbox.Window))

@@ -78,8 +78,8 @@ func walk(n *yaml.Node, t reflect.Type, path string, p *problems) {
 		}
 	case n.Kind != yaml.ScalarNode:
 		where("must be a single value")
-	case t.Kind() == reflect.Int:
-		if _, err := strconv.Atoi(n.Value); err != nil {
+	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64:
+		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
 			where(fmt.Sprintf("must be a whole number, got %q", n.Value))
 		}
 	case t.Kind() == reflect.Bool:

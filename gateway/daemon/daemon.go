@@ -43,6 +43,9 @@ type Gateway struct {
 	metrics  *metrics
 	HTTPAddr string
 
+	fullMu       sync.Mutex
+	fullReported time.Time
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -73,7 +76,7 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 	if g.db, err = storage.Open(filepath.Join(dataDir, "gateway"), log); err != nil {
 		return nil, err
 	}
-	if g.outbox, err = outbox.Open(g.db, log); err != nil {
+	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes}, log); err != nil {
 		return nil, err
 	}
 	var stations []string
@@ -168,10 +171,29 @@ func (g *Gateway) emit(ev outbox.Event, device string) bool {
 	env.Gateway, env.Device = g.cfg.Gateway, device
 	if _, err := g.outbox.Append(g.ctx, ev); err != nil {
 		g.metrics.refused.Add(1)
-		g.log.Error().Err(err).Str("device", device).Str("type", env.Type).Msg("event could not be stored")
+		g.log.Error().Err(err).Str("device", device).Str("type", env.Type).Msg("event refused: not stored")
+		if errors.Is(err, outbox.ErrFull) && env.Type != wire.EvtDevice {
+			g.reportFull(device, err)
+		}
 		return false
 	}
 	return true
+}
+
+// reportFull tells central (through the outbox's reserve) that the gateway
+// is refusing events, at most once a minute so the reserve is not used up
+// by the reports themselves.
+func (g *Gateway) reportFull(device string, err error) {
+	g.fullMu.Lock()
+	due := time.Since(g.fullReported) > time.Minute
+	if due {
+		g.fullReported = time.Now()
+	}
+	g.fullMu.Unlock()
+	if !due {
+		return
+	}
+	g.emit(&wire.Device{Envelope: newEnvelope(wire.EvtDevice), Kind: "outbox", State: "refused", Error: err.Error()}, device)
 }
 
 // show switches a station's light, when it has one.

@@ -45,6 +45,10 @@ func newMetrics(g *Gateway) *metrics {
 		}
 		return 0
 	})
+	gauge("outbox_budget_bytes", "Disk budget for unacknowledged events.", func() float64 { return float64(g.outbox.Stats().MaxBytes) })
+	gauge("outbox_offline_seconds_left", "How long the budget lasts offline at the recent append rate (0 = no recent appends or full).",
+		func() float64 { return g.outbox.Stats().OfflineLeft.Seconds() })
+	gauge("mqtt_unconfirmed_publishes", "Publishes waiting for the broker's PUBACK.", func() float64 { return float64(g.link.Unconfirmed()) })
 	gauge("mqtt_connected", "1 when the broker session is up.", func() float64 {
 		if g.link.Connected() {
 			return 1

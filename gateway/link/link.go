@@ -24,6 +24,9 @@ import (
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
+// minWindow is the smallest window the link shrinks to.
+const minWindow = 8
+
 // Options configure a link.
 type Options struct {
 	MQTT        mqttx.Config
@@ -33,6 +36,9 @@ type Options struct {
 	Version     string
 	ResendAfter time.Duration
 	Window      int
+	// StallAfter is how long publishes may wait for the broker's PUBACK
+	// before the session is torn down and rebuilt (default 4×ResendAfter).
+	StallAfter time.Duration
 }
 
 // Command is a message from central for the gateway to apply.
@@ -46,7 +52,8 @@ type Link struct {
 	opt    Options
 	ob     *outbox.Outbox
 	log    zerolog.Logger
-	client mqtt.Client
+	co     *mqtt.ClientOptions
+	client mqtt.Client // replaced by restart; only Run's goroutine touches it
 	cmds   chan Command
 
 	wake      chan struct{}
@@ -56,6 +63,21 @@ type Link struct {
 
 	published atomic.Uint64
 	resent    atomic.Uint64
+	// unconfirmed holds tokens of publishes the broker has not PUBACKed.
+	// paho keeps each such message in memory, so the link stops
+	// publishing when there are too many: a broker that never answers
+	// costs a bounded amount of memory, and the rest waits on disk.
+	unconfirmed []unconfirmed
+	stalled     atomic.Int64
+	// cwnd is the window in use, between minWindow and Options.Window:
+	// halved when events are lost in transit, widened on clean progress.
+	cwnd     int
+	restarts atomic.Uint64
+}
+
+type unconfirmed struct {
+	tok mqtt.Token
+	at  time.Time
 }
 
 // New prepares a link; Run connects it.
@@ -65,6 +87,9 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 	}
 	if opt.ResendAfter <= 0 {
 		opt.ResendAfter = 5 * time.Second
+	}
+	if opt.StallAfter <= 0 {
+		opt.StallAfter = max(4*opt.ResendAfter, 2*time.Second)
 	}
 	l := &Link{
 		opt:  opt,
@@ -90,6 +115,7 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 		SetReconnectingHandler(func(mqtt.Client, *mqtt.ClientOptions) {
 			l.log.Debug().Msg("mqtt reconnecting")
 		})
+	l.co = co
 	l.client = mqtt.NewClient(co)
 	return l, nil
 }
@@ -183,6 +209,8 @@ func (l *Link) Run(ctx context.Context) error {
 
 	sent := l.ob.Acked() // highest seq published on this connection
 	lastAck, lastProgress := sent, time.Now()
+	var lastRewind time.Time
+	l.cwnd = l.opt.Window
 	for {
 		select {
 		case <-ctx.Done():
@@ -198,19 +226,35 @@ func (l *Link) Run(ctx context.Context) error {
 		}
 		acked := l.ob.Acked()
 		if acked != lastAck {
+			// Clean progress: widen the window again (additive increase).
+			l.cwnd = min(l.cwnd+int(min(acked-lastAck, 64)), l.opt.Window)
 			lastAck, lastProgress = acked, time.Now()
 		}
 		if sent < acked {
 			sent = acked
 		}
-		if l.rewind.Swap(false) || (sent > acked && time.Since(lastProgress) > l.opt.ResendAfter) {
+		asked := l.rewind.Swap(false)
+		timedOut := sent > acked && time.Since(lastProgress) > l.opt.ResendAfter
+		// One rewind per round trip at most: the acks of a burst that
+		// passed a gap all ask for a resend, and obeying each would
+		// re-publish the same window many times.
+		if (asked || timedOut) && time.Since(lastRewind) > l.opt.ResendAfter/4 {
 			if sent > acked {
-				l.log.Debug().Uint64("from", acked+1).Uint64("to", sent).Msg("re-publishing unacknowledged events")
+				l.log.Debug().Uint64("from", acked+1).Uint64("to", sent).Int("window", l.cwnd).Msg("re-publishing unacknowledged events")
+				// Events were lost on the way: something (often a broker
+				// queue limit) cannot take this many at once, so halve the
+				// window (multiplicative decrease).
+				l.cwnd = max(l.cwnd/2, minWindow)
 			}
 			l.resent.Add(sent - acked)
-			sent, lastProgress = acked, time.Now()
+			sent, lastProgress, lastRewind = acked, time.Now(), time.Now()
 		}
 		if !l.client.IsConnectionOpen() {
+			continue
+		}
+		if len(l.unconfirmed) > 0 && time.Since(l.unconfirmed[0].at) > l.opt.StallAfter {
+			l.restart()
+			sent = acked
 			continue
 		}
 		var err error
@@ -221,22 +265,62 @@ func (l *Link) Run(ctx context.Context) error {
 	}
 }
 
+// Unconfirmed is how many publishes await the broker's PUBACK.
+func (l *Link) Unconfirmed() int { return int(l.stalled.Load()) }
+
+// room is how many more events may be published now.
+func (l *Link) room(sent, acked uint64) int {
+	kept := l.unconfirmed[:0]
+	for _, u := range l.unconfirmed {
+		select {
+		case <-u.tok.Done():
+		default:
+			kept = append(kept, u)
+		}
+	}
+	clear(l.unconfirmed[len(kept):])
+	l.unconfirmed = kept
+	l.stalled.Store(int64(len(kept)))
+	return min(l.cwnd-int(sent-acked), 2*l.opt.Window-len(kept))
+}
+
 // publishWindow publishes stored events after sent while fewer than Window
-// are unacknowledged, and returns the new highest published seq.
+// are unacknowledged (and the broker keeps up), and returns the new highest
+// published seq.
 func (l *Link) publishWindow(sent, acked uint64) (uint64, error) {
-	for room := l.opt.Window - int(sent-acked); room > 0; room = l.opt.Window - int(sent-acked) {
+	for room := l.room(sent, acked); room > 0; room = l.room(sent, acked) {
 		recs, err := l.ob.Pending(sent, min(room, 128))
 		if err != nil || len(recs) == 0 {
 			return sent, err
 		}
 		for _, r := range recs {
-			l.client.Publish(wire.EventTopic(l.opt.Site, l.opt.Gateway, r.Type), 1, false, r.Payload)
+			t := l.client.Publish(wire.EventTopic(l.opt.Site, l.opt.Gateway, r.Type), 1, false, r.Payload)
+			l.unconfirmed = append(l.unconfirmed, unconfirmed{tok: t, at: time.Now()})
 			l.published.Add(1)
 			sent = r.Seq
 		}
 	}
 	return sent, nil
 }
+
+// restart replaces a session whose broker stopped acknowledging publishes.
+// paho keeps unacknowledged publishes in memory and its client cannot be
+// reused after Disconnect, so the link builds a new one; the events are
+// still in the outbox and are published again from central's ack.
+func (l *Link) restart() {
+	l.log.Warn().Int("unconfirmed", len(l.unconfirmed)).Dur("waited", time.Since(l.unconfirmed[0].at)).
+		Msg("broker is not acknowledging publishes; rebuilding the MQTT session")
+	l.restarts.Add(1)
+	l.connected.Store(false)
+	l.client.Disconnect(100)
+	l.unconfirmed = nil
+	l.stalled.Store(0)
+	l.client = mqtt.NewClient(l.co)
+	l.client.Connect()
+}
+
+// Restarts counts sessions rebuilt because the broker stopped acknowledging.
+func (l *Link) Restarts() uint64 { return l.restarts.Load() }
 
 func (l *Link) shutdown() {
 	if l.client.IsConnectionOpen() {

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,11 +26,14 @@ import (
 )
 
 var (
-	prefixEvent  = []byte("o/")
-	keyNextSeq   = []byte("m/nextseq")
-	keyStream    = []byte("m/stream")
-	prefixCmd    = []byte("c/")
-	errClosed    = errors.New("outbox closed")
+	prefixEvent = []byte("o/")
+	keyNextSeq  = []byte("m/nextseq")
+	keyStream   = []byte("m/stream")
+	prefixCmd   = []byte("c/")
+	errClosed   = errors.New("outbox closed")
+	// ErrFull is returned when the disk budget for unacknowledged events is
+	// used up: the caller must refuse the scan loudly, never drop it.
+	ErrFull      = errors.New("outbox full")
 	maxBatchSize = 512
 )
 
@@ -56,7 +60,23 @@ type Stats struct {
 	Stream  string
 	NextSeq uint64
 	Acked   uint64
+	// MaxBytes is the disk budget; BytesPerSecond the recent append rate;
+	// OfflineLeft how long the budget lasts at that rate with nothing
+	// acknowledged (0 when nothing is being appended).
+	MaxBytes       int64
+	BytesPerSecond float64
+	OfflineLeft    time.Duration
 }
+
+// Options bound the outbox.
+type Options struct {
+	// MaxBytes is the disk budget for unacknowledged events; 0 = 256 MiB.
+	MaxBytes int64
+}
+
+// reserve is kept beyond the budget for device status events, so the
+// gateway can still report that it is refusing scans.
+func reserve(budget int64) int64 { return max(budget/100, 64<<10) }
 
 // Outbox is safe for concurrent use.
 type Outbox struct {
@@ -82,7 +102,11 @@ type Outbox struct {
 	count   int
 	bytes   int64
 
-	commits atomic.Uint64
+	commits  atomic.Uint64
+	maxBytes int64
+	// rate is an exponentially weighted bytes/s of appends.
+	rate   float64
+	rateAt time.Time
 }
 
 type appendReq struct {
@@ -94,13 +118,17 @@ type appendReq struct {
 }
 
 // Open loads (or starts) the outbox in db.
-func Open(db *badger.DB, log zerolog.Logger) (*Outbox, error) {
+func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
+	if opt.MaxBytes <= 0 {
+		opt.MaxBytes = 256 << 20
+	}
 	o := &Outbox{
-		db:     db,
-		log:    log.With().Str("component", "outbox").Logger(),
-		reqs:   make(chan *appendReq, maxBatchSize),
-		done:   make(chan struct{}),
-		notify: make(chan struct{}, 1),
+		maxBytes: opt.MaxBytes,
+		db:       db,
+		log:      log.With().Str("component", "outbox").Logger(),
+		reqs:     make(chan *appendReq, maxBatchSize),
+		done:     make(chan struct{}),
+		notify:   make(chan struct{}, 1),
 	}
 	err := db.Update(func(txn *badger.Txn) error {
 		item, err := txn.Get(keyStream)
@@ -173,6 +201,9 @@ func (o *Outbox) Notify() <-chan struct{} { return o.notify }
 // returns nil, the event survives a power cut.
 func (o *Outbox) Append(ctx context.Context, ev Event) (uint64, error) {
 	r := &appendReq{typ: ev.Env().Type, ev: ev, done: make(chan struct{})}
+	if err := o.admit(r.typ); err != nil {
+		return 0, err
+	}
 	o.gate.RLock()
 	if o.closed {
 		o.gate.RUnlock()
@@ -189,6 +220,21 @@ func (o *Outbox) Append(ctx context.Context, ev Event) (uint64, error) {
 	// for the answer even if ctx ends, so the caller never guesses.
 	<-r.done
 	return r.seq, r.err
+}
+
+// admit refuses an event when the budget is used up; device events may use
+// a small reserve so that the refusal itself can be reported.
+func (o *Outbox) admit(typ string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	limit := o.maxBytes
+	if typ == wire.EvtDevice {
+		limit += reserve(o.maxBytes)
+	}
+	if o.bytes >= limit {
+		return fmt.Errorf("%w: %d events, %d of %d bytes waiting for central", ErrFull, o.count, o.bytes, o.maxBytes)
+	}
+	return nil
 }
 
 func (o *Outbox) committer() {
@@ -268,6 +314,7 @@ func (o *Outbox) commit(batch []*appendReq) {
 		o.count += int(next - o.nextSeq)
 		o.bytes += size
 		o.nextSeq = next
+		o.observeRate(size, time.Now())
 		o.mu.Unlock()
 	}
 	for _, r := range batch {
@@ -362,8 +409,12 @@ func (o *Outbox) Acked() uint64 {
 // Stats reports the backlog.
 func (o *Outbox) Stats() Stats {
 	o.mu.Lock()
-	s := Stats{Events: o.count, Bytes: o.bytes, Stream: o.stream, NextSeq: o.nextSeq, Acked: o.acked}
+	s := Stats{Events: o.count, Bytes: o.bytes, Stream: o.stream, NextSeq: o.nextSeq, Acked: o.acked, MaxBytes: o.maxBytes}
+	s.BytesPerSecond = o.currentRate(time.Now())
 	o.mu.Unlock()
+	if s.BytesPerSecond > 0 {
+		s.OfflineLeft = time.Duration(float64(max(s.MaxBytes-s.Bytes, 0)) / s.BytesPerSecond * float64(time.Second))
+	}
 	if s.Events > 0 {
 		if recs, err := o.Pending(s.Acked, 1); err == nil && len(recs) == 1 {
 			var env wire.Envelope
@@ -373,6 +424,25 @@ func (o *Outbox) Stats() Stats {
 		}
 	}
 	return s
+}
+
+// rateWindow is the time constant of the append-rate average: long enough
+// to smooth a burst of scans, short enough to follow a shift's pace.
+const rateWindow = time.Minute
+
+// observeRate folds size bytes appended at now into the average. Caller
+// holds o.mu.
+func (o *Outbox) observeRate(size int64, now time.Time) {
+	o.rate = o.currentRate(now) + float64(size)/rateWindow.Seconds()
+	o.rateAt = now
+}
+
+// currentRate decays the average to now. Caller holds o.mu.
+func (o *Outbox) currentRate(now time.Time) float64 {
+	if o.rateAt.IsZero() {
+		return 0
+	}
+	return o.rate * math.Exp(-now.Sub(o.rateAt).Seconds()/rateWindow.Seconds())
 }
 
 // FirstTime records that a command id is being applied and reports whether

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/rs/zerolog"
@@ -19,7 +21,7 @@ func open(t *testing.T, dir string) (*badger.DB, *Outbox) {
 	t.Helper()
 	db, err := storage.Open(dir, zerolog.Nop())
 	require.NoError(t, err)
-	ob, err := Open(db, zerolog.Nop())
+	ob, err := Open(db, Options{}, zerolog.Nop())
 	require.NoError(t, err)
 	return db, ob
 }
@@ -154,4 +156,48 @@ func TestAppendAfterCloseFails(t *testing.T) {
 	ob.Close()
 	_, err := ob.Append(context.Background(), scan("late"))
 	assert.ErrorIs(t, err, errClosed)
+}
+
+func TestBudgetRefusesScansKeepsReserveForDeviceEventsAndRecovers(t *testing.T) {
+	db, err := storage.Open(t.TempDir(), zerolog.Nop())
+	require.NoError(t, err)
+	defer db.Close()
+	ob, err := Open(db, Options{MaxBytes: 64 << 10}, zerolog.Nop())
+	require.NoError(t, err)
+	defer ob.Close()
+	ctx := context.Background()
+	big := func() *wire.Scan { return scan(strings.Repeat("x", 1000)) }
+	var accepted uint64
+	for {
+		if accepted == 10 {
+			assert.Greater(t, ob.Stats().OfflineLeft, time.Duration(0), "an estimate is given while appending")
+		}
+		seq, err := ob.Append(ctx, big())
+		if err != nil {
+			require.ErrorIs(t, err, ErrFull)
+			assert.Contains(t, err.Error(), "waiting for central")
+			break
+		}
+		accepted = seq
+		require.Less(t, accepted, uint64(1000), "the budget must stop appends")
+	}
+	st := ob.Stats()
+	assert.GreaterOrEqual(t, st.Bytes, int64(64<<10))
+	assert.Greater(t, st.BytesPerSecond, 0.0, "append rate is measured")
+	assert.Zero(t, st.OfflineLeft, "nothing is left of the budget")
+
+	// The refusal itself can still be reported.
+	dev := &wire.Device{Envelope: wire.NewEnvelope(wire.EvtDevice), Kind: "outbox", State: "refused"}
+	_, err = ob.Append(ctx, dev)
+	require.NoError(t, err, "device events use the reserve")
+
+	// Nothing already stored was dropped.
+	recs, err := ob.Pending(0, 10000)
+	require.NoError(t, err)
+	assert.Len(t, recs, int(accepted)+1)
+
+	// Once central acknowledges, scans are accepted again.
+	require.NoError(t, ob.Ack(accepted+1))
+	_, err = ob.Append(ctx, big())
+	require.NoError(t, err)
 }

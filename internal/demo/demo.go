@@ -432,3 +432,20 @@ func resetDir(dir string) error {
 	}
 	return os.WriteFile(filepath.Join(dir, marker), nil, 0o640)
 }
+
+// AddASN posts one more ASN with n pallets of WIDGET-10 (for load tools)
+// and returns their SSCCs in order.
+func (r *Run) AddASN(id string, n int) ([]string, error) {
+	a := inbound.ASN{ID: id, Supplier: "ACME Supplies"}
+	for i := range n {
+		a.Pallets = append(a.Pallets, inbound.ExpectedPallet{SSCC: sscc(fmt.Sprintf("3061414%010d", i+1)), SKU: "WIDGET-10", Quantity: 10, Lot: "LOAD"})
+	}
+	if err := r.api(http.MethodPost, "/api/v1/asns", a, nil); err != nil {
+		return nil, err
+	}
+	out := make([]string, n)
+	for i, p := range a.Pallets {
+		out[i] = p.SSCC
+	}
+	return out, nil
+}

@@ -18,6 +18,9 @@ const (
 	EvtPrint  = "print"
 	EvtDevice = "device"
 	EvtCount  = "count"
+	// EvtLoad is a synthetic event of the load tool and fault tests: it
+	// travels the whole outbox → broker → central path and changes nothing.
+	EvtLoad = "load"
 
 	CmdAck   = "ack"
 	CmdPrint = "print"
@@ -182,6 +185,14 @@ type Stock struct {
 	ToBalance   *int64 `json:"to_balance,omitempty"`
 }
 
+// Load is the payload of a synthetic load event.
+type Load struct {
+	Envelope
+	// Made is when the generator created the event (for latency).
+	Made time.Time `json:"made"`
+	Pad  string    `json:"pad,omitempty"`
+}
+
 // Decode reads a message's envelope and checks the fields every message
 // must have, so handlers can trust them.
 func Decode(payload []byte, into any) (Envelope, error) {
@@ -214,3 +225,14 @@ func NewID() string {
 
 // Env gives access to the envelope of any message that embeds it.
 func (e *Envelope) Env() *Envelope { return e }
+
+// RFIDRead is one pass of tags through an RFID portal at a station: the
+// EPCs (upper-case hex, as rfid.Read.EPCHex gives them) of every tag seen.
+// Central decodes SSCC-96 (pallets) and SGTIN-96 (cases) and counts the
+// cases of each pallet against its ASN.
+type RFIDRead struct {
+	Envelope
+	Station string   `json:"station"`
+	Role    string   `json:"role"`
+	EPCs    []string `json:"epcs"`
+}

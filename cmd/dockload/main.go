@@ -1,0 +1,231 @@
+// Command dockload measures Dockhand's store-and-forward path with real
+// processes, a real broker and fsync'd Badger, and prints the numbers that
+// docs/benchmarks.md records:
+//
+//	dockload throughput [--events 50000] [--mqtt tcp://127.0.0.1:1883]
+//	dockload drain      [--events 100000]
+//	dockload roundtrip  [--scans 1000] [--rate 100]
+//	dockload all
+//
+// Without --mqtt, central's embedded broker is used. The gateway runs as a
+// separate process (this binary, role "gateway") so its memory is its own.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/internal/demo"
+	"github.com/dockhand/dockhand/internal/loadgen"
+	"github.com/dockhand/dockhand/internal/mqttx"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	switch os.Args[1] {
+	case "gateway":
+		err = gatewayRole()
+	case "throughput":
+		err = throughput(os.Args[2:])
+	case "drain":
+		err = drain(os.Args[2:])
+	case "roundtrip":
+		err = roundtrip(os.Args[2:])
+	case "all":
+		if err = throughput(nil); err == nil {
+			if err = drain(nil); err == nil {
+				err = roundtrip(nil)
+			}
+		}
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dockload:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: dockload throughput|drain|roundtrip|all [flags]  (see go doc ./cmd/dockload)")
+	os.Exit(2)
+}
+
+var quiet = zerolog.New(os.Stderr).Level(zerolog.ErrorLevel)
+
+func gatewayRole() error {
+	var o loadgen.Options
+	if err := json.Unmarshal([]byte(os.Getenv("DOCKLOAD_OPTS")), &o); err != nil {
+		return err
+	}
+	res, err := loadgen.RunGateway(context.Background(), o, true, quiet)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// spawnGateway runs the gateway role in a child process.
+func spawnGateway(o loadgen.Options) (*exec.Cmd, *strings.Builder, error) {
+	b, _ := json.Marshal(o)
+	cmd := exec.Command(os.Args[0], "gateway")
+	cmd.Env = append(os.Environ(), "DOCKLOAD_OPTS="+string(b))
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, os.Stderr
+	return cmd, out, cmd.Start()
+}
+
+func waitGateway(cmd *exec.Cmd, out *strings.Builder) (loadgen.Result, error) {
+	var r loadgen.Result
+	if err := cmd.Wait(); err != nil {
+		return r, fmt.Errorf("gateway process: %w", err)
+	}
+	return r, json.Unmarshal([]byte(out.String()), &r)
+}
+
+func startCentral(dir, mqttURL, listen string) (*centrald.Central, error) {
+	return centrald.Start(centrald.Options{Site: "load", DataDir: dir, MQTT: mqttx.Config{URL: mqttURL},
+		BrokerListen: listen, BrokerFallback: listen == "", HTTPAddr: "127.0.0.1:0", APIToken: "load"}, quiet)
+}
+
+func freeListen() string {
+	return fmt.Sprintf("127.0.0.1:%d", 20000+os.Getpid()%20000)
+}
+
+func throughput(args []string) error {
+	fs := flag.NewFlagSet("throughput", flag.ExitOnError)
+	events := fs.Uint64("events", 50000, "events to send")
+	mqttURL := fs.String("mqtt", "", "external broker (default: central's embedded broker)")
+	_ = fs.Parse(args)
+	dir, _ := os.MkdirTemp("", "dockload-")
+	defer os.RemoveAll(dir)
+	listen := freeListen()
+	c, err := startCentral(filepath.Join(dir, "central"), *mqttURL, listen)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	t0 := time.Now()
+	cmd, out, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
+		MQTT: c.BrokerURL, Total: *events, Workers: 64, Window: 1024})
+	if err != nil {
+		return err
+	}
+	r, err := waitGateway(cmd, out)
+	if err != nil {
+		return err
+	}
+	el := time.Since(t0)
+	broker := "embedded"
+	if *mqttURL != "" {
+		broker = *mqttURL
+	}
+	fmt.Printf("throughput (broker %s): %d events driver→central ack in %s = %.0f events/s\n", broker, r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
+	fmt.Printf("  commit latency (event in → fsync'd): %s\n", r.Commit)
+	fmt.Printf("  gateway peak RSS: %.1f MB, published %d (re-published %d)\n", float64(r.PeakRSSKB)/1024, r.Published, r.Resent)
+	return nil
+}
+
+func drain(args []string) error {
+	fs := flag.NewFlagSet("drain", flag.ExitOnError)
+	events := fs.Uint64("events", 100000, "backlog size")
+	_ = fs.Parse(args)
+	dir, _ := os.MkdirTemp("", "dockload-")
+	defer os.RemoveAll(dir)
+	listen := freeListen()
+	// The broker is down: the gateway builds its backlog on disk.
+	cmd, out, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
+		MQTT: "tcp://" + listen, Total: *events, Workers: 64, Window: 1024})
+	if err != nil {
+		return err
+	}
+	gwData := filepath.Join(dir, "gw", "gateway")
+	fmt.Printf("drain: building a backlog of %d events with the broker down…\n", *events)
+	t0 := time.Now()
+	for size(gwData) < int64(*events)*200 && time.Since(t0) < 5*time.Minute {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	c, err := startCentral(filepath.Join(dir, "central"), "", listen)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	t1 := time.Now()
+	r, err := waitGateway(cmd, out)
+	if err != nil {
+		return err
+	}
+	el := time.Since(t1)
+	fmt.Printf("  backlog built in %s; drained %d events after the broker returned in %s = %.0f events/s\n",
+		t1.Sub(t0).Round(time.Millisecond), r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
+	fmt.Printf("  gateway peak RSS with the backlog: %.1f MB\n", float64(r.PeakRSSKB)/1024)
+	return nil
+}
+
+func size(dir string) int64 {
+	var n int64
+	_ = filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+func roundtrip(args []string) error {
+	fs := flag.NewFlagSet("roundtrip", flag.ExitOnError)
+	scans := fs.Int("scans", 1000, "pallet scans")
+	rate := fs.Int("rate", 100, "scans per second")
+	_ = fs.Parse(args)
+	dir, _ := os.MkdirTemp("", "dockload-")
+	defer os.RemoveAll(dir)
+	r, err := demo.Start(demo.Options{Dir: dir, Site: "load", BrokerListen: freeListen(), Log: quiet})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ssccs, err := r.AddASN("ASN-LOAD", *scans)
+	if err != nil {
+		return err
+	}
+	sent := make([]time.Time, len(ssccs))
+	tick := time.NewTicker(time.Second / time.Duration(*rate))
+	for i, s := range ssccs {
+		<-tick.C
+		sent[i] = time.Now()
+		if err := r.Scanner.Scan("]C100" + s); err != nil {
+			return err
+		}
+	}
+	tick.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	jobs, err := r.Printer.WaitJobs(ctx, len(ssccs))
+	if err != nil {
+		return err
+	}
+	var lat []time.Duration
+	for i, j := range jobs {
+		if !strings.Contains(string(j.ZPL), ssccs[i]) {
+			return fmt.Errorf("label %d is not for pallet %s", i+1, ssccs[i])
+		}
+		lat = append(lat, j.At.Sub(sent[i]))
+	}
+	fmt.Printf("roundtrip: %d scans at %d/s, scan → label bytes at the printer: %s\n", len(ssccs), *rate, loadgen.Summarise(lat))
+	return nil
+}
