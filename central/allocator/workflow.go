@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dockhand/dockhand/central/counting"
 	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/ops"
 	"github.com/dockhand/dockhand/central/putaway"
@@ -71,7 +72,7 @@ func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error
 
 func (a *Allocator) onScan(tx *store.Tx, s wire.Scan) error {
 	switch s.Role {
-	case RoleInboundDock, RolePutaway:
+	case RoleInboundDock, RolePutaway, RoleCount:
 	default:
 		a.log.Info().Str("role", s.Role).Str("station", s.Station).Msg("scan at a station role central does not handle yet")
 		return nil
@@ -81,8 +82,11 @@ func (a *Allocator) onScan(tx *store.Tx, s wire.Scan) error {
 		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "bad-scan", Severity: "warning",
 			Message: "bad scan at " + s.Station + ": " + s.Error, Ref: s.ID, Details: map[string]string{"data": s.Data}})
 	}
-	if s.Role == RolePutaway {
+	switch s.Role {
+	case RolePutaway:
 		return a.onPutawayScan(tx, s)
+	case RoleCount:
+		return a.onCountScan(tx, s)
 	}
 	return a.onInboundScan(tx, s)
 }
@@ -244,6 +248,11 @@ func (a *Allocator) onPutawayScan(tx *store.Tx, s wire.Scan) error {
 	if err := tx.SetStationState(station, nil); err != nil {
 		return err
 	}
+	if res.MoveOrder != "" {
+		if err := counting.CompleteMove(tx, res.MoveOrder, res.LPN.Location, s.TS); err != nil {
+			return err
+		}
+	}
 	if err := a.publisher().Stock(tx, res.Movements...); err != nil {
 		return err
 	}
@@ -252,6 +261,115 @@ func (a *Allocator) onPutawayScan(tx *store.Tx, s wire.Scan) error {
 			Message: fmt.Sprintf("licence plate %s put away to %s instead of %s", st.LPN, res.LPN.PutawayTo, orDash(res.LPN.Suggested))})
 	}
 	return nil
+}
+
+// countState is a count station's count in progress: the task, its
+// location and what has been scanned so far.
+type countState struct {
+	Task     string          `json:"task"`
+	Location string          `json:"location"`
+	Tally    []counting.Line `json:"tally,omitempty"`
+}
+
+// stationReason is the adjustment reason of counts made by scanning.
+const stationReason = "counted at station"
+
+// onCountScan runs a count by scanning: the location starts it, each item
+// label adds its units (GTIN × AI 37/30 count, lot from AI 10), and the
+// location again finishes it.
+func (a *Allocator) onCountScan(tx *store.Tx, s wire.Scan) error {
+	station := s.Gateway + "/" + s.Station
+	var st countState
+	err := tx.StationState(station, &st)
+	if err != nil && !errors.Is(err, stock.ErrNotFound) {
+		return err
+	}
+	busy := err == nil
+	code := strings.TrimSpace(s.Data)
+	if gtin, ok := s.Get("01"); ok || !busy {
+		if !busy {
+			return a.startCount(tx, s, station, code)
+		}
+		return a.tally(tx, s, station, st, gtin)
+	}
+	if gtin, ok := s.Get("02"); ok {
+		return a.tally(tx, s, station, st, gtin)
+	}
+	if code != st.Location {
+		return a.refuse(tx, s, stock.Alert{Kind: "wrong-location", Severity: "warning", Ref: code,
+			Message: fmt.Sprintf("finish the count of %s first: scan %s again", st.Location, st.Location)})
+	}
+	return a.finishCount(tx, s, station, st)
+}
+
+func (a *Allocator) startCount(tx *store.Tx, s wire.Scan, station, code string) error {
+	t, err := counting.StartCount(tx, code, s.TS, wire.NewID)
+	if errors.Is(err, stock.ErrNotFound) {
+		return a.refuse(tx, s, stock.Alert{Kind: "unknown-location", Severity: "warning", Ref: code,
+			Message: fmt.Sprintf("%s is not a location: scan the location to count first", code)})
+	} else if err != nil {
+		return err
+	}
+	return tx.SetStationState(station, countState{Task: t.ID, Location: t.Location})
+}
+
+func (a *Allocator) tally(tx *store.Tx, s wire.Scan, station string, st countState, gtin string) error {
+	item, err := tx.ItemByGTIN(gtin)
+	if errors.Is(err, stock.ErrNotFound) {
+		return a.refuse(tx, s, stock.Alert{Kind: "unknown-item", Severity: "warning", Ref: gtin, Message: "no item has GTIN " + gtin})
+	} else if err != nil {
+		return err
+	}
+	per, _ := item.UnitsPer(gtin)
+	n := int64(1)
+	for _, ai := range []string{"37", "30"} {
+		if v, ok := s.Get(ai); ok {
+			if _, err := fmt.Sscan(v, &n); err != nil || n <= 0 {
+				return a.refuse(tx, s, stock.Alert{Kind: "bad-scan", Severity: "warning", Ref: s.ID,
+					Message: fmt.Sprintf("count (%s) %q is not a positive number", ai, v)})
+			}
+		}
+	}
+	lot, _ := s.Get("10")
+	added := false
+	for i := range st.Tally {
+		if st.Tally[i].SKU == item.SKU && st.Tally[i].Lot == lot {
+			st.Tally[i].Quantity += per * n
+			added = true
+		}
+	}
+	if !added {
+		st.Tally = append(st.Tally, counting.Line{SKU: item.SKU, Lot: lot, Quantity: per * n})
+	}
+	return tx.SetStationState(station, st)
+}
+
+func (a *Allocator) finishCount(tx *store.Tx, s wire.Scan, station string, st countState) error {
+	res, err := counting.Submit(tx, st.Task, st.Tally, stationReason, s.Gateway+"/"+s.Station, s.TS, wire.NewID)
+	if err != nil {
+		return err
+	}
+	if res.Recount {
+		if err := tx.SetStationState(station, countState{Task: st.Task, Location: st.Location}); err != nil {
+			return err
+		}
+		if err := a.light(tx, s, "attention", "count differs: count "+st.Location+" again"); err != nil {
+			return err
+		}
+		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "count-recount", Severity: "info", Ref: st.Task,
+			Message: fmt.Sprintf("the count of %s differs from stock by more than the threshold; counting again", st.Location)})
+	}
+	if err := tx.SetStationState(station, nil); err != nil {
+		return err
+	}
+	if len(res.Movements) == 0 {
+		return nil
+	}
+	if err := a.publisher().Stock(tx, res.Movements...); err != nil {
+		return err
+	}
+	return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "count-adjusted", Severity: "info", Ref: st.Task,
+		Message: fmt.Sprintf("count of %s adjusted stock with %d movements", st.Location, len(res.Movements))})
 }
 
 func (a *Allocator) onRFID(tx *store.Tx, r wire.RFIDRead) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dockhand/dockhand/central/counting"
 	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
@@ -344,5 +345,54 @@ func TestRestartInTheMiddle(t *testing.T) {
 	assert.Empty(t, r.scan(RolePutaway, "(00)"+sscc("1000000001")), "a resent event changes nothing")
 	ms := r.scan(RolePutaway, "A-01-1-01")
 	assert.Equal(t, []string{"stock:putaway"}, kinds(t, ms), "the station remembers the plate across a restart")
+	r.consistent()
+}
+
+func TestCycleCountAtStationWithRecount(t *testing.T) {
+	r := newRig(t)
+	r.scan(RoleInboundDock, "(00)"+sscc("1000000001")) // 48 widgets, lot P1
+	r.scan(RolePutaway, "(00)"+sscc("1000000001"))
+	r.scan(RolePutaway, "A-01-1-01")
+
+	assert.Equal(t, []string{"light:reject", "alert:unknown-location"}, kinds(t, r.scan(RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630")),
+		"a count starts with the location")
+	assert.Empty(t, r.scan(RoleCount, "A-01-1-01"))
+	for range 3 {
+		assert.Empty(t, r.scan(RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630"))
+	}
+	assert.Equal(t, []string{"light:reject", "alert:wrong-location"}, kinds(t, r.scan(RoleCount, "A-01-1-02")))
+	ms := r.scan(RoleCount, "A-01-1-01")
+	assert.Equal(t, []string{"light:attention", "alert:count-recount"}, kinds(t, ms), "36 of 48 is far off: count again")
+	assert.Equal(t, map[string]int64{"A-01-1-01/" + sscc("1000000001") + "/available": 48}, r.quants("WIDGET"), "no adjustment yet")
+
+	for range 3 {
+		r.scan(RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630")
+	}
+	r.scan(RoleCount, "(01)"+unitGTIN+"(10)P1(17)270630")
+	ms = r.scan(RoleCount, "A-01-1-01")
+	assert.Equal(t, []string{"stock:count-loss", "alert:count-adjusted"}, kinds(t, ms), "the recount stands: 37 counted")
+	assert.Equal(t, map[string]int64{"A-01-1-01/" + sscc("1000000001") + "/available": 37}, r.quants("WIDGET"))
+	r.consistent()
+}
+
+func TestMoveOrderConfirmedByScan(t *testing.T) {
+	r := newRig(t)
+	pallet := sscc("1000000001")
+	r.scan(RoleInboundDock, "(00)"+pallet)
+	r.scan(RolePutaway, "(00)"+pallet)
+	r.scan(RolePutaway, "A-01-1-01")
+	require.NoError(t, r.a.Update(func(tx *store.Tx) error {
+		_, err := counting.CreateMoveOrder(tx, counting.MoveOrder{ID: "MO-1", LPN: pallet, To: "A-01-1-03", Reason: "relocate", By: "planner"})
+		return err
+	}))
+	r.scan(RolePutaway, "(00)"+pallet)
+	ms := r.scan(RolePutaway, "A-01-1-03")
+	assert.Equal(t, []string{"stock:move"}, kinds(t, ms))
+	require.NoError(t, r.st.View(func(tx *store.Tx) error {
+		o, err := tx.MoveOrder("MO-1")
+		assert.Equal(t, counting.MoveDone, o.Status)
+		assert.Equal(t, "A-01-1-03", o.MovedTo)
+		return err
+	}))
 	r.consistent()
 }

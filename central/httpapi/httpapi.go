@@ -22,7 +22,6 @@ import (
 	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
-	"github.com/dockhand/dockhand/internal/wire"
 )
 
 // maxBody bounds request bodies; an ASN of a full truck is far smaller.
@@ -42,7 +41,9 @@ type Server struct {
 func New(alloc *allocator.Allocator, st *store.Store, token string, metrics http.Handler, log zerolog.Logger) http.Handler {
 	s := &Server{alloc: alloc, st: st, token: sha256.Sum256([]byte(token)), log: log.With().Str("component", "http").Logger(), metrics: metrics}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}
@@ -58,6 +59,7 @@ func New(alloc *allocator.Allocator, st *store.Store, token string, metrics http
 	api.HandleFunc("GET /api/v1/stock", s.getStock)
 	api.HandleFunc("GET /api/v1/ledger", s.getLedger)
 	api.HandleFunc("GET /api/v1/receipts", s.listReceipts)
+	s.routeWorkflows(api)
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
@@ -120,6 +122,13 @@ func decode(r *http.Request, v any) error {
 // create wraps a create handler with body decoding, error mapping and
 // idempotency: a repeated Idempotency-Key gets the first answer again.
 func (s *Server) create(fn func(tx *store.Tx, r *http.Request) (any, error)) http.HandlerFunc {
+	return s.command(http.StatusCreated, fn)
+}
+
+// command runs a state-changing handler in one store transaction (with
+// the ops messages it queues) and answers with status; Idempotency-Key
+// works as for creates.
+func (s *Server) command(status int, fn func(tx *store.Tx, r *http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		if len(key) > 200 {
@@ -160,7 +169,7 @@ func (s *Server) create(fn func(tx *store.Tx, r *http.Request) (any, error)) htt
 		if replay {
 			w.Header().Set("Idempotent-Replay", "true")
 		}
-		w.WriteHeader(http.StatusCreated)
+		w.WriteHeader(status)
 		_, _ = w.Write(append(answer, '\n'))
 	}
 }
@@ -199,10 +208,14 @@ func (s *Server) createItem(tx *store.Tx, r *http.Request) (any, error) {
 	if _, err := tx.Item(it.SKU); err == nil {
 		return nil, conflict("item " + it.SKU + " already exists")
 	}
-	if it.GTIN != "" {
-		if other, err := tx.ItemByGTIN(it.GTIN); err == nil {
-			return nil, stock.Invalid{{Field: "gtin", Reason: "already used by item " + other.SKU}}
+	var inv stock.Invalid
+	for _, g := range it.GTINs() {
+		if other, err := tx.ItemByGTIN(g); err == nil {
+			inv.Add(gtinField(it, g), "%s is already used by item %s", g, other.SKU)
 		}
+	}
+	if err := inv.Err(); err != nil {
+		return nil, err
 	}
 	return it, tx.PutItem(it)
 }
@@ -212,6 +225,7 @@ func (s *Server) createLocation(tx *store.Tx, r *http.Request) (any, error) {
 	if err := decode(r, &l); err != nil {
 		return nil, err
 	}
+	l.Normalize()
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -226,7 +240,10 @@ func (s *Server) createASN(tx *store.Tx, r *http.Request) (any, error) {
 	if err := decode(r, &a); err != nil {
 		return nil, err
 	}
-	a.Created = wire.NewEnvelope("").TS
+	if _, err := tx.ASN(a.ID); err == nil {
+		return nil, conflict("ASN " + a.ID + " already exists")
+	}
+	a.Created = now()
 	return inbound.CreateASN(tx, a)
 }
 
@@ -280,7 +297,8 @@ func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
 		all, err := tx.Quants(q.Get("location"))
 		out := []stock.Quant{}
 		for _, x := range all {
-			if match(q.Get("sku"), x.SKU) && match(q.Get("lot"), x.Lot) && match(q.Get("status"), string(x.Status)) && match(q.Get("lpn"), x.LPN) {
+			if match(q.Get("sku"), x.SKU) && match(q.Get("lot"), x.Lot) && match(q.Get("status"), string(x.Status)) &&
+				match(q.Get("lpn"), x.LPN) && match(q.Get("expiry"), x.Expiry) {
 				out = append(out, x)
 			}
 		}
@@ -290,15 +308,38 @@ func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
 
 func match(want, have string) bool { return want == "" || want == have }
 
-// getLedger pages through movements: ?after=<seq>&limit=<n> (default 100, max 1000).
+// getLedger pages through movements: ?after=<seq>&limit=<n> (default 100,
+// max 1000), optionally only those of one sku, location (from or to), lpn
+// or document.
 func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) {
-	after, err1 := parseUint(r.URL.Query().Get("after"), 0)
-	limit, err2 := parseUint(r.URL.Query().Get("limit"), 100)
+	q := r.URL.Query()
+	after, err1 := parseUint(q.Get("after"), 0)
+	limit, err2 := parseUint(q.Get("limit"), 100)
 	if err1 != nil || err2 != nil || limit == 0 || limit > 1000 {
 		writeError(w, http.StatusBadRequest, "invalid", "after must be a sequence number and limit 1..1000", nil)
 		return
 	}
-	s.view(w, func(tx *store.Tx) (any, error) { return nonNil(tx.Movements(after, int(limit))) })
+	keep := func(m stock.Movement) bool {
+		loc := q.Get("location")
+		return match(q.Get("sku"), m.SKU) && match(q.Get("lpn"), m.LPN) && match(q.Get("doc"), m.Doc) &&
+			(loc == "" || loc == m.From || loc == m.To)
+	}
+	s.view(w, func(tx *store.Tx) (any, error) {
+		out := []stock.Movement{}
+		for len(out) < int(limit) {
+			ms, err := tx.Movements(after, 1000)
+			if err != nil || len(ms) == 0 {
+				return out, err
+			}
+			for _, m := range ms {
+				if keep(m) && len(out) < int(limit) {
+					out = append(out, m)
+				}
+				after = m.Seq
+			}
+		}
+		return out, nil
+	})
 }
 
 func parseUint(s string, def uint64) (uint64, error) {

@@ -16,8 +16,9 @@ import (
 )
 
 type api struct {
-	t *testing.T
-	h http.Handler
+	t  *testing.T
+	h  http.Handler
+	st *store.Store
 }
 
 func newAPI(t *testing.T) *api {
@@ -26,7 +27,7 @@ func newAPI(t *testing.T) *api {
 	t.Cleanup(func() { _ = st.Close() })
 	a, err := allocator.New(allocator.Config{Site: "t"}, st, zerolog.Nop())
 	require.NoError(t, err)
-	return &api{t: t, h: New(a, st, "s3cret", nil, zerolog.Nop())}
+	return &api{t: t, h: New(a, st, "s3cret", nil, zerolog.Nop()), st: st}
 }
 
 func (a *api) do(method, path, body string, hdr ...string) (int, map[string]any, http.Header) {
@@ -40,6 +41,16 @@ func (a *api) do(method, path, body string, hdr ...string) (int, map[string]any,
 	var v map[string]any
 	_ = json.Unmarshal(rec.Body.Bytes(), &v)
 	return rec.Code, v, rec.Header()
+}
+
+// raw returns the body of a successful GET.
+func (a *api) raw(method, path string) []byte {
+	req := httptest.NewRequest(method, path, nil)
+	req.Header.Set("Authorization", "Bearer s3cret")
+	rec := httptest.NewRecorder()
+	a.h.ServeHTTP(rec, req)
+	require.Equal(a.t, http.StatusOK, rec.Code, rec.Body.String())
+	return rec.Body.Bytes()
 }
 
 func fields(v map[string]any) []string {

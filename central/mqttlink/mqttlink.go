@@ -29,7 +29,7 @@ type Link struct {
 	st        *store.Store
 	site      string
 	log       zerolog.Logger
-	client    mqtt.Client
+	sess      *mqttx.Session
 	incoming  chan allocator.Incoming
 	connected atomic.Bool
 }
@@ -50,7 +50,7 @@ func New(cfg mqttx.Config, alloc *allocator.Allocator, st *store.Store, log zero
 			l.connected.Store(false)
 			l.log.Warn().Err(err).Msg("mqtt connection lost")
 		})
-	l.client = mqtt.NewClient(co)
+	l.sess = mqttx.NewSession(co)
 	return l, nil
 }
 
@@ -94,12 +94,24 @@ func (l *Link) onState(gateway string, payload []byte) {
 
 // Run connects and serves until ctx ends.
 func (l *Link) Run(ctx context.Context) error {
-	l.client.Connect()
-	done := make(chan struct{})
-	go func() { defer close(done); l.publishLoop(ctx) }()
+	l.sess.Connect()
+	done := make(chan struct{}, 2)
+	go func() { defer func() { done <- struct{}{} }(); l.publishLoop(ctx) }()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-l.sess.Lost():
+				l.sess.Rebuild()
+			}
+		}
+	}()
 	l.applyLoop(ctx)
 	<-done
-	l.client.Disconnect(250)
+	<-done
+	l.sess.Close(250)
 	return nil
 }
 
@@ -131,7 +143,7 @@ func (l *Link) applyLoop(ctx context.Context) {
 			msg := wire.Ack{Envelope: wire.NewEnvelope(wire.CmdAck), Resend: a.Resend}
 			msg.Stream, msg.Seq = a.Stream, a.Seq
 			b, _ := json.Marshal(msg)
-			l.client.Publish(wire.CommandTopic(l.site, a.Gateway, wire.CmdAck), 1, false, b)
+			l.sess.Client().Publish(wire.CommandTopic(l.site, a.Gateway, wire.CmdAck), 1, false, b)
 		}
 	}
 }
@@ -148,7 +160,7 @@ func (l *Link) publishLoop(ctx context.Context) {
 		case <-l.alloc.Queued():
 		case <-tick.C:
 		}
-		for ctx.Err() == nil && l.client.IsConnectionOpen() {
+		for c := l.sess.Client(); ctx.Err() == nil && c.IsConnectionOpen(); c = l.sess.Client() {
 			msgs, err := l.st.Outgoing(128)
 			if err != nil {
 				l.log.Error().Err(err).Msg("read outgoing queue")
@@ -159,7 +171,7 @@ func (l *Link) publishLoop(ctx context.Context) {
 			}
 			toks := make([]mqtt.Token, len(msgs))
 			for i, m := range msgs {
-				toks[i] = l.client.Publish(m.Topic, 1, m.Retain, m.Payload)
+				toks[i] = c.Publish(m.Topic, 1, m.Retain, m.Payload)
 			}
 			var sent []uint64
 			for i, t := range toks {

@@ -12,6 +12,7 @@ import (
 	"github.com/dockhand/dockhand/central/purchasing"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/internal/wire"
 )
 
 func setup(t *testing.T) *store.Store {
@@ -19,7 +20,7 @@ func setup(t *testing.T) *store.Store {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		for _, it := range []stock.Item{{SKU: "TEA", Name: "Tea"}, {SKU: "ACID", Name: "Acid", Category: "hazmat"}} {
+		for _, it := range []stock.Item{{SKU: "TEA", GTIN: "06901234567892", Name: "Tea"}, {SKU: "ACID", Name: "Acid", Category: "hazmat"}} {
 			if err := tx.PutItem(it); err != nil {
 				return err
 			}
@@ -87,11 +88,15 @@ func TestMultiLevelApprovalWithAuditTrail(t *testing.T) {
 		a, err := inbound.CreateASN(tx, inbound.ASN{ID: "ASN-1", Supplier: "ACME", PO: "PO-1", Lines: []inbound.ExpectedLine{{SKU: "TEA", Quantity: 100}}})
 		require.NoError(t, err)
 		assert.Equal(t, &inbound.Tolerance{OverPct: 5}, a.Tolerance, "the supplier's tolerance")
-		return purchasing.Receive(tx, "PO-1", "TEA", 100, time.Now())
+		out, err := inbound.ReceiveCases(tx, inbound.Case{GTIN: "06901234567892", Count: 100},
+			inbound.Scan{Gateway: "gw", Station: "dock", At: time.Now(), Into: "RECEIVING", NewID: wire.NewID})
+		require.Equal(t, inbound.Received, out.Kind, out.Message)
+		return err
 	}))
 	require.NoError(t, st.View(func(tx *store.Tx) error {
 		po, err := tx.PO("PO-1")
-		assert.Equal(t, purchasing.PartiallyReceived, po.Status, "the acid is still missing")
+		assert.Equal(t, purchasing.PartiallyReceived, po.Status, "the receipt booked on the order; the acid is still missing")
+		assert.Equal(t, int64(100), po.Lines[0].Received)
 		return err
 	}))
 	_, err = act(st, "PO-1", purchasing.ActCancel, "", "buyer", "")

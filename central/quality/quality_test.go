@@ -122,7 +122,9 @@ func TestSampledInspectionPassAndConcession(t *testing.T) {
 	assert.Equal(t, "labels misprinted, sellable", res.Movements[0].Note)
 	assert.Equal(t, map[stock.Status]int64{stock.Available: 50}, statusOf(t, st, out.LPN.Code))
 
-	require.NoError(t, st.Update(func(tx *store.Tx) error { return tx.PutPlan(quality.Plan{ID: "tea-sampled", SKU: "TEA", Mode: quality.Skip}) }))
+	require.NoError(t, st.Update(func(tx *store.Tx) error {
+		return tx.PutPlan(quality.Plan{ID: "tea-sampled", SKU: "TEA", Mode: quality.Skip})
+	}))
 	out = receive(t, st, "ASN-2", "OTHER")
 	assert.Equal(t, stock.Available, out.Receipt.Status, "a skip plan receives straight to available")
 }

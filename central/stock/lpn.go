@@ -35,7 +35,7 @@ type LPN struct {
 // publish it.
 type Posted struct {
 	Movement
-	Balances Balances
+	Balances Balances `json:"balances"`
 }
 
 // Alert is something operations staff must hear about (a discrepancy, a

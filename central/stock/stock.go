@@ -154,7 +154,8 @@ type Reserver interface {
 
 // Balances are the quantities a movement left at its source and destination.
 type Balances struct {
-	From, To *int64
+	From *int64 `json:"from,omitempty"`
+	To   *int64 `json:"to,omitempty"`
 }
 
 // lowersAvailable reports whether m reduces the site's available stock.

@@ -60,6 +60,9 @@ func (s *Store) Check() ([]string, error) {
 				report("available total of %s is %d, ledger says 0", sku, n)
 			}
 		}
+		if err := tx.checkReceipts(report); err != nil {
+			return err
+		}
 		reserved, err := tx.counters(pReserved)
 		if err != nil {
 			return err
@@ -97,4 +100,48 @@ func (t *Tx) Rebuild(visit func(m stock.Movement, after uint64, err error)) (*st
 			after = m.Seq
 		}
 	}
+}
+
+// checkReceipts compares, per ASN, the receipts with the ASN's received
+// progress and with the ledger's receipt movements.
+func (t *Tx) checkReceipts(report func(string, ...any)) error {
+	rcpts, err := t.Receipts()
+	if err != nil {
+		return err
+	}
+	byReceipts := map[string]int64{}
+	for _, r := range rcpts {
+		byReceipts[r.ASN] += r.Quantity
+	}
+	byLedger := map[string]int64{}
+	var after uint64
+	for {
+		ms, err := t.Movements(after, 10000)
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			break
+		}
+		for _, m := range ms {
+			if m.Reason == "receipt" && m.From == "" {
+				byLedger[m.Doc] += m.Quantity
+			}
+			after = m.Seq
+		}
+	}
+	asns, err := t.ASNs()
+	if err != nil {
+		return err
+	}
+	for _, a := range asns {
+		var progress int64
+		for _, p := range a.Progress {
+			progress += p.Received
+		}
+		if progress != byReceipts[a.ID] || progress != byLedger[a.ID] {
+			report("ASN %s: progress says %d received, receipts %d, ledger %d", a.ID, progress, byReceipts[a.ID], byLedger[a.ID])
+		}
+	}
+	return nil
 }

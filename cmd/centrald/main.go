@@ -108,4 +108,3 @@ func check(args []string) int {
 	fmt.Println("ledger and quants agree; no negative stock")
 	return 0
 }
-

@@ -130,7 +130,20 @@ func (q *printQueue) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case j := <-q.jobs:
-			res := printer.PrintJob(ctx, q.p, j.zpl, printer.RetryPolicy{}, q.log)
+			// While the printer is offline or out of paper the job waits
+			// and the station shows amber, so the operator knows why no
+			// label comes.
+			waiting := false
+			res := printer.PrintJob(ctx, q.p, j.zpl, printer.RetryPolicy{OnWait: func(reason string) {
+				if !waiting {
+					waiting = true
+					q.log.Warn().Str("command", j.command).Str("reason", reason).Msg("label waiting for the printer")
+					q.g.show(q.dev.Station, gpio.PatternWait)
+				}
+			}}, q.log)
+			if waiting && res.Printed {
+				q.g.show(q.dev.Station, gpio.PatternOff)
+			}
 			if ctx.Err() != nil && !res.Printed {
 				return
 			}

@@ -49,12 +49,11 @@ type Command struct {
 
 // Link is one gateway's MQTT session.
 type Link struct {
-	opt    Options
-	ob     *outbox.Outbox
-	log    zerolog.Logger
-	co     *mqtt.ClientOptions
-	client mqtt.Client // replaced by restart; only Run's goroutine touches it
-	cmds   chan Command
+	opt  Options
+	ob   *outbox.Outbox
+	log  zerolog.Logger
+	sess *mqttx.Session
+	cmds chan Command
 
 	wake      chan struct{}
 	ackSeq    atomic.Uint64
@@ -115,8 +114,7 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 		SetReconnectingHandler(func(mqtt.Client, *mqtt.ClientOptions) {
 			l.log.Debug().Msg("mqtt reconnecting")
 		})
-	l.co = co
-	l.client = mqtt.NewClient(co)
+	l.sess = mqttx.NewSession(co)
 	return l, nil
 }
 
@@ -202,7 +200,7 @@ func (l *Link) poke() {
 // Run connects and publishes until ctx ends, then announces "offline" and
 // disconnects cleanly.
 func (l *Link) Run(ctx context.Context) error {
-	l.client.Connect() // retries in the background until it succeeds
+	l.sess.Connect() // retries in the background until it succeeds
 	defer l.shutdown()
 	ticker := time.NewTicker(l.opt.ResendAfter / 4)
 	defer ticker.Stop()
@@ -218,6 +216,11 @@ func (l *Link) Run(ctx context.Context) error {
 		case <-l.wake:
 		case <-l.ob.Notify():
 		case <-ticker.C:
+		case <-l.sess.Lost():
+			// Publishes of the lost connection are void: the outbox
+			// re-publishes them from central's ack on the new one.
+			l.sess.Rebuild()
+			l.unconfirmed = nil
 		}
 		if a := l.ackSeq.Load(); a > l.ob.Acked() {
 			if err := l.ob.Ack(a); err != nil {
@@ -249,7 +252,7 @@ func (l *Link) Run(ctx context.Context) error {
 			l.resent.Add(sent - acked)
 			sent, lastProgress, lastRewind = acked, time.Now(), time.Now()
 		}
-		if !l.client.IsConnectionOpen() {
+		if !l.sess.Client().IsConnectionOpen() {
 			continue
 		}
 		if len(l.unconfirmed) > 0 && time.Since(l.unconfirmed[0].at) > l.opt.StallAfter {
@@ -294,7 +297,7 @@ func (l *Link) publishWindow(sent, acked uint64) (uint64, error) {
 			return sent, err
 		}
 		for _, r := range recs {
-			t := l.client.Publish(wire.EventTopic(l.opt.Site, l.opt.Gateway, r.Type), 1, false, r.Payload)
+			t := l.sess.Client().Publish(wire.EventTopic(l.opt.Site, l.opt.Gateway, r.Type), 1, false, r.Payload)
 			l.unconfirmed = append(l.unconfirmed, unconfirmed{tok: t, at: time.Now()})
 			l.published.Add(1)
 			sent = r.Seq
@@ -312,25 +315,23 @@ func (l *Link) restart() {
 		Msg("broker is not acknowledging publishes; rebuilding the MQTT session")
 	l.restarts.Add(1)
 	l.connected.Store(false)
-	l.client.Disconnect(100)
+	l.sess.Rebuild()
 	l.unconfirmed = nil
 	l.stalled.Store(0)
-	l.client = mqtt.NewClient(l.co)
-	l.client.Connect()
 }
 
 // Restarts counts sessions rebuilt because the broker stopped acknowledging.
 func (l *Link) Restarts() uint64 { return l.restarts.Load() }
 
 func (l *Link) shutdown() {
-	if l.client.IsConnectionOpen() {
+	if c := l.sess.Client(); c.IsConnectionOpen() {
 		death, _ := json.Marshal(l.state("offline"))
-		tok := l.client.Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, death)
+		tok := c.Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, death)
 		if err := mqttx.Wait(tok, 2*time.Second, "publish offline state"); err != nil {
 			l.log.Warn().Err(err).Msg("offline state not confirmed")
 		}
 	}
-	l.client.Disconnect(250)
+	l.sess.Close(250)
 	l.connected.Store(false)
 	l.log.Info().Msg("mqtt disconnected")
 }

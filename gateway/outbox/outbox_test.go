@@ -3,8 +3,8 @@ package outbox
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 

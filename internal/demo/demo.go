@@ -266,7 +266,11 @@ func (r *Run) Play() error {
 		return context.WithTimeout(context.Background(), r.opt.StepTimeout)
 	}
 	say("\nDockhand demo — site %q", r.opt.Site)
-	say("  MQTT broker      %s", r.BrokerURL)
+	broker := r.BrokerURL
+	if r.opt.MQTT == "" && r.opt.BrokerListen != "" && !strings.HasSuffix(r.BrokerURL, r.opt.BrokerListen[strings.LastIndex(r.opt.BrokerListen, ":"):]) {
+		broker += "  (" + r.opt.BrokerListen + " was taken, so a free port is used)"
+	}
+	say("  MQTT broker      %s", broker)
 	say("  central API      http://%s  (token: demo-token)", r.Central.HTTPAddr)
 	say("  virtual scanner  %s", r.Scanner.Path())
 	say("  virtual printer  %s  (labels in %s)", r.Printer.Addr(), filepath.Join(r.opt.Dir, "labels"))

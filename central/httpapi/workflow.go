@@ -1,0 +1,389 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/dockhand/dockhand/central/counting"
+	"github.com/dockhand/dockhand/central/inbound"
+	"github.com/dockhand/dockhand/central/ops"
+	"github.com/dockhand/dockhand/central/purchasing"
+	"github.com/dockhand/dockhand/central/putaway"
+	"github.com/dockhand/dockhand/central/quality"
+	"github.com/dockhand/dockhand/central/stock"
+	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+// routeWorkflows adds the purchasing, receiving, quality, putaway, move
+// and count endpoints.
+func (s *Server) routeWorkflows(api *http.ServeMux) {
+	ok := http.StatusOK
+	api.HandleFunc("GET /api/v1/locations/{code}", s.getLocation)
+	api.HandleFunc("POST /api/v1/suppliers", s.create(s.createSupplier))
+	api.HandleFunc("GET /api/v1/suppliers", list(s, (*store.Tx).Suppliers))
+	api.HandleFunc("GET /api/v1/suppliers/{id}", get(s, "id", (*store.Tx).Supplier))
+	api.HandleFunc("POST /api/v1/approval-rules", s.create(s.createRule))
+	api.HandleFunc("GET /api/v1/approval-rules", list(s, (*store.Tx).ApprovalRules))
+	api.HandleFunc("POST /api/v1/pos", s.create(s.createPO))
+	api.HandleFunc("GET /api/v1/pos", list(s, (*store.Tx).POs))
+	api.HandleFunc("GET /api/v1/pos/{id}", get(s, "id", (*store.Tx).PO))
+	api.HandleFunc("POST /api/v1/pos/{id}/{action}", s.command(ok, s.actPO))
+	api.HandleFunc("POST /api/v1/asns/{id}/close", s.command(ok, s.closeASN))
+	api.HandleFunc("GET /api/v1/discrepancies", list(s, (*store.Tx).Discrepancies))
+	api.HandleFunc("GET /api/v1/lpns", list(s, (*store.Tx).LPNs))
+	api.HandleFunc("GET /api/v1/lpns/{code}", get(s, "code", (*store.Tx).LPN))
+	api.HandleFunc("POST /api/v1/lpns/{code}/putaway", s.command(ok, s.confirmPutaway))
+	api.HandleFunc("POST /api/v1/inspection-plans", s.create(s.createPlan))
+	api.HandleFunc("GET /api/v1/inspection-plans", list(s, (*store.Tx).Plans))
+	api.HandleFunc("GET /api/v1/inspections", list(s, (*store.Tx).Inspections))
+	api.HandleFunc("GET /api/v1/inspections/{id}", get(s, "id", (*store.Tx).Inspection))
+	api.HandleFunc("POST /api/v1/inspections/{id}/result", s.command(ok, s.recordInspection))
+	api.HandleFunc("GET /api/v1/returns", list(s, (*store.Tx).Returns))
+	api.HandleFunc("POST /api/v1/moves", s.create(s.move))
+	api.HandleFunc("POST /api/v1/move-orders", s.create(s.createMoveOrder))
+	api.HandleFunc("GET /api/v1/move-orders", list(s, (*store.Tx).MoveOrders))
+	api.HandleFunc("GET /api/v1/move-orders/{id}", get(s, "id", (*store.Tx).MoveOrder))
+	api.HandleFunc("GET /api/v1/count-policy", s.getPolicy)
+	api.HandleFunc("PUT /api/v1/count-policy", s.command(ok, s.putPolicy))
+	api.HandleFunc("POST /api/v1/counts", s.create(s.startCount))
+	api.HandleFunc("POST /api/v1/counts/plan", s.command(ok, s.planCounts))
+	api.HandleFunc("GET /api/v1/counts", s.listCounts)
+	api.HandleFunc("GET /api/v1/counts/{id}", s.getCount)
+	api.HandleFunc("POST /api/v1/counts/{id}/submit", s.command(ok, s.submitCount))
+	api.HandleFunc("GET /api/v1/stock/items/{sku}", s.itemStock)
+}
+
+func now() time.Time { return time.Now().UTC() }
+
+// list answers GET with every record fn lists.
+func list[T any](s *Server, fn func(*store.Tx) ([]T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		s.view(w, func(tx *store.Tx) (any, error) { return nonNil(fn(tx)) })
+	}
+}
+
+// get answers GET with the record named by a path value.
+func get[T any](s *Server, name string, fn func(*store.Tx, string) (T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.view(w, func(tx *store.Tx) (any, error) { return fn(tx, r.PathValue(name)) })
+	}
+}
+
+func (s *Server) publisher() ops.Publisher { return ops.Publisher{Site: s.alloc.Site()} }
+
+// published queues ops/stock for every movement and ops/alert for every
+// alert of an HTTP-driven change, in its transaction.
+func (s *Server) published(tx *store.Tx, ms []stock.Posted, alerts ...stock.Alert) error {
+	if err := s.publisher().Stock(tx, ms...); err != nil {
+		return err
+	}
+	for _, a := range alerts {
+		if err := s.publisher().Alert(tx, "", "", a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func gtinField(it stock.Item, g string) string {
+	for i, p := range it.Packs {
+		if p.GTIN == g {
+			return "packs[" + strconv.Itoa(i) + "].gtin"
+		}
+	}
+	return "gtin"
+}
+
+func (s *Server) getLocation(w http.ResponseWriter, r *http.Request) {
+	s.view(w, func(tx *store.Tx) (any, error) { return tx.Location(r.PathValue("code")) })
+}
+
+func (s *Server) createSupplier(tx *store.Tx, r *http.Request) (any, error) {
+	var sup purchasing.Supplier
+	if err := decode(r, &sup); err != nil {
+		return nil, err
+	}
+	if err := sup.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Supplier(sup.ID); err == nil {
+		return nil, conflict("supplier " + sup.ID + " already exists")
+	}
+	sup.Created = now()
+	return sup, tx.PutSupplier(sup)
+}
+
+func (s *Server) createRule(tx *store.Tx, r *http.Request) (any, error) {
+	var rule purchasing.ApprovalRule
+	if err := decode(r, &rule); err != nil {
+		return nil, err
+	}
+	if err := rule.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ApprovalRule(rule.ID); err == nil {
+		return nil, conflict("approval rule " + rule.ID + " already exists")
+	}
+	return rule, tx.PutApprovalRule(rule)
+}
+
+// poRequest is a new purchase order and who creates it.
+type poRequest struct {
+	purchasing.PO
+	By string `json:"by"`
+}
+
+func (s *Server) createPO(tx *store.Tx, r *http.Request) (any, error) {
+	var req poRequest
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	if _, err := tx.PO(req.ID); err == nil {
+		return nil, conflict("purchase order " + req.ID + " already exists")
+	}
+	return purchasing.CreatePO(tx, req.PO, purchasing.Actor{By: req.By, At: now()})
+}
+
+// actor is the body of workflow actions: who, and a note.
+type actor struct {
+	By    string `json:"by"`
+	Level string `json:"level,omitempty"`
+	Note  string `json:"note,omitempty"`
+}
+
+func (s *Server) actPO(tx *store.Tx, r *http.Request) (any, error) {
+	var a actor
+	if err := decode(r, &a); err != nil {
+		return nil, err
+	}
+	return purchasing.Act(tx, r.PathValue("id"), r.PathValue("action"), a.Level, purchasing.Actor{By: a.By, At: now(), Note: a.Note})
+}
+
+func (s *Server) closeASN(tx *store.Tx, r *http.Request) (any, error) {
+	res, err := inbound.CloseASN(tx, r.PathValue("id"), now(), wire.NewID)
+	if err != nil {
+		return nil, err
+	}
+	return res, s.published(tx, nil, res.Alerts...)
+}
+
+// putawayRequest confirms a putaway without scanners.
+type putawayRequest struct {
+	Location string `json:"location"`
+	By       string `json:"by"`
+}
+
+func (s *Server) confirmPutaway(tx *store.Tx, r *http.Request) (any, error) {
+	var req putawayRequest
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	if req.By == "" {
+		return nil, stock.Invalid{{Field: "by", Reason: "is required: who put it away"}}
+	}
+	res, err := putaway.Confirm(tx, putaway.Confirmation{LPN: r.PathValue("code"), Location: req.Location, By: req.By, At: now(), NewID: wire.NewID})
+	var refused *putaway.Refused
+	switch {
+	case errors.As(err, &refused) && refused.Kind == "unknown-lpn":
+		return nil, notFound(refused.Message)
+	case errors.As(err, &refused):
+		return nil, stock.Invalid{{Field: "location", Reason: refused.Message}}
+	case err != nil:
+		return nil, err
+	}
+	if res.MoveOrder != "" {
+		if err := counting.CompleteMove(tx, res.MoveOrder, res.LPN.Location, now()); err != nil {
+			return nil, err
+		}
+	}
+	return res.LPN, s.published(tx, res.Movements)
+}
+
+// notFound is a lookup failure with its own message.
+func notFound(msg string) error { return &notFoundError{msg} }
+
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string { return e.msg }
+func (e *notFoundError) Unwrap() error { return stock.ErrNotFound }
+
+func (s *Server) createPlan(tx *store.Tx, r *http.Request) (any, error) {
+	var p quality.Plan
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Plan(p.ID); err == nil {
+		return nil, conflict("inspection plan " + p.ID + " already exists")
+	}
+	return p, tx.PutPlan(p)
+}
+
+// resultRequest records an inspection result.
+type resultRequest struct {
+	Result string `json:"result"`
+	Note   string `json:"note,omitempty"`
+	By     string `json:"by"`
+}
+
+func (s *Server) recordInspection(tx *store.Tx, r *http.Request) (any, error) {
+	var req resultRequest
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	out, err := quality.Record(tx, r.PathValue("id"), req.Result, req.Note, req.By, now(), wire.NewID)
+	if err != nil {
+		return nil, err
+	}
+	var alerts []stock.Alert
+	if out.Return != nil {
+		alerts = append(alerts, stock.Alert{Kind: "qc-failed", Severity: "warning", Ref: out.Return.ID,
+			Message: "inspection " + out.Task.ID + " failed: " + out.Task.LPN + " is to be returned (" + req.Note + ")"})
+	}
+	return out, s.published(tx, out.Movements, alerts...)
+}
+
+func (s *Server) move(tx *store.Tx, r *http.Request) (any, error) {
+	var m counting.Move
+	if err := decode(r, &m); err != nil {
+		return nil, err
+	}
+	p, err := counting.MoveNow(tx, m, now(), wire.NewID)
+	if err != nil {
+		return nil, err
+	}
+	return p.Movement, s.published(tx, []stock.Posted{p})
+}
+
+func (s *Server) createMoveOrder(tx *store.Tx, r *http.Request) (any, error) {
+	var o counting.MoveOrder
+	if err := decode(r, &o); err != nil {
+		return nil, err
+	}
+	if _, err := tx.MoveOrder(o.ID); err == nil {
+		return nil, conflict("move order " + o.ID + " already exists")
+	}
+	o.Created = now()
+	return counting.CreateMoveOrder(tx, o)
+}
+
+func (s *Server) getPolicy(w http.ResponseWriter, _ *http.Request) {
+	s.view(w, func(tx *store.Tx) (any, error) { return tx.CountPolicy() })
+}
+
+func (s *Server) putPolicy(tx *store.Tx, r *http.Request) (any, error) {
+	var p counting.Policy
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p, tx.SetCountPolicy(p)
+}
+
+// startRequest opens an unplanned count.
+type startRequest struct {
+	Location string `json:"location"`
+}
+
+func (s *Server) startCount(tx *store.Tx, r *http.Request) (any, error) {
+	var req startRequest
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	t, err := counting.StartCount(tx, req.Location, now(), wire.NewID)
+	if errors.Is(err, stock.ErrNotFound) {
+		return nil, stock.Invalid{{Field: "location", Reason: "location " + req.Location + " does not exist"}}
+	}
+	return t.Blind(), err
+}
+
+func (s *Server) planCounts(tx *store.Tx, _ *http.Request) (any, error) {
+	ts, err := counting.Plan(tx, now(), wire.NewID)
+	return nonNil(ts, err)
+}
+
+func (s *Server) listCounts(w http.ResponseWriter, _ *http.Request) {
+	s.view(w, func(tx *store.Tx) (any, error) {
+		ts, err := tx.CountTasks()
+		out := make([]counting.Task, 0, len(ts))
+		for _, t := range ts {
+			out = append(out, t.Blind())
+		}
+		return out, err
+	})
+}
+
+func (s *Server) getCount(w http.ResponseWriter, r *http.Request) {
+	s.view(w, func(tx *store.Tx) (any, error) {
+		t, err := tx.CountTask(r.PathValue("id"))
+		return t.Blind(), err
+	})
+}
+
+// submitRequest is a count of a task's location.
+type submitRequest struct {
+	Lines  []counting.Line `json:"lines"`
+	Reason string          `json:"reason,omitempty"`
+	By     string          `json:"by"`
+}
+
+func (s *Server) submitCount(tx *store.Tx, r *http.Request) (any, error) {
+	var req submitRequest
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	res, err := counting.Submit(tx, r.PathValue("id"), req.Lines, req.Reason, req.By, now(), wire.NewID)
+	if err != nil {
+		return nil, err
+	}
+	if res.Movements == nil {
+		res.Movements = []stock.Posted{}
+	}
+	return res, s.published(tx, res.Movements)
+}
+
+// itemStock is one item's stock by status and location.
+type itemStock struct {
+	SKU        string                 `json:"sku"`
+	OnHand     int64                  `json:"on_hand"`
+	Available  int64                  `json:"available"`
+	Reserved   int64                  `json:"reserved"`
+	ByStatus   map[stock.Status]int64 `json:"by_status"`
+	ByLocation map[string]int64       `json:"by_location"`
+	ByLot      map[string]int64       `json:"by_lot"`
+}
+
+func (s *Server) itemStock(w http.ResponseWriter, r *http.Request) {
+	sku := r.PathValue("sku")
+	s.view(w, func(tx *store.Tx) (any, error) {
+		if _, err := tx.Item(sku); err != nil {
+			return nil, err
+		}
+		out := itemStock{SKU: sku, ByStatus: map[stock.Status]int64{}, ByLocation: map[string]int64{}, ByLot: map[string]int64{}}
+		qs, err := tx.Quants("")
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range qs {
+			if q.SKU != sku {
+				continue
+			}
+			out.OnHand += q.Quantity
+			out.ByStatus[q.Status] += q.Quantity
+			out.ByLocation[q.Location] += q.Quantity
+			out.ByLot[q.Lot] += q.Quantity
+		}
+		if out.Available, err = tx.Available(sku); err != nil {
+			return nil, err
+		}
+		out.Reserved, err = tx.Reserved(sku)
+		return out, err
+	})
+}

@@ -1,0 +1,67 @@
+package mqttx
+
+import (
+	"sync"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+)
+
+// Session keeps a broker session alive by building a fresh paho client for
+// every connection instead of letting paho reconnect on its own. paho's
+// reconnect re-sends the publishes held in its store (racing with its own
+// writer goroutine) and never completes their tokens otherwise; Dockhand
+// does not need that store — the gateway's outbox and central's queue
+// re-publish whatever was not acknowledged — so each connection starts
+// clean while the broker-side session (clean session off) keeps the
+// subscriptions and queued messages.
+type Session struct {
+	co     *mqtt.ClientOptions
+	mu     sync.Mutex
+	client mqtt.Client
+	lost   chan struct{}
+}
+
+// NewSession wraps options from ClientOptions; handlers already set on co
+// are kept and still called.
+func NewSession(co *mqtt.ClientOptions) *Session {
+	s := &Session{co: co, lost: make(chan struct{}, 1)}
+	onLost := co.OnConnectionLost
+	co.SetAutoReconnect(false).SetConnectRetry(true).
+		SetConnectionLostHandler(func(c mqtt.Client, err error) {
+			if onLost != nil {
+				onLost(c, err)
+			}
+			select {
+			case s.lost <- struct{}{}:
+			default:
+			}
+		})
+	s.client = mqtt.NewClient(co)
+	return s
+}
+
+// Client is the current paho client.
+func (s *Session) Client() mqtt.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.client
+}
+
+// Connect starts connecting (retrying in the background until it succeeds).
+func (s *Session) Connect() { s.Client().Connect() }
+
+// Lost is signalled when an established connection is lost; call Rebuild.
+func (s *Session) Lost() <-chan struct{} { return s.lost }
+
+// Rebuild drops the current client and connects a new one.
+func (s *Session) Rebuild() {
+	s.mu.Lock()
+	old := s.client
+	s.client = mqtt.NewClient(s.co)
+	s.mu.Unlock()
+	old.Disconnect(100)
+	s.Client().Connect()
+}
+
+// Close disconnects, waiting up to quiesce milliseconds for pending work.
+func (s *Session) Close(quiesce uint) { s.Client().Disconnect(quiesce) }
