@@ -10,12 +10,7 @@ import (
 	"github.com/boombuler/barcode/qr"
 )
 
-func (l *layout) code128(e *element) {
-	data, ok := e.content.expand(l.vals)
-	if !ok {
-		return
-	}
-	field := e.content.firstField(l.t.fields)
+func (l *layout) code128(e *element, data, field string) {
 	if reason := checkCode128Data(data); reason != "" {
 		l.fail(field, "%s", reason)
 		return
@@ -142,12 +137,7 @@ func (l *layout) hri(e *element, s, field string, cx, top int) {
 	l.textBlock(s, field, cx-half, top+font/4, 2*half, font, max(1, e.lines), 'C')
 }
 
-func (l *layout) dataMatrix(e *element) {
-	data, ok := e.content.expand(l.vals)
-	if !ok {
-		return
-	}
-	field := e.content.firstField(l.t.fields)
+func (l *layout) dataMatrix(e *element, data, field string) {
 	if reason := checkCode128Data(data); reason != "" {
 		l.fail(field, "cannot be encoded in a DataMatrix: printable ASCII only, no ^ or ~")
 		return
@@ -155,12 +145,7 @@ func (l *layout) dataMatrix(e *element) {
 	l.matrix(e, "^BXN,", ",200,,,,_^FD"+dataMatrixEscape(data)+"^FS\n", dataMatrixSize(data, false), 1, data, field)
 }
 
-func (l *layout) qr(e *element) {
-	data, ok := e.content.expand(l.vals)
-	if !ok {
-		return
-	}
-	field := e.content.firstField(l.t.fields)
+func (l *layout) qr(e *element, data, field string) {
 	level := map[byte]qr.ErrorCorrectionLevel{'L': qr.L, 'M': qr.M, 'Q': qr.Q, 'H': qr.H}[e.ecc]
 	// Byte mode is the largest the printer's automatic mode can choose, so
 	// this size is an upper bound of what it prints.

@@ -147,19 +147,24 @@ func (l *layout) fo(x, y int) {
 }
 
 func (l *layout) element(e *element) {
-	switch e.kind {
-	case elemBox:
+	if e.kind == elemBox {
 		l.box(e)
+		return
+	}
+	data, ok := e.content.expand(l.vals)
+	if !ok {
+		return // a placeholder's field is empty: the element is left off
+	}
+	field := e.content.firstField(l.t.fields) // names the data's origin in errors
+	switch e.kind {
 	case elemText:
-		if s, ok := e.content.expand(l.vals); ok {
-			l.text(e, s, e.content.firstField(l.t.fields))
-		}
+		l.text(e, data, field)
 	case elemCode128:
-		l.code128(e)
+		l.code128(e, data, field)
 	case elemDataMatrix:
-		l.dataMatrix(e)
+		l.dataMatrix(e, data, field)
 	case elemQR:
-		l.qr(e)
+		l.qr(e, data, field)
 	}
 }
 

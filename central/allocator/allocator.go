@@ -158,6 +158,9 @@ func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack,
 	case env.Seq <= ack.Seq:
 		a.Metrics.Duplicates.Add(1)
 		return nil
+	case env.Seq > ack.Seq+1 && env.Lane == wire.LaneBulk:
+		// A bulk stream may have gaps: the gateway shed those events.
+		a.Metrics.Shed.Add(env.Seq - ack.Seq - 1)
 	case env.Seq > ack.Seq+1:
 		a.Metrics.Gaps.Add(1)
 		a.log.Debug().Str("gateway", k.gateway).Uint64("want", ack.Seq+1).Uint64("got", env.Seq).Msg("gap in event stream; asking for resend")

@@ -7,6 +7,7 @@ type Metrics struct {
 	Applied    atomic.Uint64
 	Duplicates atomic.Uint64
 	Gaps       atomic.Uint64
+	Shed       atomic.Uint64
 	Malformed  atomic.Uint64
 	Failures   atomic.Uint64
 	Alerts     atomic.Uint64

@@ -14,9 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
 	"github.com/dockhand/dockhand/central/allocator"
@@ -24,6 +21,7 @@ import (
 	"github.com/dockhand/dockhand/central/httpapi"
 	"github.com/dockhand/dockhand/central/mqttlink"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/internal/metrics"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/secret"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -160,24 +158,14 @@ func (c *Central) Close() {
 }
 
 func metricsHandler(a *allocator.Allocator, link *mqttlink.Link) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	counter := func(name, help string, f func() uint64) {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "dockhand_central_" + name, Help: help},
-			func() float64 { return float64(f()) }))
-	}
-	counter("events_applied_total", "Gateway events applied to the ledger.", a.Metrics.Applied.Load)
-	counter("events_duplicate_total", "Redelivered gateway events ignored.", a.Metrics.Duplicates.Load)
-	counter("events_gap_total", "Events that arrived after a gap in a gateway's sequence.", a.Metrics.Gaps.Load)
-	counter("events_malformed_total", "Events without a valid envelope.", a.Metrics.Malformed.Load)
-	counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
-	counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "dockhand_central_mqtt_connected", Help: "1 when the broker session is up."},
-		func() float64 {
-			if link.Connected() {
-				return 1
-			}
-			return 0
-		}))
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	reg := metrics.New("dockhand_central_")
+	reg.Counter("events_applied_total", "Gateway events applied to the ledger.", a.Metrics.Applied.Load)
+	reg.Counter("events_duplicate_total", "Redelivered gateway events ignored.", a.Metrics.Duplicates.Load)
+	reg.Counter("events_gap_total", "Events that arrived after a gap in a gateway's sequence.", a.Metrics.Gaps.Load)
+	reg.Counter("events_shed_total", "Bulk-lane events a gateway shed before sending (raw RFID reads).", a.Metrics.Shed.Load)
+	reg.Counter("events_malformed_total", "Events without a valid envelope.", a.Metrics.Malformed.Load)
+	reg.Counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
+	reg.Counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
+	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)
+	return reg.Handler()
 }

@@ -10,10 +10,26 @@
 //     format as a Job (and a file), answers ~HS host status, and can run out
 //     of paper, pause, open its head, go offline or drop a connection
 //     mid-job.
-//   - RFID readers (LLRP, Mercury) live in llrp*.go and mercury*.go.
+//   - LLRPReader: a fixed RFID reader speaking LLRP on TCP (like an Impinj
+//     or Zebra reader on port 5084). It answers capabilities, reader config
+//     and ROSpec messages, reports the tags put into its field on the
+//     antennas the ROSpec selects, sends keepalives, GPI edges and reader
+//     exceptions, refuses a second client, and can send garbage, be slow,
+//     cut a message mid-frame, drop the connection or be unplugged.
+//   - MercuryReader: a ThingMagic/JADAK Mercury module (M6e Nano) on a
+//     pseudo-terminal behind a stable symlink. It answers the configuration
+//     commands, reports the tags in its field every read cycle while
+//     continuous reading is on, and can send garbage, be slow, cut a frame
+//     mid-way (and unplug) or be unplugged and replugged.
+//
+// The serial devices share one model of a USB serial line (ptylink.go): a
+// raw pseudo-terminal whose stable name is swapped atomically on replug, as
+// udev does. The RFID readers share the tag field (field.go), and all
+// simulators but the printer share the line faults (faults.go).
 //
 // The drivers under test cannot tell these from real devices: the scanner
-// driver opens the pty through go.bug.st/serial, the printer driver dials TCP.
-// `devsim run` (cmd/devsim) puts them in front of a human; docs/devices.md
-// describes both.
+// and Mercury drivers open the pty through go.bug.st/serial, the printer and
+// LLRP drivers dial TCP. `devsim run` (cmd/devsim) puts the scanner and the
+// printer in front of a human; docs/devices.md describes them and
+// docs/rfid.md the readers.
 package devsim

@@ -3,7 +3,6 @@ package devsim
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/dockhand/dockhand/drivers/rfid"
 	"github.com/dockhand/dockhand/drivers/rfid/llrp"
 )
 
@@ -31,19 +29,17 @@ type LLRPReaderOptions struct {
 // accepts one client at a time and refuses others with a
 // ConnectionAttemptEvent, as real readers do.
 type LLRPReader struct {
-	opt LLRPReaderOptions
-	log zerolog.Logger
+	tagField
+	opt    LLRPReaderOptions
+	log    zerolog.Logger
+	faults *lineFaults
 
 	mu        sync.Mutex
 	ln        net.Listener // nil while unplugged
 	addr      string
 	conn      *llrpConn // current client
-	tags      map[string]rfid.Read
 	received  map[llrp.MessageType]int
 	acks      int
-	delay     time.Duration
-	cutNext   bool
-	rnd       *rand.Rand
 	closed    bool
 	listening sync.WaitGroup
 }
@@ -78,8 +74,7 @@ func NewLLRPReader(opt LLRPReaderOptions) (*LLRPReader, error) {
 	}
 	s := &LLRPReader{
 		opt: opt, log: opt.Log.With().Str("device", "llrp-reader").Logger(),
-		tags: map[string]rfid.Read{}, received: map[llrp.MessageType]int{},
-		rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x11a9)),
+		faults: newLineFaults(opt.Seed, 0x11a9), received: map[llrp.MessageType]int{},
 	}
 	s.addr = opt.Addr
 	if err := s.Replug(); err != nil {
@@ -93,24 +88,6 @@ func (s *LLRPReader) Addr() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addr
-}
-
-// PutTag puts a tag into the field (or updates it): it is reported with
-// r.EPC, r.Antenna (1 if 0) and r.RSSI on every read cycle.
-func (s *LLRPReader) PutTag(r rfid.Read) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.Antenna == 0 {
-		r.Antenna = 1
-	}
-	s.tags[string(r.EPC)] = r
-}
-
-// RemoveTag takes a tag out of the field.
-func (s *LLRPReader) RemoveTag(epc []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.tags, string(epc))
 }
 
 // Received counts the client messages of type t seen since start.
@@ -153,31 +130,18 @@ func (s *LLRPReader) Garbage(n int) error {
 	if c == nil {
 		return errors.New("devsim llrp: no client connected")
 	}
-	s.mu.Lock()
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(s.rnd.UintN(256))
-	}
+	b := s.faults.noise(n, nil)
 	b[0] |= 0xE0 // reserved header bits set: never a valid message start
-	s.mu.Unlock()
 	return s.write(c, b)
 }
 
 // SetSlow delays every following message by d (a busy or congested
 // reader); 0 restores full speed.
-func (s *LLRPReader) SetSlow(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
+func (s *LLRPReader) SetSlow(d time.Duration) { s.faults.setSlow(d) }
 
 // CutNextMessage makes the next message the reader sends stop halfway,
 // followed by a disconnect: a cable pulled mid-frame.
-func (s *LLRPReader) CutNextMessage() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cutNext = true
-}
+func (s *LLRPReader) CutNextMessage() { s.faults.cutNextWrite() }
 
 // Drop closes the client connection without any LLRP goodbye (a network
 // blip); the reader keeps listening.
@@ -417,12 +381,12 @@ func (s *LLRPReader) periodic(c *llrpConn) {
 func (s *LLRPReader) report(c *llrpConn) *llrp.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !c.started || len(s.tags) == 0 {
+	if !c.started {
 		return nil
 	}
 	now := time.Now()
 	var reports []llrp.TagReport
-	for _, t := range s.tags {
+	for _, t := range s.inField() {
 		if !antennaSelected(c.rospec.Antennas, t.Antenna) {
 			continue
 		}
@@ -454,10 +418,7 @@ func (s *LLRPReader) send(c *llrpConn, m llrp.Message) error {
 
 // write sends b, applying the slow and cut-mid-frame faults.
 func (s *LLRPReader) write(c *llrpConn, b []byte) error {
-	s.mu.Lock()
-	delay, cut := s.delay, s.cutNext
-	s.cutNext = false
-	s.mu.Unlock()
+	delay, cut := s.faults.next()
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if delay > 0 {

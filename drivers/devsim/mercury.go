@@ -3,16 +3,12 @@ package devsim
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
-	"golang.org/x/sys/unix"
 
-	"github.com/dockhand/dockhand/drivers/rfid"
 	"github.com/dockhand/dockhand/drivers/rfid/mercury"
 )
 
@@ -37,73 +33,43 @@ type MercuryReaderOptions struct {
 // its field every read cycle. Faults: Garbage, SetSlow, CutNextFrame
 // (mid-frame disconnect) and Unplug/Replug.
 type MercuryReader struct {
-	opt     MercuryReaderOptions
-	tempDir bool
-	log     zerolog.Logger
+	tagField
+	opt    MercuryReaderOptions
+	faults *lineFaults
 
 	mu       sync.Mutex
-	master   *os.File // nil while unplugged
-	slave    *os.File // held open so terminal settings survive driver reopens
+	link     ptyLink
 	done     chan struct{}
 	wg       sync.WaitGroup
-	tags     map[string]rfid.Read
 	reading  bool
 	meta     uint16
 	commands map[byte][][]byte // data of every command received, by opcode
-	perByte  time.Duration
-	cutNext  bool
-	rnd      *rand.Rand
-	closed   bool
-	wmu      sync.Mutex // serialises frames on the line
+	wmu      sync.Mutex        // serialises frames on the line
 }
 
 // NewMercuryReader creates a plugged-in virtual module.
 func NewMercuryReader(opt MercuryReaderOptions) (*MercuryReader, error) {
-	m := &MercuryReader{opt: opt, log: opt.Log.With().Str("device", "mercury").Logger(),
-		tags: map[string]rfid.Read{}, commands: map[byte][][]byte{},
-		rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x6e0))}
-	if m.opt.Dir == "" {
-		dir, err := os.MkdirTemp("", "devsim-mercury-")
-		if err != nil {
-			return nil, fmt.Errorf("devsim mercury: %w", err)
-		}
-		m.opt.Dir, m.tempDir = dir, true
+	if opt.Name == "" {
+		opt.Name = "usb-Dockhand_Virtual_M6e_Nano-if00"
 	}
-	if m.opt.Name == "" {
-		m.opt.Name = "usb-Dockhand_Virtual_M6e_Nano-if00"
+	if opt.ReadPeriod == 0 {
+		opt.ReadPeriod = 50 * time.Millisecond
 	}
-	if m.opt.ReadPeriod == 0 {
-		m.opt.ReadPeriod = 50 * time.Millisecond
+	link, err := newPTYLink("mercury", opt.Dir, opt.Name, opt.Log.With().Str("device", "mercury").Logger())
+	if err != nil {
+		return nil, err
 	}
+	m := &MercuryReader{opt: opt, faults: newLineFaults(opt.Seed, 0x6e0), link: link,
+		commands: map[byte][][]byte{}}
 	if err := m.Replug(); err != nil {
-		if m.tempDir {
-			_ = os.RemoveAll(m.opt.Dir)
-		}
+		m.link.removeDir()
 		return nil, err
 	}
 	return m, nil
 }
 
 // Path is the stable device path the driver opens.
-func (m *MercuryReader) Path() string { return filepath.Join(m.opt.Dir, m.opt.Name) }
-
-// PutTag puts a tag into the field (or updates it): reported with r.EPC,
-// r.Antenna (1 if 0) and r.RSSI every read cycle.
-func (m *MercuryReader) PutTag(r rfid.Read) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if r.Antenna == 0 {
-		r.Antenna = 1
-	}
-	m.tags[string(r.EPC)] = r
-}
-
-// RemoveTag takes a tag out of the field.
-func (m *MercuryReader) RemoveTag(epc []byte) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.tags, string(epc))
-}
+func (m *MercuryReader) Path() string { return m.link.path() }
 
 // Commands returns the data of every command with opcode op received so far.
 func (m *MercuryReader) Commands(op byte) [][]byte {
@@ -120,97 +86,56 @@ func (m *MercuryReader) Reading() bool {
 }
 
 // Garbage sends n random bytes (line noise, a wrong baud rate).
-func (m *MercuryReader) Garbage(n int) error {
-	m.mu.Lock()
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(m.rnd.UintN(256))
-	}
-	m.mu.Unlock()
-	return m.write(b)
-}
+func (m *MercuryReader) Garbage(n int) error { return m.write(m.faults.noise(n, nil)) }
 
 // SetSlow paces every following byte by perByte (a slow link); 0 restores
 // full speed.
-func (m *MercuryReader) SetSlow(perByte time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.perByte = perByte
-}
+func (m *MercuryReader) SetSlow(perByte time.Duration) { m.faults.setSlow(perByte) }
 
 // CutNextFrame makes the next frame stop halfway, after which the module is
 // unplugged: a cable pulled mid-frame. Replug brings it back.
-func (m *MercuryReader) CutNextFrame() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.cutNext = true
-}
+func (m *MercuryReader) CutNextFrame() { m.faults.cutNextWrite() }
 
 // Unplug hangs the terminal up (the driver's reads fail) and removes the
 // link; continuous reading stops, as on a power loss.
 func (m *MercuryReader) Unplug() error {
 	m.mu.Lock()
-	if m.master == nil {
+	if !m.link.plugged() {
 		m.mu.Unlock()
 		return errors.New("devsim mercury: already unplugged")
 	}
 	close(m.done)
-	err := errors.Join(os.Remove(m.Path()), m.master.Close(), m.slave.Close())
-	m.master, m.slave, m.reading = nil, nil, false
+	err := m.link.unplug()
+	m.reading = false
 	m.mu.Unlock()
 	m.wg.Wait()
-	m.log.Debug().Msg("unplugged")
-	if err != nil {
-		return fmt.Errorf("devsim mercury unplug: %w", err)
-	}
-	return nil
+	return err
 }
 
 // Replug creates a fresh terminal behind Path.
 func (m *MercuryReader) Replug() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
-		return errors.New("devsim mercury: closed")
+	if err := m.link.plug(); err != nil {
+		return err
 	}
-	if m.master != nil {
-		return errors.New("devsim mercury: already plugged in")
-	}
-	master, slave, err := openRawPTY()
-	if err != nil {
-		return fmt.Errorf("devsim mercury replug: %w", err)
-	}
-	tmp := m.Path() + ".new" // swap the link atomically, as udev does
-	_ = os.Remove(tmp)
-	if err = os.Symlink(slave.Name(), tmp); err == nil {
-		err = os.Rename(tmp, m.Path())
-	}
-	if err != nil {
-		_ = master.Close()
-		_ = slave.Close()
-		return fmt.Errorf("devsim mercury link %s: %w", m.Path(), err)
-	}
-	m.master, m.slave, m.done = master, slave, make(chan struct{})
+	m.done = make(chan struct{})
 	m.wg.Add(2)
-	go m.serve(master)
+	go m.serve(m.link.master)
 	go m.cycle(m.done)
-	m.log.Debug().Str("tty", slave.Name()).Str("path", m.Path()).Msg("plugged in")
 	return nil
 }
 
 // Close unplugs the module and removes a temporary directory it created.
 func (m *MercuryReader) Close() error {
 	m.mu.Lock()
-	plugged := m.master != nil
-	m.closed = true
+	plugged := m.link.shut()
 	m.mu.Unlock()
 	var err error
 	if plugged {
 		err = m.Unplug()
 	}
-	if m.tempDir {
-		_ = os.RemoveAll(m.opt.Dir)
-	}
+	m.link.removeDir()
 	return err
 }
 
@@ -289,11 +214,12 @@ func (m *MercuryReader) cycleFrame() []byte {
 	if !m.reading {
 		return nil
 	}
-	if len(m.tags) == 0 {
+	tags := m.inField()
+	if len(tags) == 0 {
 		return mercury.Reply(mercury.OpReadTagMultiple, mercury.StatusNoTagsFound, nil)
 	}
 	var recs []mercury.TagRecord
-	for _, t := range m.tags {
+	for _, t := range tags {
 		recs = append(recs, mercury.TagRecord{EPC: t.EPC, ReadCount: 1, RSSI: int(t.RSSI), HasRSSI: true,
 			Antenna: t.Antenna, Timestamp: uint32(m.opt.ReadPeriod.Milliseconds())})
 	}
@@ -302,9 +228,9 @@ func (m *MercuryReader) cycleFrame() []byte {
 
 // write sends b, honouring the slow and cut-mid-frame faults.
 func (m *MercuryReader) write(b []byte) error {
+	perByte, cut := m.faults.next()
 	m.mu.Lock()
-	master, perByte, cut := m.master, m.perByte, m.cutNext
-	m.cutNext = false
+	master := m.link.master
 	m.mu.Unlock()
 	if master == nil {
 		return errors.New("devsim mercury: unplugged")
@@ -314,47 +240,16 @@ func (m *MercuryReader) write(b []byte) error {
 	if cut {
 		b = b[:len(b)/2]
 	}
-	var err error
-	if perByte == 0 {
-		_, err = master.Write(b)
-	}
-	for i := 0; perByte > 0 && i < len(b) && err == nil; i++ {
-		_, err = master.Write(b[i : i+1])
-		time.Sleep(perByte) // the simulated link is slow; this is its pace
-	}
-	if err != nil {
+	if err := writePaced(master, b, perByte); err != nil {
 		return fmt.Errorf("devsim mercury write: %w", err)
 	}
 	if cut {
-		m.awaitDrained()
+		m.mu.Lock()
+		slave := m.link.slave
+		m.mu.Unlock()
+		awaitDrained(slave)
 		go func() { _ = m.Unplug() }() // Unplug waits for this writer's goroutine
 		return errors.New("devsim mercury: cut mid-frame")
 	}
 	return nil
-}
-
-// awaitDrained waits (up to a second) until the driver has read what was
-// written: a hang-up discards unread input, and a mid-frame cut must leave
-// the driver holding half a frame.
-func (m *MercuryReader) awaitDrained() {
-	m.mu.Lock()
-	slave := m.slave
-	m.mu.Unlock()
-	if slave == nil {
-		return
-	}
-	// The kernel moves written bytes to the slave's input queue
-	// asynchronously: wait for them to show up, then to be read.
-	arrived := false
-	for start := time.Now(); time.Since(start) < time.Second; time.Sleep(time.Millisecond) {
-		n, err := unix.IoctlGetInt(int(slave.Fd()), unix.TIOCINQ)
-		switch {
-		case err != nil:
-			return
-		case n > 0:
-			arrived = true
-		case arrived || time.Since(start) > 50*time.Millisecond:
-			return
-		}
-	}
 }

@@ -73,12 +73,26 @@ func TestParseElementStringRules(t *testing.T) {
 	}
 }
 
+// parseCase is an element string and the error ParseElementString must
+// return for it, "" when it must be accepted.
+type parseCase struct{ name, in, wantErr string }
+
+func checkParse(t *testing.T, cases []parseCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseElementString(tt.in, Options{})
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+			} else {
+				require.EqualError(t, err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestDatesInElementStrings(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		wantErr string
-	}{
+	checkParse(t, []parseCase{
 		{"expiry", "01" + exGTIN + "17250630", ""},
 		{"expiry DD=00 allowed (yymmd0)", "01" + exGTIN + "17250200", ""},
 		{"best before DD=00 allowed", "01" + exGTIN + "15251100", ""},
@@ -93,26 +107,12 @@ func TestDatesInElementStrings(t *testing.T) {
 		{"expiry time minute 60", "01" + exGTIN + "7003" + "2506301460", "AI (7003) at byte 28: invalid minute 60 (00-59)"},
 		{"four-digit year (DOB)", "8018" + "950110153000000007" + "\x1d7250" + "20240229", ""},
 		{"four-digit year, no leap", "8018" + "950110153000000007" + "\x1d7250" + "21000229", "AI (7250) at byte 27: invalid date 21000229: month 02 has no day 29"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseElementString(tt.in, Options{})
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-			} else {
-				require.EqualError(t, err, tt.wantErr)
-			}
-		})
-	}
+	})
 }
 
 func TestPairingsAndExclusions(t *testing.T) {
 	sscc := "00" + exSSCC
-	tests := []struct {
-		name    string
-		in      string
-		wantErr string
-	}{
+	checkParse(t, []parseCase{
 		{"logistic unit content", "02" + exGTIN + "3712\x1d" + sscc, ""},
 		{"02 without 37", "02" + exGTIN + sscc, "AI (02) at byte 0: requires AI (37) in the same data"},
 		{"37 without 00", "02" + exGTIN + "3712", "AI (37) at byte 16: requires AI (00) in the same data"},
@@ -127,17 +127,7 @@ func TestPairingsAndExclusions(t *testing.T) {
 		{"two net weights (ex=310n)", "01" + exGTIN + "3100000100" + "3102000150", "AI (3102) at byte 26: AI (3100) and AI (3102) must not appear together"},
 		{"same net weight twice is not exclusive of itself", "01" + exGTIN + "3100000100" + "3100000100", ""},
 		{"SHIP TO POST with country", "00" + exSSCC + "420" + "12345\x1d421" + "276" + "12345", "AI (421) at byte 29: AI (420) and AI (421) must not appear together"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseElementString(tt.in, Options{})
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-			} else {
-				require.EqualError(t, err, tt.wantErr)
-			}
-		})
-	}
+	})
 }
 
 func TestSkipRequiredForSplitLabels(t *testing.T) {

@@ -189,6 +189,12 @@ func (p *fieldParser) next() (string, bool) {
 
 func (p *fieldParser) skip() { p.next() }
 
+// fail records why field name, read as f, is bad; problem reads after the
+// value ("is not a number").
+func (p *fieldParser) fail(name, f, problem string) {
+	p.err = fmt.Errorf("host status string %d field %s: %q %s", p.str, name, f, problem)
+}
+
 func (p *fieldParser) text() string {
 	f, _ := p.next()
 	return f
@@ -201,7 +207,7 @@ func (p *fieldParser) number(name string) int {
 	}
 	n, err := strconv.Atoi(f)
 	if err != nil || n < 0 {
-		p.err = fmt.Errorf("host status string %d field %s: %q is not a number", p.str, name, f)
+		p.fail(name, f, "is not a number")
 	}
 	return n
 }
@@ -212,7 +218,7 @@ func (p *fieldParser) flag(name string) bool {
 		return false
 	}
 	if f != "0" && f != "1" {
-		p.err = fmt.Errorf("host status string %d field %s: %q is not 0 or 1", p.str, name, f)
+		p.fail(name, f, "is not 0 or 1")
 	}
 	return f == "1"
 }
@@ -223,7 +229,7 @@ func (p *fieldParser) char(name string) byte {
 		return 0
 	}
 	if len(f) != 1 {
-		p.err = fmt.Errorf("host status string %d field %s: %q is not one character", p.str, name, f)
+		p.fail(name, f, "is not one character")
 		return 0
 	}
 	return f[0]

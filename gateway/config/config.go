@@ -40,10 +40,25 @@ const (
 	KindRFID    = "rfid"
 	KindPrinter = "printer"
 	KindLight   = "light"
+	KindInput   = "input"
 )
 
 // Kinds lists every valid device kind.
-var Kinds = []string{KindScanner, KindRFID, KindPrinter, KindLight}
+var Kinds = []string{KindScanner, KindRFID, KindPrinter, KindLight, KindInput}
+
+// RFID reader protocols.
+const (
+	ProtocolLLRP    = "llrp"
+	ProtocolMercury = "mercury"
+)
+
+// Door sides of an RFID antenna (key of Device.Antennas): the truck side,
+// the warehouse side, or none (counts for presence, not for direction).
+const (
+	SideOutside = "outside"
+	SideInside  = "inside"
+	SideNone    = "none"
+)
 
 // Config is a gateway's whole configuration (contract: the key names are
 // relied on by technicians' files).
@@ -96,6 +111,72 @@ type Device struct {
 	// Lights: "log" (default; for hosts without GPIO) or "gpio".
 	Driver string         `yaml:"driver"`
 	Pins   gpio.LightPins `yaml:"pins"`
+	RFID   RFID           `yaml:",inline"`
+	Input  Input          `yaml:",inline"`
+}
+
+// RFID holds the keys of a device of kind rfid (a reader at a dock door).
+type RFID struct {
+	// Protocol is llrp (fixed reader on TCP, needs address) or mercury
+	// (serial module, needs port and region); default from which is given.
+	Protocol string `yaml:"protocol"`
+	// Region is the Mercury module's RF region (na, eu, ...); required.
+	Region string `yaml:"region"`
+	// ReadPower is the Mercury module's read power in dBm; 0 keeps its own.
+	ReadPower float64 `yaml:"read_power"`
+	// Antennas maps each antenna port to use to its door side (outside,
+	// inside, none); empty: every antenna (LLRP) or antenna 1 (Mercury),
+	// no direction.
+	Antennas map[int]string `yaml:"antennas"`
+	// MinRSSI in dBm: weaker reads are dropped; 0 = no threshold.
+	MinRSSI float64 `yaml:"min_rssi"`
+	// ArriveReads is how many reads make a tag present (default 1).
+	ArriveReads int `yaml:"arrive_reads"`
+	// DedupWindow: a tag appears in the raw lane at most once per window.
+	DedupWindow Duration `yaml:"dedup_window"`
+	// DepartAfter: a tag not read this long has left (default 3s); when
+	// every tag has left, the pass is reported to central.
+	DepartAfter Duration `yaml:"depart_after"`
+	// GateHold: reads still count this long after the photo-eye cleared
+	// (default 2s; a pointer so that an explicit 0s stays 0).
+	GateHold *Duration `yaml:"gate_hold"`
+	// GateGPI is the LLRP reader's own input port wired to a photo-eye
+	// (0 = none); high = beam broken.
+	GateGPI int `yaml:"gate_gpi"`
+	// RawRate caps raw read events per second (bulk lane); 0 = no raw reads.
+	RawRate float64 `yaml:"raw_rate"`
+}
+
+// Input holds the keys of a device of kind input: a photo-eye or push
+// button on a Raspberry Pi GPIO pin that gates RFID readers.
+type Input struct {
+	Pin      string   `yaml:"pin"`      // periph.io name, e.g. GPIO5
+	Edge     string   `yaml:"edge"`     // rising | falling | both (default both)
+	Pull     string   `yaml:"pull"`     // up | down | float (default up)
+	Debounce Duration `yaml:"debounce"` // default 20ms
+	// Active is the level that means "beam broken / pressed": low (the
+	// default, for pull-up wiring) or high.
+	Active string `yaml:"active"`
+	// Gates names the rfid devices whose reads count only while this input
+	// is active.
+	Gates Names `yaml:"gates"`
+}
+
+// Names is a list of ids written either as one name or as a YAML list.
+type Names []string
+
+// UnmarshalYAML accepts "rfid-1" as well as [rfid-1, rfid-2].
+func (n *Names) UnmarshalYAML(v *yaml.Node) error {
+	if v.Kind == yaml.ScalarNode {
+		*n = Names{v.Value}
+		return nil
+	}
+	var list []string
+	if err := v.Decode(&list); err != nil {
+		return err
+	}
+	*n = list
+	return nil
 }
 
 // HTTP is the gateway's local web server (technician page, /metrics).
@@ -207,13 +288,20 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Devices {
 		d := &c.Devices[i]
-		if d.Kind == KindScanner || (d.Kind == KindRFID && d.Port != "") {
-			if d.Baud == 0 {
-				d.Baud = 9600
-			}
+		if d.Kind == KindScanner && d.Baud == 0 {
+			d.Baud = 9600
 		}
 		if d.Kind == KindLight && d.Driver == "" {
 			d.Driver = "log"
+		}
+		if d.Kind == KindRFID {
+			d.RFID.applyDefaults(d.Address != "")
+			if d.Port != "" && d.Baud == 0 {
+				d.Baud = 115200 // Mercury modules' factory rate
+			}
+		}
+		if d.Kind == KindInput {
+			d.Input.applyDefaults()
 		}
 	}
 }
@@ -267,18 +355,27 @@ func (c *Config) Validate() error {
 			p.add(key+".role", fmt.Sprintf("%q is not one of %s", s.Role, strings.Join(Roles, ", ")))
 		}
 	}
-	devices := map[string]bool{}
+	devices := map[string]Device{} // first device of each id, for references
+	for _, d := range c.Devices {
+		if _, dup := devices[d.ID]; !dup {
+			devices[d.ID] = d
+		}
+	}
+	seen := map[string]bool{}
 	for i, d := range c.Devices {
 		key := fmt.Sprintf("devices[%d]", i)
 		name(key+".id", d.ID)
-		if devices[d.ID] {
+		if seen[d.ID] {
 			p.add(key+".id", fmt.Sprintf("%q is used by another device", d.ID))
 		}
-		devices[d.ID] = true
+		seen[d.ID] = true
 		if !stations[d.Station] {
 			p.add(key+".station", fmt.Sprintf("%q is not one of the stations", d.Station))
 		}
 		d.validate(key, &p)
+		if d.Kind == KindInput {
+			d.Input.validateGates(key, devices, &p)
+		}
 	}
 	if len(p) > 0 {
 		return p
@@ -358,14 +455,20 @@ func (d Device) validate(key string, p *problems) {
 		if len(d.FNC1) > 1 {
 			p.add(key+".fnc1", "must be a single character")
 		}
-	case KindPrinter, KindRFID:
-		port := map[string]string{KindPrinter: "9100", KindRFID: "5084"}[d.Kind]
+	case KindPrinter:
 		if (d.Port == "") == (d.Address == "") {
 			p.add(key+".address", "give either address (TCP) or port (serial), not both or neither")
 			return
 		}
 		serial(false)
-		tcp(false, port)
+		tcp(false, "9100")
+	case KindRFID:
+		if (d.Port == "") == (d.Address == "") {
+			p.add(key+".address", "give either address (LLRP reader on TCP) or port (Mercury module on serial), not both or neither")
+			return
+		}
+		serial(false)
+		d.RFID.validate(key, d.Address, d.Port, p)
 	case KindLight:
 		switch d.Driver {
 		case "log":
@@ -376,7 +479,10 @@ func (d Device) validate(key string, p *problems) {
 		default:
 			p.add(key+".driver", fmt.Sprintf("%q is not log or gpio", d.Driver))
 		}
+	case KindInput:
+		d.Input.validate(key, p)
 	}
+	d.refuseForeignKeys(key, p)
 }
 
 // problems collects every configuration problem so one run shows them all.

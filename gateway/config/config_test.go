@@ -107,3 +107,130 @@ func TestLoadNamesTheFile(t *testing.T) {
 }
 
 func replace(s, old, repl string) string { return strings.Replace(s, old, repl, 1) }
+
+const portal = `
+site: dc1
+gateway: dock-01
+stations:
+  - id: door-1
+    role: inbound-dock
+devices:
+  - id: rfid-1
+    kind: rfid
+    station: door-1
+    address: 10.0.0.40
+    antennas: {1: outside, 2: outside, 3: inside, 4: none}
+    min_rssi: -65
+    arrive_reads: 2
+    dedup_window: 500ms
+    depart_after: 4s
+    gate_gpi: 1
+    raw_rate: 50
+  - id: rfid-2
+    kind: rfid
+    station: door-1
+    port: /dev/serial/by-id/usb-FTDI-if00-port0
+    region: eu
+    read_power: 20
+  - id: eye-1
+    kind: input
+    station: door-1
+    pin: GPIO5
+    debounce: 50ms
+    gates: [rfid-1, rfid-2]
+  - id: button-1
+    kind: input
+    station: door-1
+    pin: GPIO6
+    edge: falling
+    active: high
+    gates: rfid-2
+`
+
+func TestParseRFIDAndInputDevices(t *testing.T) {
+	cfg, err := Parse([]byte(portal))
+	require.NoError(t, err)
+	llrp, mercury, eye, button := cfg.Devices[0], cfg.Devices[1], cfg.Devices[2], cfg.Devices[3]
+	assert.Equal(t, ProtocolLLRP, llrp.RFID.Protocol, "address means LLRP")
+	assert.Equal(t, map[int]string{1: SideOutside, 2: SideOutside, 3: SideInside, 4: SideNone}, llrp.RFID.Antennas)
+	assert.InDelta(t, -65.0, llrp.RFID.MinRSSI, 0)
+	assert.Equal(t, 2, llrp.RFID.ArriveReads)
+	assert.Equal(t, 500*time.Millisecond, time.Duration(llrp.RFID.DedupWindow))
+	assert.Equal(t, 4*time.Second, time.Duration(llrp.RFID.DepartAfter))
+	assert.Equal(t, 1, llrp.RFID.GateGPI)
+	assert.InDelta(t, 50.0, llrp.RFID.RawRate, 0)
+
+	assert.Equal(t, ProtocolMercury, mercury.RFID.Protocol, "port means Mercury")
+	assert.Equal(t, 115200, mercury.Baud, "Mercury modules default to 115200 baud")
+	assert.Equal(t, "eu", mercury.RFID.Region)
+	assert.Equal(t, 1, mercury.RFID.ArriveReads)
+	assert.Equal(t, time.Second, time.Duration(mercury.RFID.DedupWindow))
+	assert.Equal(t, 3*time.Second, time.Duration(mercury.RFID.DepartAfter))
+	assert.Equal(t, 2*time.Second, time.Duration(*mercury.RFID.GateHold))
+	assert.Zero(t, mercury.RFID.RawRate, "raw reads are off by default")
+
+	assert.Equal(t, Names{"rfid-1", "rfid-2"}, eye.Input.Gates)
+	assert.Equal(t, "both", eye.Input.Edge)
+	assert.Equal(t, "up", eye.Input.Pull)
+	assert.Equal(t, ActiveLow, eye.Input.Active)
+	assert.Equal(t, 50*time.Millisecond, time.Duration(eye.Input.Debounce))
+	assert.False(t, eye.Input.Pulse())
+	assert.Equal(t, Names{"rfid-2"}, button.Input.Gates, "a single name is a list of one")
+	assert.Equal(t, 20*time.Millisecond, time.Duration(button.Input.Debounce))
+	assert.True(t, button.Input.Pulse())
+	assert.Equal(t, []string{"eye-1", "button-1"}, cfg.GatedBy("rfid-2"))
+	assert.Equal(t, []string{"eye-1"}, cfg.GatedBy("rfid-1"))
+}
+
+func TestParseRefusesBadRFIDAndInputKeys(t *testing.T) {
+	cases := []struct {
+		name, old, repl, want string
+	}{
+		{"unknown protocol", "    address: 10.0.0.40\n", "    address: 10.0.0.40\n    protocol: bluetooth\n", `devices[0].protocol: "bluetooth" is not llrp or mercury`},
+		{"llrp on a serial port", "    region: eu\n", "    region: eu\n    protocol: llrp\n", "devices[1].address: is required for protocol llrp"},
+		{"mercury on TCP", "    address: 10.0.0.40\n", "    address: 10.0.0.40\n    protocol: mercury\n", "devices[0].port: is required for protocol mercury"},
+		{"both address and port", "    address: 10.0.0.40\n", "    address: 10.0.0.40\n    port: /dev/ttyUSB0\n", "devices[0].address: give either address"},
+		{"bad llrp address", "address: 10.0.0.40", "address: tcp://10.0.0.40", `devices[0].address: "tcp://10.0.0.40" is not a host`},
+		{"missing region", "    region: eu\n", "", "devices[1].region: is required for protocol mercury"},
+		{"unknown region", "region: eu", "region: mars", `devices[1].region: "mars" is not one of au, eu`},
+		{"region on llrp", "    gate_gpi: 1\n", "    gate_gpi: 1\n    region: eu\n", "devices[0].region: is only for protocol mercury"},
+		{"read power on llrp", "    gate_gpi: 1\n", "    gate_gpi: 1\n    read_power: 20\n", "devices[0].read_power: is only for protocol mercury"},
+		{"read power too high", "read_power: 20", "read_power: 33", "devices[1].read_power: 33 dBm is outside 0..31.5"},
+		{"read power not a number", "read_power: 20", "read_power: loud", `devices[1].read_power: must be a number, got "loud"`},
+		{"gate gpi on mercury", "    read_power: 20\n", "    read_power: 20\n    gate_gpi: 1\n", "devices[1].gate_gpi: is only for protocol llrp"},
+		{"bad side", "3: inside", "3: truck", `devices[0].antennas.3: "truck" is not one of outside, inside, none`},
+		{"antenna not a number", "4: none", "four: none", `devices[0].antennas.four: must be a whole number, got "four"`},
+		{"antenna 0", "4: none", "0: none", "devices[0].antennas.0: antenna 0 is outside 1..65535"},
+		{"mercury antenna too high", "    read_power: 20\n", "    read_power: 20\n    antennas: {16: inside}\n", "devices[1].antennas.16: antenna 16 is outside 1..15"},
+		{"antennas not a mapping", "antennas: {1: outside, 2: outside, 3: inside, 4: none}", "antennas: [1, 2]", "devices[0].antennas: must be a mapping of keys"},
+		{"positive rssi", "min_rssi: -65", "min_rssi: 10", "devices[0].min_rssi: 10 is not a threshold in dBm"},
+		{"arrive reads", "arrive_reads: 2", "arrive_reads: 101", "devices[0].arrive_reads: 101 is outside 1..100"},
+		{"dedup window", "dedup_window: 500ms", "dedup_window: 2h", "devices[0].dedup_window: 2h0m0s is outside 0s..1h0m0s"},
+		{"dedup window not a duration", "dedup_window: 500ms", "dedup_window: often", "devices[0].dedup_window: not a duration"},
+		{"depart after too short", "depart_after: 4s", "depart_after: 10ms", "devices[0].depart_after: 10ms is outside 100ms..10m0s"},
+		{"gate hold", "    gate_gpi: 1\n", "    gate_gpi: 1\n    gate_hold: 2m\n", "devices[0].gate_hold: 2m0s is outside 0s..1m0s"},
+		{"raw rate", "raw_rate: 50", "raw_rate: 5000", "devices[0].raw_rate: 5000 is outside 0..1000"},
+		{"serial framing on a reader", "    region: eu\n", "    region: eu\n    parity: even\n", "devices[1].parity: is not used by RFID readers"},
+		{"rfid key on a scanner", "    raw_rate: 50\n", "    raw_rate: 50\n  - {id: scanner-1, kind: scanner, station: door-1, port: /dev/ttyUSB0, min_rssi: -60}\n", "devices[1].min_rssi: is only for a device of kind rfid"},
+		{"input key on a reader", "    raw_rate: 50\n", "    raw_rate: 50\n    debounce: 10ms\n", "devices[0].debounce: is only for a device of kind input"},
+		{"input without pin", "    pin: GPIO5\n", "", "devices[2].pin: is required for an input"},
+		{"bad edge", "    edge: falling\n", "    edge: down\n", `devices[3].edge: "down" is not rising, falling or both`},
+		{"bad pull", "    pin: GPIO5\n", "    pin: GPIO5\n    pull: sideways\n", `devices[2].pull: "sideways" is not up, down or float`},
+		{"bad debounce", "debounce: 50ms", "debounce: 5s", "devices[2].debounce: 5s is outside 1ms..2s"},
+		{"bad active", "active: high", "active: yes", `devices[3].active: "yes" is not low or high`},
+		{"input gating nothing", "    gates: rfid-2\n", "", "devices[3].gates: is required"},
+		{"gates an unknown device", "gates: rfid-2", "gates: rfid-9", `devices[3].gates: "rfid-9" is not one of the devices`},
+		{"gates an input", "gates: rfid-2", "gates: eye-1", `devices[3].gates: "eye-1" is a input, not an rfid reader`},
+		{"gates a reader twice", "gates: [rfid-1, rfid-2]", "gates: [rfid-1, rfid-1]", `devices[2].gates: "rfid-1" is named twice`},
+		{"button with no gate hold", "    region: eu\n", "    region: eu\n    gate_hold: 0s\n", `devices[3].gates: "rfid-2" has gate_hold 0s`},
+		{"gates a mapping", "gates: rfid-2", "gates: {a: b}", "devices[3].gates: must be a list"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Contains(t, portal, c.old, "test case must change the config")
+			_, err := Parse([]byte(replace(portal, c.old, c.repl)))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}

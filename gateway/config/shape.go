@@ -3,8 +3,10 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -16,7 +18,25 @@ func checkShape(n *yaml.Node, into any, path string, p *problems) {
 	walk(n, reflect.TypeOf(into).Elem(), path, p)
 }
 
-var durationType = reflect.TypeOf(Duration(0))
+var (
+	durationType = reflect.TypeOf(Duration(0))
+	namesType    = reflect.TypeOf(Names(nil))
+)
+
+// structFields maps a struct's YAML keys to their types, flattening
+// ",inline" fields as yaml.v3 does.
+func structFields(t reflect.Type, fields map[string]reflect.Type, names *[]string) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")
+		if slices.Contains(tag[1:], "inline") {
+			structFields(f.Type, fields, names)
+			continue
+		}
+		fields[tag[0]] = f.Type
+		*names = append(*names, tag[0])
+	}
+}
 
 func walk(n *yaml.Node, t reflect.Type, path string, p *problems) {
 	where := func(reason string) {
@@ -32,11 +52,16 @@ func walk(n *yaml.Node, t reflect.Type, path string, p *problems) {
 	if n.Tag == "!!null" {
 		return
 	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	switch {
 	case t == durationType:
-		if n.Kind != yaml.ScalarNode {
-			where("must be a duration like 5s")
+		if _, err := time.ParseDuration(n.Value); n.Kind != yaml.ScalarNode || err != nil {
+			where(fmt.Sprintf("not a duration like 5s or 2m: %q", n.Value))
 		}
+	case t == namesType && n.Kind == yaml.ScalarNode:
+		// One name instead of a list.
 	case t.Kind() == reflect.Struct:
 		if n.Kind != yaml.MappingNode {
 			where("must be a mapping of keys")
@@ -44,12 +69,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, p *problems) {
 		}
 		fields := map[string]reflect.Type{}
 		var names []string
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			fields[name] = f.Type
-			names = append(names, name)
-		}
+		structFields(t, fields, &names)
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i].Value, n.Content[i+1]
@@ -68,6 +88,17 @@ func walk(n *yaml.Node, t reflect.Type, path string, p *problems) {
 			seen[k] = true
 			walk(v, ft, sub, p)
 		}
+	case t.Kind() == reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			where("must be a mapping of keys")
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			sub := path + "." + k.Value
+			walk(k, t.Key(), sub, p)
+			walk(n.Content[i+1], t.Elem(), sub, p)
+		}
 	case t.Kind() == reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			where("must be a list")
@@ -81,6 +112,10 @@ func walk(n *yaml.Node, t reflect.Type, path string, p *problems) {
 	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64:
 		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
 			where(fmt.Sprintf("must be a whole number, got %q", n.Value))
+		}
+	case t.Kind() == reflect.Float64:
+		if _, err := strconv.ParseFloat(n.Value, 64); err != nil {
+			where(fmt.Sprintf("must be a number, got %q", n.Value))
 		}
 	case t.Kind() == reflect.Bool:
 		if _, err := strconv.ParseBool(n.Value); err != nil {

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/rs/zerolog"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/dockhand/dockhand/drivers/printer"
 	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/link"
+	"github.com/dockhand/dockhand/gateway/outbox"
 	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/zpl"
 )
@@ -33,6 +33,16 @@ func (g *Gateway) apply(c link.Command) {
 		g.log.Warn().Err(err).Str("type", c.Type).Msg("bad command from central")
 		return
 	}
+	if c.Type == wire.CmdPrint {
+		// A print command is recorded together with its job (see print).
+		var p wire.Print
+		if err := json.Unmarshal(c.Payload, &p); err != nil {
+			g.log.Warn().Err(err).Msg("bad print command")
+			return
+		}
+		g.print(p)
+		return
+	}
 	first, err := g.outbox.FirstTime(env.ID)
 	if err != nil {
 		g.log.Error().Err(err).Str("command", env.ID).Msg("cannot record command; not applying it")
@@ -45,13 +55,6 @@ func (g *Gateway) apply(c link.Command) {
 	}
 	g.metrics.commands.Add(1)
 	switch c.Type {
-	case wire.CmdPrint:
-		var p wire.Print
-		if err := json.Unmarshal(c.Payload, &p); err != nil {
-			g.log.Warn().Err(err).Msg("bad print command")
-			return
-		}
-		g.print(p)
 	case wire.CmdLight:
 		var l wire.Light
 		if err := json.Unmarshal(c.Payload, &l); err != nil {
@@ -75,6 +78,8 @@ func (g *Gateway) apply(c link.Command) {
 // as a failed print result.
 func (g *Gateway) print(p wire.Print) {
 	fail := func(reason string) {
+		// Refused before anything is stored: a redelivery is refused the
+		// same way, which is harmless.
 		g.log.Warn().Str("command", p.ID).Str("station", p.Station).Str("reason", reason).Msg("print refused")
 		g.emit(&wire.PrintResult{Envelope: newEnvelope(wire.EvtPrint), Command: p.ID, Station: p.Station, Reason: reason}, "")
 	}
@@ -92,12 +97,17 @@ func (g *Gateway) print(p wire.Print) {
 			return
 		}
 	}
-	q.submit(printJob{command: p.ID, zpl: data})
-}
-
-type printJob struct {
-	command string
-	zpl     []byte
+	first, err := g.outbox.AcceptPrint(outbox.PrintJob{Command: p.ID, Station: p.Station, ZPL: data})
+	if err != nil {
+		g.log.Error().Err(err).Str("command", p.ID).Msg("cannot store print job; not printing it")
+		return
+	}
+	if !first {
+		g.metrics.duplicateCommands.Add(1)
+		return
+	}
+	g.metrics.commands.Add(1)
+	q.submit(outbox.PrintJob{Command: p.ID, Station: p.Station, ZPL: data})
 }
 
 // printQueue sends one printer's jobs in order, so a printer waiting for
@@ -106,58 +116,98 @@ type printQueue struct {
 	g    *Gateway
 	dev  config.Device
 	p    printer.Printer
-	jobs chan printJob
+	jobs chan outbox.PrintJob
 	log  zerolog.Logger
 }
 
 func newPrintQueue(g *Gateway, d config.Device, p printer.Printer) *printQueue {
-	return &printQueue{g: g, dev: d, p: p, jobs: make(chan printJob, 256), log: g.log.With().Str("device", d.ID).Logger()}
+	return &printQueue{g: g, dev: d, p: p, jobs: make(chan outbox.PrintJob, 256), log: g.log.With().Str("device", d.ID).Logger()}
 }
 
-func (q *printQueue) submit(j printJob) {
+func (q *printQueue) submit(j outbox.PrintJob) {
 	select {
 	case q.jobs <- j:
 	default:
-		q.g.emit(&wire.PrintResult{Envelope: newEnvelope(wire.EvtPrint), Command: j.command, Station: q.dev.Station,
-			Reason: "print queue full"}, q.dev.ID)
+		q.finish(j, printer.Result{Reason: "print queue full"})
+	}
+}
+
+// resume re-queues the station's stored jobs after a restart. A job that
+// was being sent when the gateway stopped may have printed: it is reported
+// instead of being sent again, so nothing prints twice.
+func (q *printQueue) resume() {
+	jobs, err := q.g.outbox.PrintJobs()
+	if err != nil {
+		q.log.Error().Err(err).Msg("cannot read stored print jobs")
+		return
+	}
+	for _, j := range jobs {
+		if j.Station != q.dev.Station {
+			continue
+		}
+		if j.Sending {
+			q.finish(j, printer.Result{Sent: true, Reason: "the gateway stopped while sending this label; check the printer before reprinting"})
+			continue
+		}
+		q.log.Info().Str("command", j.Command).Msg("resuming stored print job")
+		q.submit(j)
+	}
+}
+
+// finish reports a job's result through the outbox, then forgets the job.
+func (q *printQueue) finish(j outbox.PrintJob, res printer.Result) {
+	ev := wire.PrintResult{Envelope: newEnvelope(wire.EvtPrint), Command: j.Command, Station: q.dev.Station,
+		Printed: res.Printed, Reason: res.Reason, Attempts: res.Attempts}
+	if res.Printed {
+		q.g.metrics.printed.Add(1)
+		q.log.Info().Str("command", j.Command).Int("bytes", len(j.ZPL)).Msg("label printed")
+	} else {
+		q.g.metrics.printFailed.Add(1)
+		q.g.show(q.dev.Station, gpio.PatternFault)
+		q.log.Warn().Str("command", j.Command).Str("reason", res.Reason).Int("attempts", res.Attempts).Msg("label not printed")
+	}
+	if q.g.emit(&ev, q.dev.ID) {
+		if err := q.g.outbox.DonePrint(j.Command); err != nil {
+			q.log.Error().Err(err).Str("command", j.Command).Msg("forget print job")
+		}
 	}
 }
 
 func (q *printQueue) run(ctx context.Context) {
 	defer q.p.Close()
+	q.resume()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case j := <-q.jobs:
+			if err := q.g.outbox.MarkSending(j); err != nil {
+				q.log.Error().Err(err).Str("command", j.Command).Msg("cannot mark print job; not sending it")
+				continue
+			}
 			// While the printer is offline or out of paper the job waits
 			// and the station shows amber, so the operator knows why no
 			// label comes.
 			waiting := false
-			res := printer.PrintJob(ctx, q.p, j.zpl, printer.RetryPolicy{OnWait: func(reason string) {
+			res := printer.PrintJob(ctx, q.p, j.ZPL, printer.RetryPolicy{OnWait: func(reason string) {
 				if !waiting {
 					waiting = true
-					q.log.Warn().Str("command", j.command).Str("reason", reason).Msg("label waiting for the printer")
+					q.log.Warn().Str("command", j.Command).Str("reason", reason).Msg("label waiting for the printer")
 					q.g.show(q.dev.Station, gpio.PatternWait)
 				}
 			}}, q.log)
+			if ctx.Err() != nil && !res.Printed && !res.Sent {
+				// Stopping before anything was sent: keep the job for the
+				// next start, as not yet sending.
+				if err := q.g.outbox.Unmark(j); err != nil {
+					q.log.Error().Err(err).Str("command", j.Command).Msg("keep print job")
+				}
+				return
+			}
 			if waiting && res.Printed {
 				q.g.show(q.dev.Station, gpio.PatternOff)
 			}
-			if ctx.Err() != nil && !res.Printed {
-				return
-			}
-			ev := wire.PrintResult{Envelope: newEnvelope(wire.EvtPrint), Command: j.command, Station: q.dev.Station,
-				Printed: res.Printed, Reason: res.Reason, Attempts: res.Attempts}
-			if res.Printed {
-				q.g.metrics.printed.Add(1)
-				q.log.Info().Str("command", j.command).Int("bytes", len(j.zpl)).Msg("label printed")
-			} else {
-				q.g.metrics.printFailed.Add(1)
-				q.g.show(q.dev.Station, gpio.PatternFault)
-				q.log.Warn().Str("command", j.command).Str("reason", res.Reason).Msg(fmt.Sprintf("label not printed after %d attempts", res.Attempts))
-			}
-			q.g.emit(&ev, q.dev.ID)
+			q.finish(j, res)
 		}
 	}
 }

@@ -66,7 +66,7 @@ outbox: {max_bytes: 1048576, resend_after: 500ms}
 	require.Eventually(t, func() bool { return light.Current() == gpio.PatternReject }, 5*time.Second, 10*time.Millisecond,
 		"a refused scan shows red")
 	assert.Eventually(t, func() bool { return g.metrics.refused.Load() >= 1 }, time.Second, 10*time.Millisecond)
-	recs, err := g.Outbox().Pending(0, before+10)
+	recs, err := g.Outbox().Pending(outbox.Must, 0, before+10)
 	require.NoError(t, err)
 	var refused, scans int
 	for _, r := range recs {

@@ -42,7 +42,10 @@ func (g *Gateway) startDevices() error {
 				return err
 			}
 		case config.KindRFID:
-			g.log.Warn().Str("device", d.ID).Msg("RFID readers are configured but not yet driven by this gateway version")
+			// Also starts the inputs (kind input) that gate the readers.
+			if err := g.startRFID(d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

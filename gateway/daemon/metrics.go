@@ -5,9 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	prom "github.com/dockhand/dockhand/internal/metrics"
 )
 
 type metrics struct {
@@ -19,15 +17,8 @@ type metrics struct {
 
 func newMetrics(g *Gateway) *metrics {
 	m := &metrics{}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	counter := func(name, help string, f func() uint64) {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "dockhand_gateway_" + name, Help: help},
-			func() float64 { return float64(f()) }))
-	}
-	gauge := func(name, help string, f func() float64) {
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "dockhand_gateway_" + name, Help: help}, f))
-	}
+	reg := prom.New("dockhand_gateway_")
+	counter, gauge := reg.Counter, reg.Gauge
 	counter("scans_total", "Scanner frames turned into scan events.", m.scans.Load)
 	counter("bad_scans_total", "Scans that failed GS1 or frame validation.", m.badScans.Load)
 	counter("events_refused_total", "Events that could not be stored in the outbox.", m.refused.Load)
@@ -45,16 +36,13 @@ func newMetrics(g *Gateway) *metrics {
 		}
 		return 0
 	})
+	gauge("outbox_bulk_events", "Raw (sheddable) events waiting for central.", func() float64 { return float64(g.outbox.Stats().Bulk.Events) })
+	counter("outbox_bulk_shed_total", "Raw events shed because the bulk lane was over budget or too old.", func() uint64 { return g.outbox.Stats().Bulk.Shed })
 	gauge("outbox_budget_bytes", "Disk budget for unacknowledged events.", func() float64 { return float64(g.outbox.Stats().MaxBytes) })
 	gauge("outbox_offline_seconds_left", "How long the budget lasts offline at the recent append rate (0 = no recent appends or full).",
 		func() float64 { return g.outbox.Stats().OfflineLeft.Seconds() })
 	gauge("mqtt_unconfirmed_publishes", "Publishes waiting for the broker's PUBACK.", func() float64 { return float64(g.link.Unconfirmed()) })
-	gauge("mqtt_connected", "1 when the broker session is up.", func() float64 {
-		if g.link.Connected() {
-			return 1
-		}
-		return 0
-	})
-	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	reg.Flag("mqtt_connected", "1 when the broker session is up.", g.link.Connected)
+	m.handler = reg.Handler()
 	return m
 }

@@ -56,8 +56,7 @@ type Link struct {
 	cmds chan Command
 
 	wake      chan struct{}
-	ackSeq    atomic.Uint64
-	rewind    atomic.Bool
+	lanes     [2]*laneState
 	connected atomic.Bool
 
 	published atomic.Uint64
@@ -68,10 +67,23 @@ type Link struct {
 	// costs a bounded amount of memory, and the rest waits on disk.
 	unconfirmed []unconfirmed
 	stalled     atomic.Int64
+	restarts    atomic.Uint64
+}
+
+// laneState is the publishing state of one outbox lane. ackSeq and rewind
+// are set by the MQTT goroutine; the rest belongs to Run.
+type laneState struct {
+	lane   outbox.Lane
+	ackSeq atomic.Uint64
+	rewind atomic.Bool
+
+	sent         uint64 // highest seq published on this connection
+	lastAck      uint64
+	lastProgress time.Time
+	lastRewind   time.Time
 	// cwnd is the window in use, between minWindow and Options.Window:
 	// halved when events are lost in transit, widened on clean progress.
-	cwnd     int
-	restarts atomic.Uint64
+	cwnd int
 }
 
 type unconfirmed struct {
@@ -115,6 +127,9 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 			l.log.Debug().Msg("mqtt reconnecting")
 		})
 	l.sess = mqttx.NewSession(co)
+	for _, ln := range outbox.Lanes {
+		l.lanes[ln] = &laneState{lane: ln}
+	}
 	return l, nil
 }
 
@@ -147,7 +162,9 @@ func (l *Link) onConnect(c mqtt.Client) {
 	l.connected.Store(true)
 	// Whatever was in flight on the old connection may be lost: start
 	// again from central's acknowledgement.
-	l.rewind.Store(true)
+	for _, ls := range l.lanes {
+		ls.rewind.Store(true)
+	}
 	l.poke()
 }
 
@@ -175,17 +192,19 @@ func (l *Link) onAck(payload []byte) {
 		l.log.Warn().Err(err).Msg("bad ack from central")
 		return
 	}
-	if a.Stream != l.ob.Stream() {
+	lane, ok := l.ob.LaneOf(a.Stream)
+	if !ok {
 		return // an ack for an earlier life of this gateway's outbox
 	}
+	ls := l.lanes[lane]
 	for {
-		cur := l.ackSeq.Load()
-		if a.Seq <= cur || l.ackSeq.CompareAndSwap(cur, a.Seq) {
+		cur := ls.ackSeq.Load()
+		if a.Seq <= cur || ls.ackSeq.CompareAndSwap(cur, a.Seq) {
 			break
 		}
 	}
 	if a.Resend {
-		l.rewind.Store(true)
+		ls.rewind.Store(true)
 	}
 	l.poke()
 }
@@ -205,10 +224,10 @@ func (l *Link) Run(ctx context.Context) error {
 	ticker := time.NewTicker(l.opt.ResendAfter / 4)
 	defer ticker.Stop()
 
-	sent := l.ob.Acked() // highest seq published on this connection
-	lastAck, lastProgress := sent, time.Now()
-	var lastRewind time.Time
-	l.cwnd = l.opt.Window
+	for _, ls := range l.lanes {
+		ls.sent = l.ob.Acked(ls.lane)
+		ls.lastAck, ls.lastProgress, ls.cwnd = ls.sent, time.Now(), l.opt.Window
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -222,57 +241,73 @@ func (l *Link) Run(ctx context.Context) error {
 			l.sess.Rebuild()
 			l.unconfirmed = nil
 		}
-		if a := l.ackSeq.Load(); a > l.ob.Acked() {
-			if err := l.ob.Ack(a); err != nil {
-				l.log.Error().Err(err).Msg("apply ack")
-			}
-		}
-		acked := l.ob.Acked()
-		if acked != lastAck {
-			// Clean progress: widen the window again (additive increase).
-			l.cwnd = min(l.cwnd+int(min(acked-lastAck, 64)), l.opt.Window)
-			lastAck, lastProgress = acked, time.Now()
-		}
-		if sent < acked {
-			sent = acked
-		}
-		asked := l.rewind.Swap(false)
-		timedOut := sent > acked && time.Since(lastProgress) > l.opt.ResendAfter
-		// One rewind per round trip at most: the acks of a burst that
-		// passed a gap all ask for a resend, and obeying each would
-		// re-publish the same window many times.
-		if (asked || timedOut) && time.Since(lastRewind) > l.opt.ResendAfter/4 {
-			if sent > acked {
-				l.log.Debug().Uint64("from", acked+1).Uint64("to", sent).Int("window", l.cwnd).Msg("re-publishing unacknowledged events")
-				// Events were lost on the way: something (often a broker
-				// queue limit) cannot take this many at once, so halve the
-				// window (multiplicative decrease).
-				l.cwnd = max(l.cwnd/2, minWindow)
-			}
-			l.resent.Add(sent - acked)
-			sent, lastProgress, lastRewind = acked, time.Now(), time.Now()
+		for _, ls := range l.lanes {
+			l.track(ls)
 		}
 		if !l.sess.Client().IsConnectionOpen() {
 			continue
 		}
 		if len(l.unconfirmed) > 0 && time.Since(l.unconfirmed[0].at) > l.opt.StallAfter {
 			l.restart()
-			sent = acked
+			for _, ls := range l.lanes {
+				ls.sent = l.ob.Acked(ls.lane)
+			}
 			continue
 		}
-		var err error
-		sent, err = l.publishWindow(sent, acked)
-		if err != nil {
-			l.log.Error().Err(err).Msg("publish from outbox")
+		// Must-lane events go first; raw reads use what is left, so a
+		// backlog of raw reads never delays a scan.
+		for _, ls := range l.lanes {
+			if err := l.publishWindow(ls); err != nil {
+				l.log.Error().Err(err).Str("lane", ls.lane.String()).Msg("publish from outbox")
+			}
+			if ls.sent < l.ob.Issued(ls.lane) {
+				break
+			}
 		}
+	}
+}
+
+// track applies central's latest ack to a lane, adapts its window, and
+// rewinds it when central asked for a resend or stopped acknowledging.
+func (l *Link) track(ls *laneState) {
+	if a := ls.ackSeq.Load(); a > l.ob.Acked(ls.lane) {
+		if err := l.ob.Ack(ls.lane, a); err != nil {
+			l.log.Error().Err(err).Msg("apply ack")
+		}
+	}
+	acked := l.ob.Acked(ls.lane)
+	if acked != ls.lastAck {
+		// Clean progress: widen the window again (additive increase).
+		ls.cwnd = min(ls.cwnd+int(min(acked-ls.lastAck, 64)), l.opt.Window)
+		ls.lastAck, ls.lastProgress = acked, time.Now()
+	}
+	if ls.sent < acked {
+		ls.sent = acked
+	}
+	asked := ls.rewind.Swap(false)
+	timedOut := ls.sent > acked && time.Since(ls.lastProgress) > l.opt.ResendAfter
+	// One rewind per round trip at most: the acks of a burst that passed a
+	// gap all ask for a resend, and obeying each would re-publish the same
+	// window many times.
+	if (asked || timedOut) && time.Since(ls.lastRewind) > l.opt.ResendAfter/4 {
+		if ls.sent > acked {
+			l.log.Debug().Str("lane", ls.lane.String()).Uint64("from", acked+1).Uint64("to", ls.sent).Int("window", ls.cwnd).
+				Msg("re-publishing unacknowledged events")
+			// Events were lost on the way: something (often a broker queue
+			// limit) cannot take this many at once, so halve the window
+			// (multiplicative decrease).
+			ls.cwnd = max(ls.cwnd/2, minWindow)
+		}
+		l.resent.Add(ls.sent - acked)
+		ls.sent, ls.lastProgress, ls.lastRewind = acked, time.Now(), time.Now()
 	}
 }
 
 // Unconfirmed is how many publishes await the broker's PUBACK.
 func (l *Link) Unconfirmed() int { return int(l.stalled.Load()) }
 
-// room is how many more events may be published now.
-func (l *Link) room(sent, acked uint64) int {
+// room is how many more events of a lane may be published now.
+func (l *Link) room(ls *laneState) int {
 	kept := l.unconfirmed[:0]
 	for _, u := range l.unconfirmed {
 		select {
@@ -284,26 +319,25 @@ func (l *Link) room(sent, acked uint64) int {
 	clear(l.unconfirmed[len(kept):])
 	l.unconfirmed = kept
 	l.stalled.Store(int64(len(kept)))
-	return min(l.cwnd-int(sent-acked), 2*l.opt.Window-len(kept))
+	return min(ls.cwnd-int(ls.sent-l.ob.Acked(ls.lane)), 2*l.opt.Window-len(kept))
 }
 
-// publishWindow publishes stored events after sent while fewer than Window
-// are unacknowledged (and the broker keeps up), and returns the new highest
-// published seq.
-func (l *Link) publishWindow(sent, acked uint64) (uint64, error) {
-	for room := l.room(sent, acked); room > 0; room = l.room(sent, acked) {
-		recs, err := l.ob.Pending(sent, min(room, 128))
+// publishWindow publishes a lane's stored events after sent while its
+// window has room (and the broker keeps up).
+func (l *Link) publishWindow(ls *laneState) error {
+	for room := l.room(ls); room > 0; room = l.room(ls) {
+		recs, err := l.ob.Pending(ls.lane, ls.sent, min(room, 128))
 		if err != nil || len(recs) == 0 {
-			return sent, err
+			return err
 		}
 		for _, r := range recs {
 			t := l.sess.Client().Publish(wire.EventTopic(l.opt.Site, l.opt.Gateway, r.Type), 1, false, r.Payload)
 			l.unconfirmed = append(l.unconfirmed, unconfirmed{tok: t, at: time.Now()})
 			l.published.Add(1)
-			sent = r.Seq
+			ls.sent = r.Seq
 		}
 	}
-	return sent, nil
+	return nil
 }
 
 // restart replaces a session whose broker stopped acknowledging publishes.

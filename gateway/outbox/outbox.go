@@ -4,6 +4,13 @@
 // PUBACK is not enough, since brokers drop queued QoS 1 messages for slow
 // subscribers.
 //
+// Events travel in two lanes, each its own sequence-numbered stream. The
+// must lane (scans, counts, device and print results) is never dropped:
+// when its disk budget is used up, new events are refused so the caller
+// can say so loudly. The bulk lane (raw RFID reads) has a small budget and
+// an age limit and sheds its oldest events first; central accepts gaps in
+// a bulk stream.
+//
 // Appends from many devices are group-committed: whoever arrives while a
 // commit is in progress rides the next one, so one fsync serves a burst.
 package outbox
@@ -26,11 +33,9 @@ import (
 )
 
 var (
-	prefixEvent = []byte("o/")
-	keyNextSeq  = []byte("m/nextseq")
-	keyStream   = []byte("m/stream")
-	prefixCmd   = []byte("c/")
-	errClosed   = errors.New("outbox closed")
+	keyStream = []byte("m/stream")
+	prefixCmd = []byte("c/")
+	errClosed = errors.New("outbox closed")
 	// ErrFull is returned when the disk budget for unacknowledged events is
 	// used up: the caller must refuse the scan loudly, never drop it.
 	ErrFull      = errors.New("outbox full")
@@ -40,6 +45,28 @@ var (
 // commandMemory is how long applied command ids are remembered. A broker
 // redelivers within seconds to hours; a week covers a long outage.
 const commandMemory = 7 * 24 * time.Hour
+
+// Lane is one of the outbox's two streams.
+type Lane int
+
+// Lanes.
+const (
+	Must Lane = iota
+	Bulk
+)
+
+// Lanes lists both lanes, must first (it is published first).
+var Lanes = []Lane{Must, Bulk}
+
+func (l Lane) String() string { return [...]string{"must", "bulk"}[l] }
+
+// laneOf reads an event's lane from its envelope.
+func laneOf(env *wire.Envelope) Lane {
+	if env.Lane == wire.LaneBulk {
+		return Bulk
+	}
+	return Must
+}
 
 // Event is any wire message with an envelope; the outbox fills in its
 // stream and sequence number.
@@ -52,7 +79,8 @@ type Record struct {
 	Payload []byte
 }
 
-// Stats describes the backlog.
+// Stats describes the must lane's backlog (and, under Bulk, the bulk
+// lane's).
 type Stats struct {
 	Events  int
 	Bytes   int64
@@ -66,23 +94,50 @@ type Stats struct {
 	MaxBytes       int64
 	BytesPerSecond float64
 	OfflineLeft    time.Duration
+	Bulk           BulkStats
+}
+
+// BulkStats describes the bulk lane.
+type BulkStats struct {
+	Events   int
+	Bytes    int64
+	MaxBytes int64
+	Shed     uint64 // events dropped (over budget or too old) since start
 }
 
 // Options bound the outbox.
 type Options struct {
-	// MaxBytes is the disk budget for unacknowledged events; 0 = 256 MiB.
+	// MaxBytes is the disk budget for unacknowledged must-lane events;
+	// 0 = 256 MiB.
 	MaxBytes int64
+	// BulkMaxBytes is the bulk lane's budget; 0 = MaxBytes/8.
+	BulkMaxBytes int64
+	// BulkMaxAge drops bulk events older than this; 0 = 10 minutes.
+	BulkMaxAge time.Duration
 }
 
 // reserve is kept beyond the budget for device status events, so the
 // gateway can still report that it is refusing scans.
 func reserve(budget int64) int64 { return max(budget/100, 64<<10) }
 
+// lane is one stream's state; guarded by Outbox.mu.
+type lane struct {
+	prefix  []byte
+	keyNext []byte
+	stream  string
+	nextSeq uint64
+	acked   uint64
+	count   int
+	bytes   int64
+	budget  int64
+}
+
 // Outbox is safe for concurrent use.
 type Outbox struct {
-	db     *badger.DB
-	log    zerolog.Logger
-	stream string
+	db    *badger.DB
+	log   zerolog.Logger
+	opt   Options
+	lanes [2]*lane
 
 	reqs chan *appendReq
 	done chan struct{}
@@ -96,22 +151,19 @@ type Outbox struct {
 	// notify has room for one signal: "there is something new to send".
 	notify chan struct{}
 
-	mu      sync.Mutex // guards the fields below
-	nextSeq uint64
-	acked   uint64
-	count   int
-	bytes   int64
-
-	commits  atomic.Uint64
-	maxBytes int64
-	// rate is an exponentially weighted bytes/s of appends.
+	mu sync.Mutex // guards the lanes and the fields below
+	// rate is an exponentially weighted bytes/s of must-lane appends.
 	rate   float64
 	rateAt time.Time
+
+	commits atomic.Uint64
+	shed    atomic.Uint64
+	shedMu  sync.Mutex
 }
 
 type appendReq struct {
-	typ  string
 	ev   Event
+	lane Lane
 	seq  uint64
 	err  error
 	done chan struct{}
@@ -122,86 +174,122 @@ func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = 256 << 20
 	}
+	if opt.BulkMaxBytes <= 0 {
+		opt.BulkMaxBytes = opt.MaxBytes / 8
+	}
+	if opt.BulkMaxAge <= 0 {
+		opt.BulkMaxAge = 10 * time.Minute
+	}
 	o := &Outbox{
-		maxBytes: opt.MaxBytes,
-		db:       db,
-		log:      log.With().Str("component", "outbox").Logger(),
-		reqs:     make(chan *appendReq, maxBatchSize),
-		done:     make(chan struct{}),
-		notify:   make(chan struct{}, 1),
+		db:     db,
+		opt:    opt,
+		log:    log.With().Str("component", "outbox").Logger(),
+		reqs:   make(chan *appendReq, maxBatchSize),
+		done:   make(chan struct{}),
+		notify: make(chan struct{}, 1),
+		lanes: [2]*lane{
+			{prefix: []byte("o/"), keyNext: []byte("m/nextseq"), budget: opt.MaxBytes},
+			{prefix: []byte("b/"), keyNext: []byte("m/nextseq-bulk"), budget: opt.BulkMaxBytes},
+		},
 	}
 	err := db.Update(func(txn *badger.Txn) error {
-		item, err := txn.Get(keyStream)
-		switch {
-		case errors.Is(err, badger.ErrKeyNotFound):
-			o.stream = wire.NewID()
-			if err := txn.Set(keyStream, []byte(o.stream)); err != nil {
-				return err
-			}
-		case err != nil:
+		base, err := getOrSet(txn, keyStream, wire.NewID)
+		if err != nil {
 			return err
-		default:
-			v, err := item.ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			o.stream = string(v)
 		}
-		o.nextSeq = 1
-		if item, err := txn.Get(keyNextSeq); err == nil {
+		o.lanes[Must].stream, o.lanes[Bulk].stream = base, base+".bulk"
+		for _, l := range o.lanes {
+			l.nextSeq = 1
+			item, err := txn.Get(l.keyNext)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
 			v, err := item.ValueCopy(nil)
 			if err != nil {
 				return err
 			}
-			o.nextSeq = binary.BigEndian.Uint64(v)
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
-			return err
+			l.nextSeq = binary.BigEndian.Uint64(v)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open outbox: %w", err)
 	}
-	if err := o.scan(); err != nil {
-		return nil, err
+	for _, l := range o.lanes {
+		if err := o.scan(l); err != nil {
+			return nil, err
+		}
 	}
-	o.wg.Add(1)
+	o.wg.Add(2)
 	go o.committer()
-	o.log.Info().Str("stream", o.stream).Uint64("next_seq", o.nextSeq).Int("backlog", o.count).Msg("outbox open")
+	go o.ager()
+	m := o.lanes[Must]
+	o.log.Info().Str("stream", m.stream).Uint64("next_seq", m.nextSeq).Int("backlog", m.count).
+		Int("bulk_backlog", o.lanes[Bulk].count).Msg("outbox open")
 	return o, nil
 }
 
-// scan counts the backlog at start; everything before the first stored
-// event has been acknowledged.
-func (o *Outbox) scan() error {
-	o.acked = o.nextSeq - 1
+func getOrSet(txn *badger.Txn, key []byte, make func() string) (string, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		v := make()
+		return v, txn.Set(key, []byte(v))
+	}
+	if err != nil {
+		return "", err
+	}
+	v, err := item.ValueCopy(nil)
+	return string(v), err
+}
+
+// scan counts a lane's backlog at start; everything before its first
+// stored event has been acknowledged (or shed).
+func (o *Outbox) scan(l *lane) error {
+	l.acked = l.nextSeq - 1
 	first := true
 	return o.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixEvent})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: l.prefix})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			if first {
-				o.acked = seqOf(it.Item().Key()) - 1
+				l.acked = seqOf(l, it.Item().Key()) - 1
 				first = false
 			}
-			o.count++
-			o.bytes += it.Item().EstimatedSize()
+			l.count++
+			l.bytes += it.Item().EstimatedSize()
 		}
 		return nil
 	})
 }
 
-// Stream names this outbox's life; it changes only if the data is wiped.
-func (o *Outbox) Stream() string { return o.stream }
+// Stream names this outbox's life (its must lane); it changes only if the
+// data is wiped.
+func (o *Outbox) Stream() string { return o.lanes[Must].stream }
+
+// LaneStream is the stream name of a lane.
+func (o *Outbox) LaneStream(l Lane) string { return o.lanes[l].stream }
+
+// LaneOf tells which lane a stream name belongs to.
+func (o *Outbox) LaneOf(stream string) (Lane, bool) {
+	for _, l := range Lanes {
+		if o.lanes[l].stream == stream {
+			return l, true
+		}
+	}
+	return 0, false
+}
 
 // Notify is signalled after events are appended.
 func (o *Outbox) Notify() <-chan struct{} { return o.notify }
 
-// Append stores ev durably and returns its sequence number. When Append
-// returns nil, the event survives a power cut.
+// Append stores ev durably and returns its sequence number in its lane.
+// When Append returns nil, the event survives a power cut.
 func (o *Outbox) Append(ctx context.Context, ev Event) (uint64, error) {
-	r := &appendReq{typ: ev.Env().Type, ev: ev, done: make(chan struct{})}
-	if err := o.admit(r.typ); err != nil {
+	r := &appendReq{ev: ev, lane: laneOf(ev.Env()), done: make(chan struct{})}
+	if err := o.admit(r); err != nil {
 		return 0, err
 	}
 	o.gate.RLock()
@@ -222,17 +310,22 @@ func (o *Outbox) Append(ctx context.Context, ev Event) (uint64, error) {
 	return r.seq, r.err
 }
 
-// admit refuses an event when the budget is used up; device events may use
-// a small reserve so that the refusal itself can be reported.
-func (o *Outbox) admit(typ string) error {
+// admit refuses a must-lane event when the budget is used up; device
+// events may use a small reserve so that the refusal itself can be
+// reported. The bulk lane is never refused: it sheds instead.
+func (o *Outbox) admit(r *appendReq) error {
+	if r.lane == Bulk {
+		return nil
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	limit := o.maxBytes
-	if typ == wire.EvtDevice {
-		limit += reserve(o.maxBytes)
+	m := o.lanes[Must]
+	limit := m.budget
+	if r.ev.Env().Type == wire.EvtDevice {
+		limit += reserve(m.budget)
 	}
-	if o.bytes >= limit {
-		return fmt.Errorf("%w: %d events, %d of %d bytes waiting for central", ErrFull, o.count, o.bytes, o.maxBytes)
+	if m.bytes >= limit {
+		return fmt.Errorf("%w: %d events, %d of %d bytes waiting for central", ErrFull, m.count, m.bytes, m.budget)
 	}
 	return nil
 }
@@ -258,6 +351,9 @@ func (o *Outbox) committer() {
 			}
 		}
 		o.commit(batch)
+		if o.overBudget(Bulk) {
+			o.shedBulk(time.Time{})
+		}
 	}
 }
 
@@ -275,33 +371,40 @@ func (o *Outbox) failPending() {
 
 func (o *Outbox) commit(batch []*appendReq) {
 	o.mu.Lock()
-	next := o.nextSeq
+	next := [2]uint64{o.lanes[Must].nextSeq, o.lanes[Bulk].nextSeq}
 	o.mu.Unlock()
-	var size int64
+	start := next
+	var size [2]int64
 	txn := o.db.NewTransaction(true)
 	defer txn.Discard()
 	err := func() error {
 		for _, r := range batch {
+			l := o.lanes[r.lane]
 			env := r.ev.Env()
-			env.Stream, env.Seq = o.stream, next
+			env.Stream, env.Seq = l.stream, next[r.lane]
 			payload, err := json.Marshal(r.ev)
 			if err != nil {
-				r.err = fmt.Errorf("encode %s event: %w", r.typ, err)
+				r.err = fmt.Errorf("encode %s event: %w", env.Type, err)
 				continue
 			}
-			val := make([]byte, 0, len(r.typ)+1+len(payload))
-			val = append(append(append(val, r.typ...), '\n'), payload...)
-			if err := txn.Set(eventKey(next), val); err != nil {
+			val := make([]byte, 0, len(env.Type)+1+len(payload))
+			val = append(append(append(val, env.Type...), '\n'), payload...)
+			if err := txn.Set(eventKey(l, next[r.lane]), val); err != nil {
 				return err
 			}
-			r.seq = next
-			size += int64(len(val) + len(prefixEvent) + 8)
-			next++
+			r.seq = next[r.lane]
+			size[r.lane] += int64(len(val) + len(l.prefix) + 8)
+			next[r.lane]++
 		}
-		var buf [8]byte
-		binary.BigEndian.PutUint64(buf[:], next)
-		if err := txn.Set(keyNextSeq, buf[:]); err != nil {
-			return err
+		for _, ln := range Lanes {
+			if next[ln] == start[ln] {
+				continue
+			}
+			var buf [8]byte
+			binary.BigEndian.PutUint64(buf[:], next[ln])
+			if err := txn.Set(o.lanes[ln].keyNext, buf[:]); err != nil {
+				return err
+			}
 		}
 		return txn.Commit()
 	}()
@@ -311,10 +414,13 @@ func (o *Outbox) commit(batch []*appendReq) {
 	} else {
 		o.commits.Add(1)
 		o.mu.Lock()
-		o.count += int(next - o.nextSeq)
-		o.bytes += size
-		o.nextSeq = next
-		o.observeRate(size, time.Now())
+		for _, ln := range Lanes {
+			l := o.lanes[ln]
+			l.count += int(next[ln] - l.nextSeq)
+			l.bytes += size[ln]
+			l.nextSeq = next[ln]
+		}
+		o.observeRate(size[Must], time.Now())
 		o.mu.Unlock()
 	}
 	for _, r := range batch {
@@ -329,22 +435,93 @@ func (o *Outbox) commit(batch []*appendReq) {
 	}
 }
 
-// Pending returns up to max stored events with seq > after, in order.
-func (o *Outbox) Pending(after uint64, max int) ([]Record, error) {
+func (o *Outbox) overBudget(ln Lane) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.lanes[ln].bytes > o.lanes[ln].budget
+}
+
+// ager sheds bulk events that are too old to be worth sending.
+func (o *Outbox) ager() {
+	defer o.wg.Done()
+	t := time.NewTicker(min(o.opt.BulkMaxAge/4, 10*time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-o.done:
+			return
+		case now := <-t.C:
+			o.shedBulk(now.Add(-o.opt.BulkMaxAge))
+		}
+	}
+}
+
+// shedBulk drops the oldest bulk events while the lane is over budget or
+// (when olderThan is set) while the oldest is older than olderThan. Shed
+// events count as acknowledged: central sees a gap, which a bulk stream
+// allows.
+func (o *Outbox) shedBulk(olderThan time.Time) {
+	// The committer (over budget) and the ager (too old) both shed; one
+	// at a time, or both would count the same range.
+	o.shedMu.Lock()
+	defer o.shedMu.Unlock()
+	l := o.lanes[Bulk]
+	for {
+		o.mu.Lock()
+		from, excess, empty := l.acked, l.bytes-l.budget, l.count == 0
+		o.mu.Unlock()
+		if empty {
+			return
+		}
+		recs, err := o.Pending(Bulk, from, 256)
+		if err != nil || len(recs) == 0 {
+			return
+		}
+		upTo := from
+		for _, r := range recs {
+			stale := !olderThan.IsZero() && eventTime(r.Payload).Before(olderThan)
+			if excess <= 0 && !stale {
+				break
+			}
+			upTo = r.Seq
+			excess -= int64(len(r.Payload) + len(r.Type) + 1 + len(l.prefix) + 8)
+		}
+		if upTo == from {
+			return
+		}
+		if err := o.Ack(Bulk, upTo); err != nil {
+			o.log.Error().Err(err).Msg("shed bulk events")
+			return
+		}
+		o.shed.Add(upTo - from)
+		o.log.Warn().Uint64("events", upTo-from).Msg("bulk lane over budget or stale: oldest raw events shed")
+	}
+}
+
+func eventTime(payload []byte) time.Time {
+	var env wire.Envelope
+	_ = json.Unmarshal(payload, &env)
+	return env.TS
+}
+
+// Pending returns up to max stored events of a lane with seq > after, in
+// order.
+func (o *Outbox) Pending(ln Lane, after uint64, max int) ([]Record, error) {
+	l := o.lanes[ln]
 	var out []Record
 	err := o.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixEvent, PrefetchValues: true, PrefetchSize: min(max, 100)})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: l.prefix, PrefetchValues: true, PrefetchSize: min(max, 100)})
 		defer it.Close()
-		for it.Seek(eventKey(after + 1)); it.Valid() && len(out) < max; it.Next() {
+		for it.Seek(eventKey(l, after+1)); it.Valid() && len(out) < max; it.Next() {
 			v, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err
 			}
 			typ, payload, ok := cutType(v)
 			if !ok {
-				return fmt.Errorf("corrupt outbox record %d", seqOf(it.Item().Key()))
+				return fmt.Errorf("corrupt outbox record %d", seqOf(l, it.Item().Key()))
 			}
-			out = append(out, Record{Seq: seqOf(it.Item().Key()), Type: typ, Payload: payload})
+			out = append(out, Record{Seq: seqOf(l, it.Item().Key()), Type: typ, Payload: payload})
 		}
 		return nil
 	})
@@ -354,15 +531,16 @@ func (o *Outbox) Pending(after uint64, max int) ([]Record, error) {
 	return out, nil
 }
 
-// Ack removes every event with seq ≤ upTo: central has applied them.
-// Acks for sequence numbers never handed out are refused, since they can
-// only come from a confused peer and would delete unsent events.
-func (o *Outbox) Ack(upTo uint64) error {
+// Ack removes every event of a lane with seq ≤ upTo: central has applied
+// them. Acks for sequence numbers never handed out are refused, since they
+// can only come from a confused peer and would delete unsent events.
+func (o *Outbox) Ack(ln Lane, upTo uint64) error {
+	l := o.lanes[ln]
 	o.mu.Lock()
-	from, next := o.acked+1, o.nextSeq
+	from, next := l.acked+1, l.nextSeq
 	o.mu.Unlock()
 	if upTo >= next {
-		return fmt.Errorf("ack for seq %d but only %d were issued", upTo, next-1)
+		return fmt.Errorf("ack for %s seq %d but only %d were issued", ln, upTo, next-1)
 	}
 	if upTo < from {
 		return nil
@@ -372,9 +550,9 @@ func (o *Outbox) Ack(upTo uint64) error {
 	wb := o.db.NewWriteBatch()
 	defer wb.Cancel()
 	err := o.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixEvent})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: l.prefix})
 		defer it.Close()
-		for it.Seek(eventKey(from)); it.Valid() && seqOf(it.Item().Key()) <= upTo; it.Next() {
+		for it.Seek(eventKey(l, from)); it.Valid() && seqOf(l, it.Item().Key()) <= upTo; it.Next() {
 			if err := wb.Delete(it.Item().KeyCopy(nil)); err != nil {
 				return err
 			}
@@ -390,37 +568,43 @@ func (o *Outbox) Ack(upTo uint64) error {
 		return fmt.Errorf("ack outbox up to %d: %w", upTo, err)
 	}
 	o.mu.Lock()
-	if upTo > o.acked {
-		o.acked = upTo
+	if upTo > l.acked {
+		l.acked = upTo
 	}
-	o.count -= removed
-	o.bytes = max(o.bytes-size, 0)
+	l.count -= removed
+	l.bytes = max(l.bytes-size, 0)
 	o.mu.Unlock()
 	return nil
 }
 
-// Acked is the highest sequence number central has acknowledged.
-func (o *Outbox) Acked() uint64 {
+// Acked is the highest sequence number of a lane acknowledged (or shed).
+func (o *Outbox) Acked(ln Lane) uint64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.acked
+	return o.lanes[ln].acked
+}
+
+// Issued is the highest sequence number of a lane handed out.
+func (o *Outbox) Issued(ln Lane) uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.lanes[ln].nextSeq - 1
 }
 
 // Stats reports the backlog.
 func (o *Outbox) Stats() Stats {
 	o.mu.Lock()
-	s := Stats{Events: o.count, Bytes: o.bytes, Stream: o.stream, NextSeq: o.nextSeq, Acked: o.acked, MaxBytes: o.maxBytes}
+	m, b := o.lanes[Must], o.lanes[Bulk]
+	s := Stats{Events: m.count, Bytes: m.bytes, Stream: m.stream, NextSeq: m.nextSeq, Acked: m.acked, MaxBytes: m.budget,
+		Bulk: BulkStats{Events: b.count, Bytes: b.bytes, MaxBytes: b.budget, Shed: o.shed.Load()}}
 	s.BytesPerSecond = o.currentRate(time.Now())
 	o.mu.Unlock()
 	if s.BytesPerSecond > 0 {
 		s.OfflineLeft = time.Duration(float64(max(s.MaxBytes-s.Bytes, 0)) / s.BytesPerSecond * float64(time.Second))
 	}
 	if s.Events > 0 {
-		if recs, err := o.Pending(s.Acked, 1); err == nil && len(recs) == 1 {
-			var env wire.Envelope
-			if json.Unmarshal(recs[0].Payload, &env) == nil {
-				s.Oldest = env.TS
-			}
+		if recs, err := o.Pending(Must, s.Acked, 1); err == nil && len(recs) == 1 {
+			s.Oldest = eventTime(recs[0].Payload)
 		}
 	}
 	return s
@@ -478,14 +662,14 @@ func (o *Outbox) Close() {
 	o.wg.Wait()
 }
 
-func eventKey(seq uint64) []byte {
-	k := make([]byte, len(prefixEvent)+8)
-	copy(k, prefixEvent)
-	binary.BigEndian.PutUint64(k[len(prefixEvent):], seq)
+func eventKey(l *lane, seq uint64) []byte {
+	k := make([]byte, len(l.prefix)+8)
+	copy(k, l.prefix)
+	binary.BigEndian.PutUint64(k[len(l.prefix):], seq)
 	return k
 }
 
-func seqOf(key []byte) uint64 { return binary.BigEndian.Uint64(key[len(prefixEvent):]) }
+func seqOf(l *lane, key []byte) uint64 { return binary.BigEndian.Uint64(key[len(l.prefix):]) }
 
 func cutType(v []byte) (string, []byte, bool) {
 	for i, b := range v {

@@ -40,7 +40,7 @@ func TestAppendAssignsSeqAndStreamAndSurvivesReopen(t *testing.T) {
 		assert.Equal(t, uint64(i), seq)
 	}
 	stream := ob.Stream()
-	recs, err := ob.Pending(0, 10)
+	recs, err := ob.Pending(Must, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, recs, 3)
 	var s wire.Scan
@@ -49,7 +49,7 @@ func TestAppendAssignsSeqAndStreamAndSurvivesReopen(t *testing.T) {
 	assert.Equal(t, stream, s.Stream)
 	assert.Equal(t, wire.EvtScan, recs[2].Type)
 
-	require.NoError(t, ob.Ack(2))
+	require.NoError(t, ob.Ack(Must, 2))
 	ob.Close()
 	require.NoError(t, db.Close())
 
@@ -57,14 +57,14 @@ func TestAppendAssignsSeqAndStreamAndSurvivesReopen(t *testing.T) {
 	defer db.Close()
 	defer ob.Close()
 	assert.Equal(t, stream, ob.Stream(), "the stream survives a restart")
-	assert.Equal(t, uint64(2), ob.Acked())
+	assert.Equal(t, uint64(2), ob.Acked(Must))
 	st := ob.Stats()
 	assert.Equal(t, 1, st.Events)
 	assert.False(t, st.Oldest.IsZero())
 	seq, err := ob.Append(ctx, scan("y"))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(4), seq, "sequence numbers continue after a restart")
-	recs, err = ob.Pending(ob.Acked(), 10)
+	recs, err = ob.Pending(Must, ob.Acked(Must), 10)
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
 	assert.Equal(t, []uint64{3, 4}, []uint64{recs[0].Seq, recs[1].Seq})
@@ -75,13 +75,13 @@ func TestSequenceContinuesWhenEverythingWasAcked(t *testing.T) {
 	db, ob := open(t, dir)
 	_, err := ob.Append(context.Background(), scan("a"))
 	require.NoError(t, err)
-	require.NoError(t, ob.Ack(1))
+	require.NoError(t, ob.Ack(Must, 1))
 	ob.Close()
 	require.NoError(t, db.Close())
 	db, ob = open(t, dir)
 	defer db.Close()
 	defer ob.Close()
-	assert.Equal(t, uint64(1), ob.Acked())
+	assert.Equal(t, uint64(1), ob.Acked(Must))
 	seq, err := ob.Append(context.Background(), scan("b"))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), seq)
@@ -93,9 +93,9 @@ func TestAckBeyondIssuedIsRefused(t *testing.T) {
 	defer ob.Close()
 	_, err := ob.Append(context.Background(), scan("a"))
 	require.NoError(t, err)
-	assert.ErrorContains(t, ob.Ack(5), "only 1 were issued")
+	assert.ErrorContains(t, ob.Ack(Must, 5), "only 1 were issued")
 	assert.Equal(t, 1, ob.Stats().Events)
-	require.NoError(t, ob.Ack(0), "an old ack is harmless")
+	require.NoError(t, ob.Ack(Must, 0), "an old ack is harmless")
 }
 
 func TestConcurrentAppendsAreGroupCommittedInOrder(t *testing.T) {
@@ -122,7 +122,7 @@ func TestConcurrentAppendsAreGroupCommittedInOrder(t *testing.T) {
 		seen[s] = true
 	}
 	assert.Len(t, seen, writers*each)
-	recs, err := ob.Pending(0, writers*each+1)
+	recs, err := ob.Pending(Must, 0, writers*each+1)
 	require.NoError(t, err)
 	require.Len(t, recs, writers*each)
 	for i, r := range recs {
@@ -192,12 +192,74 @@ func TestBudgetRefusesScansKeepsReserveForDeviceEventsAndRecovers(t *testing.T) 
 	require.NoError(t, err, "device events use the reserve")
 
 	// Nothing already stored was dropped.
-	recs, err := ob.Pending(0, 10000)
+	recs, err := ob.Pending(Must, 0, 10000)
 	require.NoError(t, err)
 	assert.Len(t, recs, int(accepted)+1)
 
 	// Once central acknowledges, scans are accepted again.
-	require.NoError(t, ob.Ack(accepted+1))
+	require.NoError(t, ob.Ack(Must, accepted+1))
 	_, err = ob.Append(ctx, big())
 	require.NoError(t, err)
+}
+
+func rawRead(pad string) *wire.Load {
+	ev := &wire.Load{Envelope: wire.NewEnvelope(wire.EvtRFID), Pad: pad}
+	ev.Lane = wire.LaneBulk
+	return ev
+}
+
+func TestBulkLaneShedsOldestOverBudgetAndNeverTouchesScans(t *testing.T) {
+	db, err := storage.Open(t.TempDir(), zerolog.Nop())
+	require.NoError(t, err)
+	defer db.Close()
+	ob, err := Open(db, Options{MaxBytes: 1 << 20, BulkMaxBytes: 32 << 10}, zerolog.Nop())
+	require.NoError(t, err)
+	defer ob.Close()
+	ctx := context.Background()
+	assert.NotEqual(t, ob.LaneStream(Must), ob.LaneStream(Bulk))
+	l, ok := ob.LaneOf(ob.LaneStream(Bulk))
+	require.True(t, ok)
+	assert.Equal(t, Bulk, l)
+
+	pad := strings.Repeat("r", 1000)
+	for i := 1; i <= 200; i++ {
+		seq, err := ob.Append(ctx, rawRead(pad))
+		require.NoError(t, err, "the bulk lane never refuses")
+		assert.Equal(t, uint64(i), seq)
+		if i%50 == 0 {
+			s, err := ob.Append(ctx, scan("x"))
+			require.NoError(t, err)
+			assert.Equal(t, uint64(i/50), s, "must-lane numbering is independent")
+		}
+	}
+	st := ob.Stats()
+	assert.LessOrEqual(t, st.Bulk.Bytes, int64(32<<10)+2000, "the bulk lane stays near its budget")
+	assert.Greater(t, st.Bulk.Shed, uint64(150), "the oldest raw reads were shed")
+	recs, err := ob.Pending(Bulk, ob.Acked(Bulk), 1000)
+	require.NoError(t, err)
+	require.NotEmpty(t, recs)
+	assert.Equal(t, uint64(200), recs[len(recs)-1].Seq, "the newest raw reads are kept")
+	assert.Equal(t, recs[0].Seq, ob.Acked(Bulk)+1)
+	scans, err := ob.Pending(Must, 0, 100)
+	require.NoError(t, err)
+	assert.Len(t, scans, 4, "no scan was shed")
+}
+
+func TestBulkLaneShedsStaleEvents(t *testing.T) {
+	db, err := storage.Open(t.TempDir(), zerolog.Nop())
+	require.NoError(t, err)
+	defer db.Close()
+	ob, err := Open(db, Options{BulkMaxAge: time.Minute}, zerolog.Nop())
+	require.NoError(t, err)
+	defer ob.Close()
+	old := rawRead("")
+	old.TS = time.Now().Add(-2 * time.Minute)
+	_, err = ob.Append(context.Background(), old)
+	require.NoError(t, err)
+	_, err = ob.Append(context.Background(), rawRead(""))
+	require.NoError(t, err)
+	ob.shedBulk(time.Now().Add(-time.Minute))
+	assert.Equal(t, uint64(1), ob.Acked(Bulk), "the stale read was shed")
+	assert.Equal(t, uint64(1), ob.Stats().Bulk.Shed)
+	assert.Equal(t, 1, ob.Stats().Bulk.Events, "the fresh one is kept")
 }

@@ -24,6 +24,13 @@ func startCentral(t *testing.T, siteID, dir, url string) *centrald.Central {
 	return c
 }
 
+func startCentralEmbedded(t *testing.T, siteID, dir string, port int) *centrald.Central {
+	c, err := centrald.Start(centrald.Options{Site: siteID, DataDir: dir, BrokerListen: "127.0.0.1:" + strconv.Itoa(port),
+		HTTPAddr: "127.0.0.1:0", APIToken: "t"}, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel))
+	require.NoError(t, err)
+	return c
+}
+
 type runResult struct {
 	res loadgen.Result
 	err error

@@ -134,7 +134,7 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	lat, err := generate(ctx, ob, opt)
 	res := Result{Appended: len(lat), Commit: Summarise(lat), Stream: ob.Stream()}
 	if err == nil && untilAcked {
-		for ctx.Err() == nil && ob.Acked() < ob.Stats().NextSeq-1 {
+		for ctx.Err() == nil && ob.Acked(outbox.Must) < ob.Issued(outbox.Must) {
 			select {
 			case <-ctx.Done():
 			case <-time.After(5 * time.Millisecond):

@@ -47,7 +47,15 @@ type Envelope struct {
 	Device  string    `json:"device,omitempty"`
 	Stream  string    `json:"stream,omitempty"`
 	Seq     uint64    `json:"seq,omitempty"`
+	// Lane is "" for events that must never be lost (scans, counts,
+	// device and print results) and LaneBulk for high-volume events that
+	// may be shed under pressure (raw RFID reads): a bulk stream may have
+	// gaps, and central applies its events in order without waiting.
+	Lane string `json:"lane,omitempty"`
 }
+
+// LaneBulk marks an event as sheddable.
+const LaneBulk = "bulk"
 
 // NewEnvelope stamps a fresh id and the current time.
 func NewEnvelope(typ string) Envelope {

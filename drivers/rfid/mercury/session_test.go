@@ -1,10 +1,7 @@
 package mercury_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 	"github.com/dockhand/dockhand/drivers/devsim"
 	"github.com/dockhand/dockhand/drivers/rfid"
 	"github.com/dockhand/dockhand/drivers/rfid/mercury"
+	"github.com/dockhand/dockhand/drivers/rfid/rfidtest"
 )
 
 var (
@@ -21,61 +19,9 @@ var (
 	carton = []byte{0x30, 0x74, 0x25, 0x7B, 0xF7, 0x19, 0x4E, 0x40, 0x00, 0x00, 0x1A, 0x85}
 )
 
-type events struct {
-	mu  sync.Mutex
-	all []rfid.Event
-}
-
-func (e *events) emit(ev rfid.Event) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.all = append(e.all, ev)
-}
-
-func (e *events) mark() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.all)
-}
-
-func (e *events) since(from int) []rfid.Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]rfid.Event(nil), e.all[from:]...)
-}
-
-func (e *events) waitFor(t *testing.T, from int, what string, match func(rfid.Event) bool) rfid.Event {
-	t.Helper()
-	var found rfid.Event
-	require.Eventually(t, func() bool {
-		for _, ev := range e.since(from) {
-			if match(ev) {
-				found = ev
-				return true
-			}
-		}
-		return false
-	}, 20*time.Second, 5*time.Millisecond, "waiting for %s", what)
-	return found
-}
-
-func state(s rfid.State) func(rfid.Event) bool {
-	return func(ev rfid.Event) bool {
-		st, ok := ev.(rfid.Status)
-		return ok && st.State == s
-	}
-}
-
-func tagRead(epc []byte) func(rfid.Event) bool {
-	return func(ev rfid.Event) bool {
-		r, ok := ev.(rfid.Read)
-		return ok && bytes.Equal(r.EPC, epc)
-	}
-}
-
 type rig struct {
 	sim  *devsim.MercuryReader
-	ev   *events
+	ev   *rfidtest.Events
 	stop func() error
 }
 
@@ -92,21 +38,9 @@ func start(t *testing.T, cfg mercury.Config) *rig {
 	cfg.Backoff = rfid.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	r, err := mercury.New(cfg)
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	rg := &rig{sim: sim, ev: &events{}}
-	go func() { done <- r.Run(ctx, rg.ev.emit) }()
-	rg.stop = sync.OnceValue(func() error {
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(10 * time.Second):
-			return errors.New("Run did not return after cancel")
-		}
-	})
-	t.Cleanup(func() { assert.NoError(t, rg.stop()) })
-	rg.ev.waitFor(t, 0, "connected", state(rfid.Connected))
+	rg := &rig{sim: sim, ev: &rfidtest.Events{}}
+	rg.stop = rfidtest.Run(t, r, rg.ev)
+	rg.ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected))
 	return rg
 }
 
@@ -114,7 +48,7 @@ func TestContinuousReadOnPTY(t *testing.T) {
 	rg := start(t, mercury.Config{Region: "na", Antennas: []int{1, 2}, ReadPower: 22.5})
 	sim, ev := rg.sim, rg.ev
 
-	st := ev.waitFor(t, 0, "connected", state(rfid.Connected)).(rfid.Status)
+	st := ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected)).(rfid.Status)
 	assert.Equal(t, "Mercury module hardware 18000001 firmware 010B0205", st.Detail)
 	assert.Equal(t, [][]byte{{0x0D}}, sim.Commands(mercury.OpSetRegion))
 	assert.Equal(t, [][]byte{{0x00, 0x05}}, sim.Commands(mercury.OpSetTagProtocol))
@@ -122,14 +56,14 @@ func TestContinuousReadOnPTY(t *testing.T) {
 	assert.Equal(t, [][]byte{{0x08, 0xCA}}, sim.Commands(mercury.OpSetReadTxPower), "2250 cdBm")
 	assert.True(t, sim.Reading())
 
-	r := ev.waitFor(t, 0, "pallet read", tagRead(pallet)).(rfid.Read)
+	r := ev.WaitFor(t, 0, "pallet read", rfidtest.TagRead(pallet)).(rfid.Read)
 	assert.Equal(t, 1, r.Antenna)
 	assert.Equal(t, -52.0, r.RSSI)
 	assert.Equal(t, "nano", r.Reader)
 	assert.WithinDuration(t, time.Now(), r.FirstSeen, 10*time.Second)
 
 	sim.PutTag(rfid.Read{EPC: carton, Antenna: 2, RSSI: -61})
-	c := ev.waitFor(t, 0, "carton read", tagRead(carton)).(rfid.Read)
+	c := ev.WaitFor(t, 0, "carton read", rfidtest.TagRead(carton)).(rfid.Read)
 	assert.Equal(t, 2, c.Antenna)
 
 	// Shutdown stops continuous reading.
@@ -139,15 +73,15 @@ func TestContinuousReadOnPTY(t *testing.T) {
 
 func TestGarbageIsSkippedAndReported(t *testing.T) {
 	rg := start(t, mercury.Config{})
-	rg.ev.waitFor(t, 0, "first read", tagRead(pallet))
-	m := rg.ev.mark()
+	rg.ev.WaitFor(t, 0, "first read", rfidtest.TagRead(pallet))
+	m := rg.ev.Mark()
 	require.NoError(t, rg.sim.Garbage(64))
-	f := rg.ev.waitFor(t, m, "fault", state(rfid.Fault)).(rfid.Status)
+	f := rg.ev.WaitFor(t, m, "fault", rfidtest.State(rfid.Fault)).(rfid.Status)
 	assert.Error(t, f.Err)
-	after := rg.ev.mark()
-	rg.ev.waitFor(t, after, "reads go on", tagRead(pallet))
-	for _, e := range rg.ev.since(m) {
-		assert.False(t, state(rfid.Disconnected)(e), "garbage does not end the session")
+	after := rg.ev.Mark()
+	rg.ev.WaitFor(t, after, "reads go on", rfidtest.TagRead(pallet))
+	for _, e := range rg.ev.Since(m) {
+		assert.False(t, rfidtest.State(rfid.Disconnected)(e), "garbage does not end the session")
 		if r, ok := e.(rfid.Read); ok {
 			assert.Equal(t, pallet, r.EPC, "no read is made up from garbage")
 		}
@@ -156,15 +90,15 @@ func TestGarbageIsSkippedAndReported(t *testing.T) {
 
 func TestMidFrameDisconnect(t *testing.T) {
 	rg := start(t, mercury.Config{})
-	rg.ev.waitFor(t, 0, "first read", tagRead(pallet))
-	m := rg.ev.mark()
+	rg.ev.WaitFor(t, 0, "first read", rfidtest.TagRead(pallet))
+	m := rg.ev.Mark()
 	rg.sim.CutNextFrame()
-	rg.ev.waitFor(t, m, "disconnected", state(rfid.Disconnected))
+	rg.ev.WaitFor(t, m, "disconnected", rfidtest.State(rfid.Disconnected))
 	// The simulator unplugs itself after the cut; plug it back in.
 	require.Eventually(t, func() bool { return rg.sim.Replug() == nil }, 10*time.Second, 5*time.Millisecond)
-	rg.ev.waitFor(t, m, "reconnected", state(rfid.Connected))
-	rg.ev.waitFor(t, rg.ev.mark(), "reads again", tagRead(pallet))
-	for _, e := range rg.ev.since(m) {
+	rg.ev.WaitFor(t, m, "reconnected", rfidtest.State(rfid.Connected))
+	rg.ev.WaitFor(t, rg.ev.Mark(), "reads again", rfidtest.TagRead(pallet))
+	for _, e := range rg.ev.Since(m) {
 		if r, ok := e.(rfid.Read); ok {
 			assert.Equal(t, pallet, r.EPC, "half a frame never becomes a read")
 		}
@@ -173,45 +107,45 @@ func TestMidFrameDisconnect(t *testing.T) {
 
 func TestUnplugReplug(t *testing.T) {
 	rg := start(t, mercury.Config{})
-	m := rg.ev.mark()
+	m := rg.ev.Mark()
 	require.NoError(t, rg.sim.Unplug())
-	d := rg.ev.waitFor(t, m, "disconnected", state(rfid.Disconnected)).(rfid.Status)
+	d := rg.ev.WaitFor(t, m, "disconnected", rfidtest.State(rfid.Disconnected)).(rfid.Status)
 	assert.Error(t, d.Err)
 	// While unplugged the port cannot be opened: the driver keeps retrying.
 	require.Eventually(t, func() bool {
 		n := 0
-		for _, e := range rg.ev.since(m) {
+		for _, e := range rg.ev.Since(m) {
 			if st, ok := e.(rfid.Status); ok && st.State == rfid.Disconnected {
 				n++
 			}
 		}
 		return n >= 3
 	}, 10*time.Second, 5*time.Millisecond)
-	m = rg.ev.mark()
+	m = rg.ev.Mark()
 	require.NoError(t, rg.sim.Replug())
-	rg.ev.waitFor(t, m, "reconnected", state(rfid.Connected))
-	rg.ev.waitFor(t, m, "reads again", tagRead(pallet))
+	rg.ev.WaitFor(t, m, "reconnected", rfidtest.State(rfid.Connected))
+	rg.ev.WaitFor(t, m, "reads again", rfidtest.TagRead(pallet))
 }
 
 func TestSlowDevice(t *testing.T) {
 	t.Run("slow link keeps reading", func(t *testing.T) {
 		rg := start(t, mercury.Config{})
 		rg.sim.SetSlow(200 * time.Microsecond)
-		m := rg.ev.mark()
-		rg.ev.waitFor(t, m, "read over a slow link", tagRead(pallet))
-		for _, e := range rg.ev.since(m) {
-			assert.False(t, state(rfid.Disconnected)(e))
+		m := rg.ev.Mark()
+		rg.ev.WaitFor(t, m, "read over a slow link", rfidtest.TagRead(pallet))
+		for _, e := range rg.ev.Since(m) {
+			assert.False(t, rfidtest.State(rfid.Disconnected)(e))
 		}
 	})
 	t.Run("silent module is reopened", func(t *testing.T) {
 		rg := start(t, mercury.Config{Silence: 300 * time.Millisecond})
 		rg.sim.RemoveTag(pallet) // only 7-byte heartbeats from now on
-		m := rg.ev.mark()
+		m := rg.ev.Mark()
 		rg.sim.SetSlow(100 * time.Millisecond) // a heartbeat now takes 700 ms
-		d := rg.ev.waitFor(t, m, "disconnected", state(rfid.Disconnected)).(rfid.Status)
+		d := rg.ev.WaitFor(t, m, "disconnected", rfidtest.State(rfid.Disconnected)).(rfid.Status)
 		assert.ErrorContains(t, d.Err, "silent")
 		rg.sim.SetSlow(0)
-		rg.ev.waitFor(t, m, "reconnected", state(rfid.Connected))
+		rg.ev.WaitFor(t, m, "reconnected", rfidtest.State(rfid.Connected))
 	})
 }
 
@@ -221,9 +155,9 @@ func TestMissingPort(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ev := &events{}
-	go func() { _ = r.Run(ctx, ev.emit) }()
-	d := ev.waitFor(t, 0, "disconnected", state(rfid.Disconnected)).(rfid.Status)
+	ev := &rfidtest.Events{}
+	go func() { _ = r.Run(ctx, ev.Emit) }()
+	d := ev.WaitFor(t, 0, "disconnected", rfidtest.State(rfid.Disconnected)).(rfid.Status)
 	assert.ErrorContains(t, d.Err, "open ")
 }
 

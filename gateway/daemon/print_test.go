@@ -1,0 +1,106 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dockhand/dockhand/drivers/devsim"
+	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/link"
+	"github.com/dockhand/dockhand/gateway/outbox"
+	"github.com/dockhand/dockhand/internal/testenv"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+func printResults(t *testing.T, g *Gateway) []wire.PrintResult {
+	recs, err := g.Outbox().Pending(outbox.Must, 0, 1000)
+	require.NoError(t, err)
+	var out []wire.PrintResult
+	for _, r := range recs {
+		if r.Type == wire.EvtPrint {
+			var p wire.PrintResult
+			require.NoError(t, json.Unmarshal(r.Payload, &p))
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// A label waiting for an offline printer survives a gateway restart and
+// prints once; a redelivered command does not print again; a label that
+// may have left for the printer when the gateway died is reported, not
+// re-sent.
+func TestPrintJobsSurviveRestartAndNeverPrintTwice(t *testing.T) {
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
+	prn, err := devsim.NewPrinter("127.0.0.1:0", t.TempDir(), log)
+	require.NoError(t, err)
+	defer prn.Close()
+	prn.SetOffline(true)
+	cfg, err := config.Parse(fmt.Appendf(nil, `
+site: t1
+gateway: gw-1
+mqtt: {url: "tcp://127.0.0.1:%d"}
+http: {listen: "off"}
+stations: [{id: pack-1, role: pack}]
+devices:
+  - {id: printer-1, kind: printer, station: pack-1, address: %q}
+`, testenv.FreePort(t), prn.Addr()))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "pack-1", ZPL: "^XA^FO10,10^A0N,30,30^FDhello^FS^XZ"}
+	payload, err := json.Marshal(cmd)
+	require.NoError(t, err)
+
+	g, err := Start(cfg, dir, log)
+	require.NoError(t, err)
+	g.apply(link.Command{Type: wire.CmdPrint, Payload: payload})
+	require.Eventually(t, func() bool {
+		jobs, err := g.Outbox().PrintJobs()
+		return err == nil && len(jobs) == 1 && jobs[0].Sending
+	}, 5*time.Second, 10*time.Millisecond, "the job waits for the offline printer")
+	g.Close()
+
+	prn.SetOffline(false)
+	g, err = Start(cfg, dir, log)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	jobs, err := prn.WaitJobs(ctx, 1)
+	require.NoError(t, err)
+	assert.Contains(t, string(jobs[0].ZPL), "hello")
+	require.Eventually(t, func() bool { r := printResults(t, g); return len(r) == 1 && r[0].Printed }, 10*time.Second, 10*time.Millisecond)
+
+	g.apply(link.Command{Type: wire.CmdPrint, Payload: payload}) // the broker delivers it again
+	time.Sleep(300 * time.Millisecond)
+	assert.Len(t, prn.Jobs(), 1, "a redelivered command prints nothing")
+
+	// A job marked as being sent when the gateway died.
+	cmd2 := outbox.PrintJob{Command: wire.NewID(), Station: "pack-1", ZPL: []byte("^XA^FDmaybe^FS^XZ")}
+	first, err := g.Outbox().AcceptPrint(cmd2)
+	require.NoError(t, err)
+	require.True(t, first)
+	require.NoError(t, g.Outbox().MarkSending(cmd2))
+	g.Close()
+	g, err = Start(cfg, dir, log)
+	require.NoError(t, err)
+	defer g.Close()
+	require.Eventually(t, func() bool {
+		for _, r := range printResults(t, g) {
+			if r.Command == cmd2.Command && !r.Printed {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "the uncertain job is reported")
+	assert.Len(t, prn.Jobs(), 1, "and not sent again")
+	left, err := g.Outbox().PrintJobs()
+	require.NoError(t, err)
+	assert.Empty(t, left)
+}

@@ -1,0 +1,307 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/dockhand/dockhand/drivers/epc"
+	"github.com/dockhand/dockhand/drivers/rfid"
+	"github.com/dockhand/dockhand/drivers/rfid/llrp"
+	"github.com/dockhand/dockhand/drivers/rfid/mercury"
+	"github.com/dockhand/dockhand/drivers/rfid/tags"
+	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/outbox"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+// evtRFIDRaw is the type of a raw (de-duplicated, rate-limited) read. It
+// travels on the sheddable bulk lane; central accepts it and applies nothing.
+const evtRFIDRaw = "rfid-raw"
+
+// Identity is a tag's EPC and, for the GS1 schemes drivers/epc knows
+// (SSCC-96, SGTIN-96, SGLN-96, GRAI-96), the GS1 key it encodes.
+type Identity struct {
+	EPC    string `json:"epc"`              // upper-case hex
+	Scheme string `json:"scheme,omitempty"` // sscc-96, sgtin-96, ...
+	URI    string `json:"uri,omitempty"`    // urn:epc:id:sscc:0614141.1234567890
+	AI     string `json:"ai,omitempty"`     // 00 (SSCC), 01 (GTIN), 414, 8003
+	Key    string `json:"key,omitempty"`    // SSCC-18, GTIN-14, GLN-13, GRAI
+	Serial string `json:"serial,omitempty"` // SGTIN/GRAI serial, SGLN extension
+	HRI    string `json:"hri,omitempty"`    // (01)80614141123458(21)6789
+}
+
+func identify(r rfid.Read) Identity {
+	id := Identity{EPC: r.EPCHex()}
+	if d, err := epc.Decode(r.EPC); err == nil {
+		id.Scheme, id.URI, id.AI, id.Key, id.Serial, id.HRI = d.Scheme, d.URI, d.AI, d.GS1Key, d.Serial, d.ElementString
+	}
+	return id
+}
+
+// PassTag is one tag of a portal pass.
+type PassTag struct {
+	Identity
+	Direction string    `json:"direction,omitempty"` // in, out, or empty (one side only)
+	Reads     int       `json:"reads"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+// PortalPass is the rfid event: what central's portal counting reads
+// (wire.RFIDRead: station, role, EPCs) plus each tag's decoded identity and
+// direction for operations subscribers.
+type PortalPass struct {
+	wire.RFIDRead
+	Tags []PassTag `json:"tags"`
+}
+
+// RawRead is an rfid-raw event (bulk lane, off unless raw_rate is set).
+type RawRead struct {
+	wire.Envelope
+	Station string `json:"station"`
+	Identity
+	Antenna int     `json:"antenna"`
+	Side    string  `json:"side,omitempty"`
+	RSSI    float64 `json:"rssi,omitempty"`
+}
+
+// expireEvery is how often departures are checked; a pass is reported at
+// most this long after its last tag's depart_after.
+const expireEvery = 100 * time.Millisecond
+
+// portal drives one reader: driver → tag pipeline → events. One goroutine
+// (run) owns the pipeline's output and the pass, so no lock is needed there;
+// gate inputs call SetGate on the pipeline, which locks itself.
+type portal struct {
+	dev    config.Device
+	role   string
+	log    zerolog.Logger
+	emit   func(outbox.Event, string) bool
+	reader rfid.Reader
+	pipe   *tags.Pipeline
+	gate   *gate
+	events chan rfid.Event
+	raw    bool
+
+	out     []tags.Event // pipeline output of the current step
+	present int
+	pass    []PassTag
+	index   map[string]int // EPC hex → pass index
+	state   string         // last device state reported
+}
+
+// newPortal builds the driver and pipeline a reader's configuration
+// describes; nothing runs before run.
+func newPortal(d config.Device, role string, gated bool, log zerolog.Logger, emit func(outbox.Event, string) bool, now func() time.Time) (*portal, error) {
+	log = log.With().Str("device", d.ID).Logger()
+	p := &portal{dev: d, role: role, log: log, emit: emit, events: make(chan rfid.Event, 256),
+		raw: d.RFID.RawRate > 0, index: map[string]int{}}
+	var antennas []int
+	sides := map[int]tags.Side{}
+	for ant, side := range d.RFID.Antennas {
+		antennas = append(antennas, ant)
+		switch side {
+		case config.SideOutside:
+			sides[ant] = tags.Outside
+		case config.SideInside:
+			sides[ant] = tags.Inside
+		}
+	}
+	var err error
+	switch d.RFID.Protocol {
+	case config.ProtocolLLRP:
+		p.reader, err = llrp.New(llrp.Config{Addr: d.Address, Name: d.ID, Antennas: antennas, Log: log})
+	case config.ProtocolMercury:
+		p.reader, err = mercury.New(mercury.Config{Port: d.Port, Baud: d.Baud, Name: d.ID, Region: d.RFID.Region,
+			Antennas: antennas, ReadPower: d.RFID.ReadPower, Log: log})
+	default:
+		err = errors.New("unknown protocol " + d.RFID.Protocol)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.pipe, err = tags.New(tags.Config{
+		DedupWindow: time.Duration(d.RFID.DedupWindow),
+		MinRSSI:     d.RFID.MinRSSI,
+		Antennas:    sides,
+		ArriveReads: d.RFID.ArriveReads,
+		DepartAfter: time.Duration(d.RFID.DepartAfter),
+		Gated:       gated || d.RFID.GateGPI != 0,
+		GateHold:    time.Duration(*d.RFID.GateHold),
+		RawRate:     d.RFID.RawRate,
+		Now:         now,
+	}, func(e tags.Event) { p.out = append(p.out, e) })
+	if err != nil {
+		return nil, err
+	}
+	p.gate = newGate(p.pipe)
+	return p, nil
+}
+
+// run drives the reader until ctx ends. The driver's events are handed to
+// this goroutine through a channel, which also holds a slow outbox back
+// against the reader instead of growing memory.
+func (p *portal) run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = p.reader.Run(ctx, func(ev rfid.Event) {
+			select {
+			case p.events <- ev:
+			case <-ctx.Done():
+			}
+		})
+	}()
+	tick := time.NewTicker(expireEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			<-done
+			return
+		case ev := <-p.events:
+			p.handle(ev)
+		case <-tick.C:
+			p.pipe.Expire()
+			p.flush()
+		}
+	}
+}
+
+// handle processes one driver event and emits what it leads to.
+func (p *portal) handle(ev rfid.Event) {
+	switch ev := ev.(type) {
+	case rfid.Read:
+		p.pipe.Process(ev)
+		p.flush()
+	case rfid.GPI:
+		if p.dev.RFID.GateGPI != 0 && ev.Port == p.dev.RFID.GateGPI {
+			p.log.Debug().Bool("blocked", ev.High).Msg("reader photo-eye")
+			p.gate.set("gpi", ev.High)
+		}
+	case rfid.Status:
+		p.status(ev)
+	}
+}
+
+// status reports a change of the reader's state as a device event. The
+// driver reports every failed reconnect attempt; central hears about the
+// first one only, and about the first fault of a connection.
+func (p *portal) status(s rfid.Status) {
+	state := s.State.String()
+	lg := p.log.Info()
+	if s.State != rfid.Connected {
+		lg = p.log.Warn()
+	}
+	lg.Str("state", state).Str("detail", s.Detail).AnErr("reason", s.Err).Msg("rfid reader")
+	if state == p.state {
+		return
+	}
+	p.state = state
+	msg := wire.Device{Envelope: newEnvelope(wire.EvtDevice), Station: p.dev.Station, Kind: config.KindRFID, State: state}
+	if !s.At.IsZero() {
+		msg.TS = s.At.UTC()
+	}
+	if s.Err != nil {
+		msg.Error = s.Err.Error()
+	}
+	p.emit(&msg, p.dev.ID)
+}
+
+// flush turns the pipeline's output into events: raw reads go out as they
+// come; arrivals and departures build the pass, which is reported once no
+// tag is present any more.
+func (p *portal) flush() {
+	for _, e := range p.out {
+		switch e.Kind {
+		case tags.Raw:
+			if p.raw {
+				p.emitRaw(e)
+			}
+		case tags.Arrived:
+			p.present++
+			if _, ok := p.index[e.Read.EPCHex()]; !ok {
+				p.index[e.Read.EPCHex()] = len(p.pass)
+				p.pass = append(p.pass, PassTag{Identity: identify(e.Read), FirstSeen: e.FirstSeen})
+			}
+		case tags.Departed:
+			p.present--
+			t := &p.pass[p.index[e.Read.EPCHex()]]
+			t.Reads += e.Reads
+			t.LastSeen = e.LastSeen
+			if e.Direction != "" {
+				t.Direction = string(e.Direction)
+			}
+			if p.present == 0 {
+				p.emitPass()
+			}
+		}
+	}
+	clear(p.out)
+	p.out = p.out[:0]
+}
+
+func (p *portal) emitPass() {
+	ev := &PortalPass{RFIDRead: wire.RFIDRead{Envelope: newEnvelope(wire.EvtRFID), Station: p.dev.Station, Role: p.role},
+		Tags: p.pass}
+	ev.TS = p.pass[0].FirstSeen.UTC()
+	for _, t := range p.pass {
+		ev.EPCs = append(ev.EPCs, t.EPC)
+	}
+	p.log.Info().Int("tags", len(p.pass)).Msg("portal pass")
+	// A refused pass is logged (and reported) by emit; the tags are
+	// forgotten either way: they have left the door.
+	p.emit(ev, p.dev.ID)
+	p.pass, p.index = nil, map[string]int{}
+}
+
+func (p *portal) emitRaw(e tags.Event) {
+	ev := &RawRead{Envelope: newEnvelope(evtRFIDRaw), Station: p.dev.Station, Identity: identify(e.Read),
+		Antenna: e.Read.Antenna, Side: string(e.Side), RSSI: e.Read.RSSI}
+	ev.Lane = wire.LaneBulk
+	if !e.Read.FirstSeen.IsZero() {
+		ev.TS = e.Read.FirstSeen.UTC()
+	}
+	p.emit(ev, p.dev.ID)
+}
+
+// startRFID starts every RFID reader and the inputs that gate them when
+// the device loop meets the first reader: an input may gate several readers
+// and a reader may have several inputs, so they are wired together.
+func (g *Gateway) startRFID(d config.Device) error {
+	for _, first := range g.cfg.Devices {
+		if first.Kind == config.KindRFID {
+			if first.ID != d.ID {
+				return nil // started with the first reader
+			}
+			break
+		}
+	}
+	portals := map[string]*portal{}
+	for _, d := range g.cfg.Devices {
+		if d.Kind != config.KindRFID {
+			continue
+		}
+		p, err := newPortal(d, g.cfg.StationRole(d.Station), len(g.cfg.GatedBy(d.ID)) > 0, g.log, g.emit, nil)
+		if err != nil {
+			return configError(d, err)
+		}
+		portals[d.ID] = p
+	}
+	inputs, err := g.openInputs(portals)
+	if err != nil {
+		return err
+	}
+	for _, p := range portals {
+		g.wg.Add(1)
+		go func() { defer g.wg.Done(); p.run(g.ctx) }()
+	}
+	for _, in := range inputs {
+		g.wg.Add(1)
+		go func() { defer g.wg.Done(); in.run(g.ctx) }()
+	}
+	return nil
+}
