@@ -45,6 +45,7 @@ type Options struct {
 
 // Central is a running central.
 type Central struct {
+	link      *mqttlink.Link
 	Store     *store.Store
 	Alloc     *allocator.Allocator
 	BrokerURL string
@@ -109,6 +110,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.link = link
 	httpAddr := opt.HTTPAddr
 	if httpAddr == "" {
 		httpAddr = ":8081"
@@ -134,6 +136,10 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	ok = true
 	return c, nil
 }
+
+// Subscribed reports whether central's MQTT session is up and subscribed
+// to the gateways' events.
+func (c *Central) Subscribed() bool { return c.link != nil && c.link.Connected() }
 
 // Token is the API token (for the demo and tests in the same process).
 func (c *Central) Token() string { return c.token }

@@ -139,6 +139,11 @@ func (l *Link) applyLoop(ctx context.Context) {
 			l.log.Error().Err(err).Msg("apply events")
 			continue
 		}
+		if !l.sess.Ready() {
+			// Not acknowledged now: the gateways re-send, and the repeat
+			// is acknowledged then.
+			continue
+		}
 		for _, a := range acks {
 			msg := wire.Ack{Envelope: wire.NewEnvelope(wire.CmdAck), Resend: a.Resend}
 			msg.Stream, msg.Seq = a.Stream, a.Seq
@@ -159,8 +164,9 @@ func (l *Link) publishLoop(ctx context.Context) {
 			return
 		case <-l.alloc.Queued():
 		case <-tick.C:
+		case <-l.sess.Readied():
 		}
-		for c := l.sess.Client(); ctx.Err() == nil && c.IsConnectionOpen(); c = l.sess.Client() {
+		for c := l.sess.Client(); ctx.Err() == nil && l.sess.Ready(); c = l.sess.Client() {
 			msgs, err := l.st.Outgoing(128)
 			if err != nil {
 				l.log.Error().Err(err).Msg("read outgoing queue")

@@ -6,6 +6,7 @@
 //	dockload drain      [--events 100000]
 //	dockload roundtrip  [--scans 1000] [--rate 100]
 //	dockload all
+//	dockload --gateway-memlimit 32MiB drain    (GOMEMLIMIT for the gateway process only)
 //
 // Without --mqtt, central's embedded broker is used. The gateway runs as a
 // separate process (this binary, role "gateway") so its memory is its own.
@@ -31,19 +32,21 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 {
+	flag.Parse()
+	args := flag.Args()
+	if len(args) < 1 {
 		usage()
 	}
 	var err error
-	switch os.Args[1] {
+	switch args[0] {
 	case "gateway":
 		err = gatewayRole()
 	case "throughput":
-		err = throughput(os.Args[2:])
+		err = throughput(args[1:])
 	case "drain":
-		err = drain(os.Args[2:])
+		err = drain(args[1:])
 	case "roundtrip":
-		err = roundtrip(os.Args[2:])
+		err = roundtrip(args[1:])
 	case "all":
 		if err = throughput(nil); err == nil {
 			if err = drain(nil); err == nil {
@@ -66,6 +69,8 @@ func usage() {
 
 var quiet = zerolog.New(os.Stderr).Level(zerolog.ErrorLevel)
 
+var gatewayMemLimit = flag.String("gateway-memlimit", "", "GOMEMLIMIT for the gateway process only, e.g. 32MiB")
+
 func gatewayRole() error {
 	var o loadgen.Options
 	if err := json.Unmarshal([]byte(os.Getenv("DOCKLOAD_OPTS")), &o); err != nil {
@@ -83,6 +88,11 @@ func spawnGateway(o loadgen.Options) (*exec.Cmd, *strings.Builder, error) {
 	b, _ := json.Marshal(o)
 	cmd := exec.Command(os.Args[0], "gateway")
 	cmd.Env = append(os.Environ(), "DOCKLOAD_OPTS="+string(b))
+	if *gatewayMemLimit != "" {
+		// Like GOMEMLIMIT in the gateway's systemd unit: only the gateway
+		// process gets it.
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+*gatewayMemLimit)
+	}
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, os.Stderr
 	return cmd, out, cmd.Start()
@@ -109,6 +119,8 @@ func throughput(args []string) error {
 	fs := flag.NewFlagSet("throughput", flag.ExitOnError)
 	events := fs.Uint64("events", 50000, "events to send")
 	mqttURL := fs.String("mqtt", "", "external broker (default: central's embedded broker)")
+	rate := fs.Int("rate", 0, "events per second (0 = as fast as possible)")
+	workers := fs.Int("workers", 64, "concurrent appenders (devices)")
 	_ = fs.Parse(args)
 	dir, _ := os.MkdirTemp("", "dockload-")
 	defer os.RemoveAll(dir)
@@ -120,7 +132,7 @@ func throughput(args []string) error {
 	defer c.Close()
 	t0 := time.Now()
 	cmd, out, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
-		MQTT: c.BrokerURL, Total: *events, Workers: 64, Window: 1024})
+		MQTT: c.BrokerURL, Total: *events, Workers: *workers, Rate: *rate, Window: 1024})
 	if err != nil {
 		return err
 	}
@@ -133,7 +145,8 @@ func throughput(args []string) error {
 	if *mqttURL != "" {
 		broker = *mqttURL
 	}
-	fmt.Printf("throughput (broker %s): %d events driver→central ack in %s = %.0f events/s\n", broker, r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
+	fmt.Printf("throughput (broker %s, %d appenders, rate %d/s): %d events driver→central ack in %s = %.0f events/s\n",
+		broker, *workers, *rate, r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
 	fmt.Printf("  commit latency (event in → fsync'd): %s\n", r.Commit)
 	fmt.Printf("  gateway peak RSS: %.1f MB, published %d (re-published %d)\n", float64(r.PeakRSSKB)/1024, r.Published, r.Resent)
 	return nil
@@ -172,7 +185,7 @@ func drain(args []string) error {
 	el := time.Since(t1)
 	fmt.Printf("  backlog built in %s; drained %d events after the broker returned in %s = %.0f events/s\n",
 		t1.Sub(t0).Round(time.Millisecond), r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
-	fmt.Printf("  gateway peak RSS with the backlog: %.1f MB\n", float64(r.PeakRSSKB)/1024)
+	fmt.Printf("  gateway peak RSS with the backlog: %.1f MB (peak Go heap in use %.1f MB)\n", float64(r.PeakRSSKB)/1024, float64(r.PeakHeapKB)/1024)
 	return nil
 }
 

@@ -202,6 +202,10 @@ type Outbox struct {
 	// MaxBytes is the disk budget for unacknowledged events; when it is
 	// used up new scans are refused (red light), never dropped.
 	MaxBytes int64 `yaml:"max_bytes"`
+	// BulkMaxBytes and BulkMaxAge bound the sheddable lane of raw RFID
+	// reads: beyond them its oldest events are dropped (and counted).
+	BulkMaxBytes int64    `yaml:"bulk_max_bytes"`
+	BulkMaxAge   Duration `yaml:"bulk_max_age"`
 }
 
 // Log configures logging.
@@ -280,6 +284,12 @@ func (c *Config) applyDefaults() {
 	if c.Outbox.MaxBytes == 0 {
 		c.Outbox.MaxBytes = 256 << 20
 	}
+	if c.Outbox.BulkMaxBytes == 0 {
+		c.Outbox.BulkMaxBytes = c.Outbox.MaxBytes / 8
+	}
+	if c.Outbox.BulkMaxAge == 0 {
+		c.Outbox.BulkMaxAge = Duration(10 * time.Minute)
+	}
 	if c.Outbox.Window == 0 {
 		c.Outbox.Window = 256
 	}
@@ -333,6 +343,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Outbox.MaxBytes < 1<<20 {
 		p.add("outbox.max_bytes", fmt.Sprintf("%d is less than 1 MiB", c.Outbox.MaxBytes))
+	}
+	if c.Outbox.BulkMaxBytes < 64<<10 {
+		p.add("outbox.bulk_max_bytes", fmt.Sprintf("%d is less than 64 KiB", c.Outbox.BulkMaxBytes))
+	}
+	if time.Duration(c.Outbox.BulkMaxAge) < time.Second {
+		p.add("outbox.bulk_max_age", "must be at least 1s")
 	}
 	if c.Outbox.Window < 1 || c.Outbox.Window > 10000 {
 		p.add("outbox.window", fmt.Sprintf("%d is outside 1..10000", c.Outbox.Window))

@@ -78,6 +78,8 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 		{"bad duration", good + "outbox:\n  resend_after: soon\n", "not a duration"},
 		{"not yaml", "site: [", "not valid YAML"},
 		{"empty", "", "empty"},
+		{"bulk budget too small", good + "outbox:\n  bulk_max_bytes: 100\n", "outbox.bulk_max_bytes: 100 is less than 64 KiB"},
+		{"bulk age too short", good + "outbox:\n  bulk_max_age: 10ms\n", "outbox.bulk_max_age: must be at least 1s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

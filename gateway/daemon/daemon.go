@@ -76,7 +76,8 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 	if g.db, err = storage.Open(filepath.Join(dataDir, "gateway"), log); err != nil {
 		return nil, err
 	}
-	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes}, log); err != nil {
+	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes,
+		BulkMaxBytes: g.cfg.Outbox.BulkMaxBytes, BulkMaxAge: time.Duration(g.cfg.Outbox.BulkMaxAge)}, log); err != nil {
 		return nil, err
 	}
 	var stations []string

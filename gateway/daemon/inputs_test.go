@@ -71,10 +71,10 @@ func (r *portalRig) events() []outbox.Event {
 	return append([]outbox.Event(nil), r.evs...)
 }
 
-func (r *portalRig) passes() []*PortalPass {
-	var out []*PortalPass
+func (r *portalRig) passes() []*wire.RFIDRead {
+	var out []*wire.RFIDRead
 	for _, ev := range r.events() {
-		if p, ok := ev.(*PortalPass); ok {
+		if p, ok := ev.(*wire.RFIDRead); ok {
 			out = append(out, p)
 		}
 	}

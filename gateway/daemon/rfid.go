@@ -17,55 +17,13 @@ import (
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
-// evtRFIDRaw is the type of a raw (de-duplicated, rate-limited) read. It
-// travels on the sheddable bulk lane; central accepts it and applies nothing.
-const evtRFIDRaw = "rfid-raw"
-
-// Identity is a tag's EPC and, for the GS1 schemes drivers/epc knows
-// (SSCC-96, SGTIN-96, SGLN-96, GRAI-96), the GS1 key it encodes.
-type Identity struct {
-	EPC    string `json:"epc"`              // upper-case hex
-	Scheme string `json:"scheme,omitempty"` // sscc-96, sgtin-96, ...
-	URI    string `json:"uri,omitempty"`    // urn:epc:id:sscc:0614141.1234567890
-	AI     string `json:"ai,omitempty"`     // 00 (SSCC), 01 (GTIN), 414, 8003
-	Key    string `json:"key,omitempty"`    // SSCC-18, GTIN-14, GLN-13, GRAI
-	Serial string `json:"serial,omitempty"` // SGTIN/GRAI serial, SGLN extension
-	HRI    string `json:"hri,omitempty"`    // (01)80614141123458(21)6789
-}
-
-func identify(r rfid.Read) Identity {
-	id := Identity{EPC: r.EPCHex()}
+// identify decodes a tag's EPC where it is a GS1 scheme.
+func identify(r rfid.Read) wire.TagIdentity {
+	id := wire.TagIdentity{EPC: r.EPCHex()}
 	if d, err := epc.Decode(r.EPC); err == nil {
 		id.Scheme, id.URI, id.AI, id.Key, id.Serial, id.HRI = d.Scheme, d.URI, d.AI, d.GS1Key, d.Serial, d.ElementString
 	}
 	return id
-}
-
-// PassTag is one tag of a portal pass.
-type PassTag struct {
-	Identity
-	Direction string    `json:"direction,omitempty"` // in, out, or empty (one side only)
-	Reads     int       `json:"reads"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
-}
-
-// PortalPass is the rfid event: what central's portal counting reads
-// (wire.RFIDRead: station, role, EPCs) plus each tag's decoded identity and
-// direction for operations subscribers.
-type PortalPass struct {
-	wire.RFIDRead
-	Tags []PassTag `json:"tags"`
-}
-
-// RawRead is an rfid-raw event (bulk lane, off unless raw_rate is set).
-type RawRead struct {
-	wire.Envelope
-	Station string `json:"station"`
-	Identity
-	Antenna int     `json:"antenna"`
-	Side    string  `json:"side,omitempty"`
-	RSSI    float64 `json:"rssi,omitempty"`
 }
 
 // expireEvery is how often departures are checked; a pass is reported at
@@ -88,7 +46,7 @@ type portal struct {
 
 	out     []tags.Event // pipeline output of the current step
 	present int
-	pass    []PassTag
+	pass    []wire.PassTag
 	index   map[string]int // EPC hex → pass index
 	state   string         // last device state reported
 }
@@ -225,7 +183,7 @@ func (p *portal) flush() {
 			p.present++
 			if _, ok := p.index[e.Read.EPCHex()]; !ok {
 				p.index[e.Read.EPCHex()] = len(p.pass)
-				p.pass = append(p.pass, PassTag{Identity: identify(e.Read), FirstSeen: e.FirstSeen})
+				p.pass = append(p.pass, wire.PassTag{TagIdentity: identify(e.Read), FirstSeen: e.FirstSeen})
 			}
 		case tags.Departed:
 			p.present--
@@ -245,8 +203,7 @@ func (p *portal) flush() {
 }
 
 func (p *portal) emitPass() {
-	ev := &PortalPass{RFIDRead: wire.RFIDRead{Envelope: newEnvelope(wire.EvtRFID), Station: p.dev.Station, Role: p.role},
-		Tags: p.pass}
+	ev := &wire.RFIDRead{Envelope: newEnvelope(wire.EvtRFID), Station: p.dev.Station, Role: p.role, Tags: p.pass}
 	ev.TS = p.pass[0].FirstSeen.UTC()
 	for _, t := range p.pass {
 		ev.EPCs = append(ev.EPCs, t.EPC)
@@ -259,7 +216,7 @@ func (p *portal) emitPass() {
 }
 
 func (p *portal) emitRaw(e tags.Event) {
-	ev := &RawRead{Envelope: newEnvelope(evtRFIDRaw), Station: p.dev.Station, Identity: identify(e.Read),
+	ev := &wire.RFIDRaw{Envelope: newEnvelope(wire.EvtRFIDRaw), Station: p.dev.Station, TagIdentity: identify(e.Read),
 		Antenna: e.Read.Antenna, Side: string(e.Side), RSSI: e.Read.RSSI}
 	ev.Lane = wire.LaneBulk
 	if !e.Read.FirstSeen.IsZero() {

@@ -63,11 +63,11 @@ func pending(t *testing.T, g *Gateway, lane outbox.Lane) []outbox.Record {
 }
 
 // passes returns the rfid events waiting in the outbox.
-func passes(t *testing.T, g *Gateway) []PortalPass {
-	var out []PortalPass
+func passes(t *testing.T, g *Gateway) []wire.RFIDRead {
+	var out []wire.RFIDRead
 	for _, r := range pending(t, g, outbox.Must) {
 		if r.Type == wire.EvtRFID {
-			var p PortalPass
+			var p wire.RFIDRead
 			require.NoError(t, json.Unmarshal(r.Payload, &p))
 			out = append(out, p)
 		}
@@ -76,11 +76,11 @@ func passes(t *testing.T, g *Gateway) []PortalPass {
 }
 
 // raws returns the raw reads waiting in the outbox's bulk lane.
-func raws(t *testing.T, g *Gateway) []RawRead {
-	var out []RawRead
+func raws(t *testing.T, g *Gateway) []wire.RFIDRaw {
+	var out []wire.RFIDRaw
 	for _, r := range pending(t, g, outbox.Bulk) {
-		if r.Type == evtRFIDRaw {
-			var rr RawRead
+		if r.Type == wire.EvtRFIDRaw {
+			var rr wire.RFIDRaw
 			require.NoError(t, json.Unmarshal(r.Payload, &rr))
 			out = append(out, rr)
 		}
@@ -110,9 +110,9 @@ func rawSeen(t *testing.T, g *Gateway, epc []byte, antenna int) bool {
 	return false
 }
 
-func assertIdentities(t *testing.T, tags []PassTag) {
+func assertIdentities(t *testing.T, tags []wire.PassTag) {
 	t.Helper()
-	byScheme := map[string]PassTag{}
+	byScheme := map[string]wire.PassTag{}
 	for _, tg := range tags {
 		byScheme[tg.Scheme] = tg
 	}

@@ -57,6 +57,7 @@ type Link struct {
 
 	wake      chan struct{}
 	lanes     [2]*laneState
+	needBirth atomic.Bool
 	connected atomic.Bool
 
 	published atomic.Uint64
@@ -151,8 +152,7 @@ func (l *Link) state(s string) wire.State {
 
 func (l *Link) onConnect(c mqtt.Client) {
 	l.log.Info().Str("broker", l.opt.MQTT.URL).Msg("mqtt connected")
-	birth, _ := json.Marshal(l.state("online"))
-	c.Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, birth)
+	l.needBirth.Store(true) // published by Run once the session is Ready
 	tok := c.Subscribe(wire.AllCommands(l.opt.Site, l.opt.Gateway), 1, l.onMessage)
 	go func() {
 		if err := mqttx.Wait(tok, 10*time.Second, "subscribe to commands"); err != nil {
@@ -235,6 +235,7 @@ func (l *Link) Run(ctx context.Context) error {
 		case <-l.wake:
 		case <-l.ob.Notify():
 		case <-ticker.C:
+		case <-l.sess.Readied():
 		case <-l.sess.Lost():
 			// Publishes of the lost connection are void: the outbox
 			// re-publishes them from central's ack on the new one.
@@ -244,8 +245,12 @@ func (l *Link) Run(ctx context.Context) error {
 		for _, ls := range l.lanes {
 			l.track(ls)
 		}
-		if !l.sess.Client().IsConnectionOpen() {
+		if !l.sess.Ready() {
 			continue
+		}
+		if l.needBirth.Swap(false) {
+			birth, _ := json.Marshal(l.state("online"))
+			l.sess.Client().Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, birth)
 		}
 		if len(l.unconfirmed) > 0 && time.Since(l.unconfirmed[0].at) > l.opt.StallAfter {
 			l.restart()

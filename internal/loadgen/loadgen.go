@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +60,8 @@ type Result struct {
 	// Restarts counts sessions rebuilt because the broker stalled.
 	MaxUnconfirmed int
 	Restarts       uint64
+	// PeakHeapKB is the largest Go heap in use seen (sampled every 100 ms).
+	PeakHeapKB int64
 }
 
 // Latency summarises commit latencies.
@@ -116,11 +120,12 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 		case <-linkCtx.Done():
 		}
 	}()
-	var maxUnconfirmed atomic.Int64
+	var maxUnconfirmed, maxHeap atomic.Int64
 	go func() {
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
-		for {
+		var ms runtime.MemStats
+		for i := 0; ; i++ {
 			select {
 			case <-linkDone:
 				return
@@ -128,10 +133,15 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 				if n := int64(lk.Unconfirmed()); n > maxUnconfirmed.Load() {
 					maxUnconfirmed.Store(n)
 				}
+				if i%20 == 0 {
+					runtime.ReadMemStats(&ms)
+					maxHeap.Store(max(maxHeap.Load(), int64(ms.HeapInuse/1024)))
+				}
 			}
 		}
 	}()
 	lat, err := generate(ctx, ob, opt)
+	writeHeapProfile("generated")
 	res := Result{Appended: len(lat), Commit: Summarise(lat), Stream: ob.Stream()}
 	if err == nil && untilAcked {
 		for ctx.Err() == nil && ob.Acked(outbox.Must) < ob.Issued(outbox.Must) {
@@ -143,12 +153,14 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	} else if err == nil {
 		<-ctx.Done()
 	}
+	writeHeapProfile("drained")
 	stopLink()
 	<-linkDone
 	st := ob.Stats()
 	res.Issued, res.Acked = st.NextSeq-1, st.Acked
 	res.Published, res.Resent = lk.Published()
 	res.MaxUnconfirmed, res.Restarts = int(maxUnconfirmed.Load()), lk.Restarts()
+	res.PeakHeapKB = maxHeap.Load()
 	res.PeakRSSKB = PeakRSSKB()
 	return res, err
 }
@@ -194,6 +206,21 @@ func generate(ctx context.Context, ob *outbox.Outbox, opt Options) ([]time.Durat
 	}
 	wg.Wait()
 	return lat, firstErr
+}
+
+// writeHeapProfile writes a heap profile to $DOCKHAND_HEAPPROFILE.<stage>
+// when that variable is set, to see where a gateway's memory goes.
+func writeHeapProfile(stage string) {
+	base := os.Getenv("DOCKHAND_HEAPPROFILE")
+	if base == "" {
+		return
+	}
+	f, err := os.Create(base + "." + stage)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.WriteHeapProfile(f)
 }
 
 // PeakRSSKB is this process's peak resident set (VmHWM), 0 if unknown.

@@ -18,13 +18,15 @@ type Session struct {
 	co     *mqtt.ClientOptions
 	mu     sync.Mutex
 	client mqtt.Client
+	tok    mqtt.Token // of the current client's Connect
 	lost   chan struct{}
+	ready  chan struct{}
 }
 
 // NewSession wraps options from ClientOptions; handlers already set on co
 // are kept and still called.
 func NewSession(co *mqtt.ClientOptions) *Session {
-	s := &Session{co: co, lost: make(chan struct{}, 1)}
+	s := &Session{co: co, lost: make(chan struct{}, 1), ready: make(chan struct{}, 1)}
 	onLost := co.OnConnectionLost
 	co.SetAutoReconnect(false).SetConnectRetry(true).
 		SetConnectionLostHandler(func(c mqtt.Client, err error) {
@@ -48,7 +50,41 @@ func (s *Session) Client() mqtt.Client {
 }
 
 // Connect starts connecting (retrying in the background until it succeeds).
-func (s *Session) Connect() { s.Client().Connect() }
+func (s *Session) Connect() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := s.client.Connect()
+	s.tok = tok
+	go func() {
+		<-tok.Done()
+		select {
+		case s.ready <- struct{}{}:
+		default:
+		}
+	}()
+}
+
+// Readied is signalled when a Connect has finished (see Ready).
+func (s *Session) Readied() <-chan struct{} { return s.ready }
+
+// Ready reports whether the current connection is up and paho has finished
+// setting it up. Publishing earlier races with paho's own start-up (its
+// resume re-marks stored publishes while its writer sends them), so
+// callers publish only when Ready.
+func (s *Session) Ready() bool {
+	s.mu.Lock()
+	c, t := s.client, s.tok
+	s.mu.Unlock()
+	if t == nil {
+		return false
+	}
+	select {
+	case <-t.Done():
+		return t.Error() == nil && c.IsConnectionOpen()
+	default:
+		return false
+	}
+}
 
 // Lost is signalled when an established connection is lost; call Rebuild.
 func (s *Session) Lost() <-chan struct{} { return s.lost }
@@ -57,10 +93,10 @@ func (s *Session) Lost() <-chan struct{} { return s.lost }
 func (s *Session) Rebuild() {
 	s.mu.Lock()
 	old := s.client
-	s.client = mqtt.NewClient(s.co)
+	s.client, s.tok = mqtt.NewClient(s.co), nil
 	s.mu.Unlock()
 	old.Disconnect(100)
-	s.Client().Connect()
+	s.Connect()
 }
 
 // Close disconnects, waiting up to quiesce milliseconds for pending work.

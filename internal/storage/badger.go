@@ -4,7 +4,12 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -21,14 +26,14 @@ func Options(dir string, log zerolog.Logger) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log.With().Str("component", "badger").Logger()}).
 		WithSyncWrites(true).
-		WithMemTableSize(8 << 20).
+		WithMemTableSize(4 << 20).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(4).
-		WithBaseTableSize(2 << 20).
+		WithBaseTableSize(1 << 20).
 		WithValueLogFileSize(16 << 20).
 		WithValueThreshold(1 << 10).
-		WithBlockCacheSize(8 << 20).
+		WithBlockCacheSize(4 << 20).
 		WithIndexCacheSize(4 << 20).
 		WithNumCompactors(2).
 		WithCompression(options.None).
@@ -37,6 +42,9 @@ func Options(dir string, log zerolog.Logger) badger.Options {
 
 // Open opens (or creates) the database in dir.
 func Open(dir string, log zerolog.Logger) (*badger.DB, error) {
+	if err := removeEmptyLogs(dir, log); err != nil {
+		return nil, err
+	}
 	db, err := badger.Open(Options(dir, log))
 	if err != nil {
 		return nil, fmt.Errorf("open badger at %s: %w", dir, err)
@@ -50,3 +58,33 @@ func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error().Msgf(f, a...) }
 func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn().Msgf(f, a...) }
 func (b badgerLogger) Infof(f string, a ...any)    { b.l.Debug().Msgf(f, a...) }
 func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Trace().Msgf(f, a...) }
+
+// removeEmptyLogs deletes zero-length memtable and value-log files. A
+// process killed between creating such a file and sizing it leaves one
+// behind, and Badger v4 then refuses to open ("while opening fid: N err:
+// Create a new file"). A zero-length file has not even its header, so it
+// holds no data: removing it loses nothing and lets the database open.
+func removeEmptyLogs(dir string, log zerolog.Logger) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read badger dir %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".mem") && !strings.HasSuffix(name, ".vlog") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || info.Size() != 0 {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("remove empty %s: %w", name, err)
+		}
+		log.Warn().Str("file", name).Msg("removed an empty log file left by a crash")
+	}
+	return nil
+}

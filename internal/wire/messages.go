@@ -243,4 +243,42 @@ type RFIDRead struct {
 	Station string   `json:"station"`
 	Role    string   `json:"role"`
 	EPCs    []string `json:"epcs"`
+	// Tags gives each tag's decoded identity and direction, for
+	// operations subscribers.
+	Tags []PassTag `json:"tags,omitempty"`
+}
+
+// EvtRFIDRaw is a raw (de-duplicated, rate-limited) tag read. It travels
+// in the bulk lane; central accepts it and applies nothing.
+const EvtRFIDRaw = "rfid-raw"
+
+// TagIdentity is a tag's EPC and, for the GS1 schemes the gateway decodes
+// (SSCC-96, SGTIN-96, SGLN-96, GRAI-96), the GS1 key it encodes.
+type TagIdentity struct {
+	EPC    string `json:"epc"`              // upper-case hex
+	Scheme string `json:"scheme,omitempty"` // sscc-96, sgtin-96, ...
+	URI    string `json:"uri,omitempty"`    // urn:epc:id:sscc:0614141.1234567890
+	AI     string `json:"ai,omitempty"`     // 00 (SSCC), 01 (GTIN), 414, 8003
+	Key    string `json:"key,omitempty"`    // SSCC-18, GTIN-14, GLN-13, GRAI
+	Serial string `json:"serial,omitempty"` // SGTIN/GRAI serial, SGLN extension
+	HRI    string `json:"hri,omitempty"`    // (01)80614141123458(21)6789
+}
+
+// PassTag is one tag of a portal pass.
+type PassTag struct {
+	TagIdentity
+	Direction string    `json:"direction,omitempty"` // in, out, or empty (one side only)
+	Reads     int       `json:"reads"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+// RFIDRaw is one raw read (event type rfid-raw, bulk lane).
+type RFIDRaw struct {
+	Envelope
+	Station string `json:"station"`
+	TagIdentity
+	Antenna int     `json:"antenna"`
+	Side    string  `json:"side,omitempty"`
+	RSSI    float64 `json:"rssi,omitempty"`
 }
