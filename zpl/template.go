@@ -7,6 +7,8 @@ import (
 	"regexp"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dockhand/dockhand/internal/yamlx"
 )
 
 // fileSpec is a template file as written (YAML); see docs/labels.md.
@@ -62,20 +64,7 @@ type aiSpec struct {
 }
 
 // names accepts a single field name or a list of them.
-type names []string
-
-func (n *names) UnmarshalYAML(v *yaml.Node) error {
-	if v.Kind == yaml.ScalarNode {
-		*n = names{v.Value}
-		return nil
-	}
-	var list []string
-	if err := v.Decode(&list); err != nil {
-		return err
-	}
-	*n = list
-	return nil
-}
+type names = yamlx.OneOrMany
 
 type elemKind int
 

@@ -16,14 +16,7 @@ import (
 
 // Tx is what counting needs from the caller's transaction.
 type Tx interface {
-	stock.Quants
-	Item(sku string) (stock.Item, error)
-	Location(code string) (stock.Location, error)
-	Locations() ([]stock.Location, error)
-	Quants(location string) ([]stock.Quant, error)
-	LPN(code string) (stock.LPN, error)
-	PutLPN(stock.LPN) error
-	Post(m stock.Movement) (stock.Movement, stock.Balances, error)
+	stock.Ledger
 	MoveOrder(id string) (MoveOrder, error)
 	PutMoveOrder(MoveOrder) error
 	CountTask(id string) (Task, error)

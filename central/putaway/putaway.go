@@ -19,16 +19,9 @@ import (
 
 // Tx is what putaway needs from the caller's transaction.
 type Tx interface {
-	stock.Quants
-	Item(sku string) (stock.Item, error)
-	Location(code string) (stock.Location, error)
-	Locations() ([]stock.Location, error)
-	Quants(location string) ([]stock.Quant, error)
+	stock.Ledger
 	// Targeted counts licence plates suggested to location and not there yet.
 	Targeted(location string) (int, error)
-	LPN(code string) (stock.LPN, error)
-	PutLPN(stock.LPN) error
-	Post(m stock.Movement) (stock.Movement, stock.Balances, error)
 }
 
 // Strategies name why a location was chosen.

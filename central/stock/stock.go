@@ -292,3 +292,18 @@ func (m *MemQuants) All() map[QuantKey]int64 { return m.quants }
 
 // AvailableBySKU returns the available totals (shared; do not modify).
 func (m *MemQuants) AvailableBySKU() map[string]int64 { return m.avail }
+
+// Ledger is the part of a caller's transaction every stock workflow uses:
+// master data, licence plates, quants and posting to the ledger.
+type Ledger interface {
+	Quants
+	Item(sku string) (Item, error)
+	Location(code string) (Location, error)
+	Locations() ([]Location, error)
+	// Quants lists the quants at one location ("" for all).
+	Quants(location string) ([]Quant, error)
+	LPN(code string) (LPN, error)
+	PutLPN(LPN) error
+	// Post appends m to the ledger (assigning Seq) and applies it to quants.
+	Post(m Movement) (Movement, Balances, error)
+}

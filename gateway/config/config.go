@@ -20,6 +20,7 @@ import (
 
 	"github.com/dockhand/dockhand/drivers/gpio"
 	"github.com/dockhand/dockhand/internal/wire"
+	"github.com/dockhand/dockhand/internal/yamlx"
 )
 
 // Station roles: what a scan at the station means to central.
@@ -163,21 +164,7 @@ type Input struct {
 }
 
 // Names is a list of ids written either as one name or as a YAML list.
-type Names []string
-
-// UnmarshalYAML accepts "rfid-1" as well as [rfid-1, rfid-2].
-func (n *Names) UnmarshalYAML(v *yaml.Node) error {
-	if v.Kind == yaml.ScalarNode {
-		*n = Names{v.Value}
-		return nil
-	}
-	var list []string
-	if err := v.Decode(&list); err != nil {
-		return err
-	}
-	*n = list
-	return nil
-}
+type Names = yamlx.OneOrMany
 
 // HTTP is the gateway's local web server (technician page, /metrics).
 type HTTP struct {
