@@ -20,7 +20,9 @@ import (
 // 5 of them, 256 MB block cache, 1 GB value-log files) peak near 200 MB RSS
 // on a burst; a dock gateway writes small events at a few thousand per
 // second at most, so small memtables and caches cost little speed and keep
-// the process within a Pi's budget. SyncWrites is on: a commit returns only
+// the process within a Pi's budget (docs/benchmarks.md has the numbers).
+// Level 0 keeps Badger's default compaction and stall points: stalling
+// writes earlier shows up directly as commit-latency spikes. SyncWrites is on: a commit returns only
 // after fsync, which is what "durable before the green light" means.
 func Options(dir string, log zerolog.Logger) badger.Options {
 	return badger.DefaultOptions(dir).
@@ -28,8 +30,8 @@ func Options(dir string, log zerolog.Logger) badger.Options {
 		WithSyncWrites(true).
 		WithMemTableSize(4 << 20).
 		WithNumMemtables(2).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(4).
+		WithNumLevelZeroTables(5).
+		WithNumLevelZeroTablesStall(15).
 		WithBaseTableSize(1 << 20).
 		WithValueLogFileSize(16 << 20).
 		WithValueThreshold(1 << 10).
