@@ -22,8 +22,9 @@ import (
 // second at most, so small memtables and caches cost little speed and keep
 // the process within a Pi's budget (docs/benchmarks.md has the numbers).
 // Level 0 keeps Badger's default compaction and stall points: stalling
-// writes earlier shows up directly as commit-latency spikes. SyncWrites is on: a commit returns only
-// after fsync, which is what "durable before the green light" means.
+// writes earlier shows up directly as commit-latency spikes. SyncWrites is
+// on: a commit returns only after fsync, which is what "durable before the
+// green light" means.
 func Options(dir string, log zerolog.Logger) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log.With().Str("component", "badger").Logger()}).
