@@ -81,7 +81,7 @@ func (r *rig) open() {
 func (r *rig) restart() {
 	require.NoError(r.t, r.st.Close())
 	r.open()
-	all, err := r.st.Outgoing(1 << 20)
+	all, err := r.st.Outgoing(0, 1<<20)
 	require.NoError(r.t, err)
 	r.seen = len(all) // queued before the restart, published later
 
@@ -114,7 +114,7 @@ func (r *rig) event(typ string, msg interface{ Env() *wire.Envelope }) []store.M
 }
 
 func (r *rig) drain() []store.Message {
-	all, err := r.st.Outgoing(1 << 20)
+	all, err := r.st.Outgoing(0, 1<<20)
 	require.NoError(r.t, err)
 	out := all[r.seen:]
 	r.seen = len(all)

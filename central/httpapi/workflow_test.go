@@ -22,7 +22,7 @@ func (a *api) ok(method, path, body string, want int) map[string]any {
 
 // queued lists the ops messages queued so far as topic suffix → count.
 func queued(t *testing.T, a *api) map[string]int {
-	ms, err := a.st.Outgoing(1000)
+	ms, err := a.st.Outgoing(0, 1000)
 	require.NoError(t, err)
 	out := map[string]int{}
 	for _, m := range ms {

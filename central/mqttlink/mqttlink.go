@@ -158,6 +158,7 @@ func (l *Link) applyLoop(ctx context.Context) {
 func (l *Link) publishLoop(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var sentUpTo uint64 // messages up to here are published and deleted
 	for {
 		select {
 		case <-ctx.Done():
@@ -167,7 +168,7 @@ func (l *Link) publishLoop(ctx context.Context) {
 		case <-l.sess.Readied():
 		}
 		for c := l.sess.Client(); ctx.Err() == nil && l.sess.Ready(); c = l.sess.Client() {
-			msgs, err := l.st.Outgoing(128)
+			msgs, err := l.st.Outgoing(sentUpTo, 128)
 			if err != nil {
 				l.log.Error().Err(err).Msg("read outgoing queue")
 				break
@@ -188,6 +189,10 @@ func (l *Link) publishLoop(ctx context.Context) {
 			}
 			if err := l.st.Sent(sent...); err != nil {
 				l.log.Error().Err(err).Msg("remove published messages")
+				break
+			}
+			if len(sent) > 0 {
+				sentUpTo = sent[len(sent)-1]
 			}
 			if len(sent) < len(msgs) {
 				break

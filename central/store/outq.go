@@ -32,13 +32,16 @@ func (t *Tx) Enqueue(topic string, payload []byte, retain bool) error {
 	return t.txn.Set(seqKey(pOut, seq), b)
 }
 
-// Outgoing returns up to max queued messages in order.
-func (s *Store) Outgoing(max int) ([]Message, error) {
+// Outgoing returns up to max queued messages with seq > after, in order.
+// Callers pass the last seq they sent: seeking past it skips the deleted
+// entries of everything already published, which a scan from the start of
+// the queue would walk through again on every call.
+func (s *Store) Outgoing(after uint64, max int) ([]Message, error) {
 	var out []Message
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(pOut), PrefetchValues: true, PrefetchSize: min(max, 100)})
 		defer it.Close()
-		for it.Rewind(); it.Valid() && len(out) < max; it.Next() {
+		for it.Seek(seqKey(pOut, after+1)); it.Valid() && len(out) < max; it.Next() {
 			var m Message
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &m) }); err != nil {
 				return err

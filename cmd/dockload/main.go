@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -34,6 +35,12 @@ import (
 func main() {
 	flag.Parse()
 	args := flag.Args()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if len(args) < 1 {
 		usage()
 	}
@@ -57,6 +64,7 @@ func main() {
 		usage()
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "dockload:", err)
 		os.Exit(1)
 	}
@@ -68,6 +76,8 @@ func usage() {
 }
 
 var quiet = zerolog.New(os.Stderr).Level(zerolog.ErrorLevel)
+
+var cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of this process (central and, for roundtrip, the gateway) to this file")
 
 var gatewayMemLimit = flag.String("gateway-memlimit", "", "GOMEMLIMIT for the gateway process only, e.g. 32MiB")
 
@@ -212,9 +222,14 @@ func roundtrip(args []string) error {
 		return err
 	}
 	defer r.Close()
-	ssccs, err := r.AddASN("ASN-LOAD", *scans)
-	if err != nil {
-		return err
+	// Truck-sized ASNs (26 pallets each), as an ERP would send them.
+	var ssccs []string
+	for first := 1; first <= *scans; first += 26 {
+		more, err := r.AddASN(fmt.Sprintf("ASN-LOAD-%d", first), first, min(26, *scans-first+1))
+		if err != nil {
+			return err
+		}
+		ssccs = append(ssccs, more...)
 	}
 	sent := make([]time.Time, len(ssccs))
 	tick := time.NewTicker(time.Second / time.Duration(*rate))

@@ -438,11 +438,12 @@ func resetDir(dir string) error {
 }
 
 // AddASN posts one more ASN with n pallets of WIDGET-10 (for load tools)
-// and returns their SSCCs in order.
-func (r *Run) AddASN(id string, n int) ([]string, error) {
+// and returns their SSCCs in order; first numbers the pallets' serials so
+// several ASNs can be posted.
+func (r *Run) AddASN(id string, first, n int) ([]string, error) {
 	a := inbound.ASN{ID: id, Supplier: "ACME Supplies"}
 	for i := range n {
-		a.Pallets = append(a.Pallets, inbound.ExpectedPallet{SSCC: sscc(fmt.Sprintf("3061414%010d", i+1)), SKU: "WIDGET-10", Quantity: 10, Lot: "LOAD"})
+		a.Pallets = append(a.Pallets, inbound.ExpectedPallet{SSCC: sscc(fmt.Sprintf("3061414%010d", first+i)), SKU: "WIDGET-10", Quantity: 10, Lot: "LOAD"})
 	}
 	if err := r.api(http.MethodPost, "/api/v1/asns", a, nil); err != nil {
 		return nil, err
