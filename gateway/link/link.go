@@ -12,7 +12,6 @@ package link
 import (
 	"context"
 	"encoding/json"
-
 	"sync/atomic"
 	"time"
 
