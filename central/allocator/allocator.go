@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/rs/zerolog"
 
@@ -34,6 +35,12 @@ type Allocator struct {
 	log     zerolog.Logger
 	queued  chan struct{}
 	Metrics Metrics
+
+	// dispatchFn applies one event's effects (a.dispatch; tests replace it).
+	dispatchFn func(tx *store.Tx, env wire.Envelope, in Incoming) error
+	failMu     sync.Mutex
+	failures   map[string]int   // event id → failed attempts
+	poisoned   map[string]error // event ids to set aside as alerts
 }
 
 // Incoming is one event as received from a gateway's topic.
@@ -56,7 +63,9 @@ func New(cfg Config, st *store.Store, log zerolog.Logger) (*Allocator, error) {
 	if cfg.Receiving == "" {
 		cfg.Receiving = DefaultReceiving
 	}
-	a := &Allocator{cfg: cfg, st: st, log: log.With().Str("component", "allocator").Logger(), queued: make(chan struct{}, 1)}
+	a := &Allocator{cfg: cfg, st: st, log: log.With().Str("component", "allocator").Logger(), queued: make(chan struct{}, 1),
+		failures: map[string]int{}, poisoned: map[string]error{}}
+	a.dispatchFn = a.dispatch
 	err := st.Update(func(tx *store.Tx) error {
 		if _, err := tx.Location(cfg.Receiving); errors.Is(err, stock.ErrNotFound) {
 			return tx.PutLocation(stock.Location{Code: cfg.Receiving, Type: stock.LocReceiving})
@@ -96,12 +105,76 @@ func (a *Allocator) wake() {
 
 type streamKey struct{ gateway, stream string }
 
+// poisonAfter is how many times one event may fail to apply before it is
+// set aside as an alert: a bug or bad data in one event must not hold back
+// every later event of its gateway for ever.
+const poisonAfter = 3
+
 // Apply applies a batch of events in one transaction and returns the acks
 // to send, one per stream. Events already applied are acknowledged again
 // and not applied; an event after a gap is not applied and the ack asks the
-// gateway to resend. If the transaction fails nothing is applied and no
-// ack is returned, so the gateway will resend.
+// gateway to resend. If the transaction fails, the events are applied one
+// by one so that one bad event does not hold back the others; an event
+// that fails poisonAfter times is applied as an "event-failed" alert. Acks
+// are returned for whatever was applied, even with an error.
 func (a *Allocator) Apply(batch []Incoming) ([]Ack, error) {
+	acks, err := a.applyBatch(batch)
+	if err == nil {
+		return acks, nil
+	}
+	if len(batch) == 1 {
+		id, again := a.failedAgain(batch[0], err)
+		if !again {
+			return nil, err
+		}
+		acks, err := a.applyBatch(batch) // now set aside as an alert
+		a.failMu.Lock()
+		delete(a.poisoned, id)
+		a.failMu.Unlock()
+		return acks, err
+	}
+	merged := map[streamKey]Ack{}
+	var order []streamKey
+	var firstErr error
+	for _, in := range batch {
+		one, err := a.Apply([]Incoming{in})
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		for _, ak := range one {
+			k := streamKey{ak.Gateway, ak.Stream}
+			if _, ok := merged[k]; !ok {
+				order = append(order, k)
+			}
+			merged[k] = ak
+		}
+	}
+	out := make([]Ack, 0, len(order))
+	for _, k := range order {
+		out = append(out, merged[k])
+	}
+	return out, firstErr
+}
+
+// failedAgain counts a failure of one event and reports whether it has
+// now failed often enough to be set aside.
+func (a *Allocator) failedAgain(in Incoming, cause error) (string, bool) {
+	env, _ := wire.Decode(in.Payload, nil)
+	if env.ID == "" {
+		return "", false
+	}
+	a.failMu.Lock()
+	defer a.failMu.Unlock()
+	a.failures[env.ID]++
+	if a.failures[env.ID] < poisonAfter {
+		return env.ID, false
+	}
+	delete(a.failures, env.ID)
+	a.poisoned[env.ID] = cause
+	return env.ID, true
+}
+
+func (a *Allocator) applyBatch(batch []Incoming) ([]Ack, error) {
 	acks := map[streamKey]*Ack{}
 	var order []streamKey
 	err := a.st.Update(func(tx *store.Tx) error {
@@ -167,7 +240,11 @@ func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack,
 		ack.Resend = true
 		return nil
 	}
-	if err != nil {
+	a.failMu.Lock()
+	cause, poisoned := a.poisoned[env.ID]
+	a.failMu.Unlock()
+	switch {
+	case err != nil:
 		// A sequenced event that is malformed is applied as an alert, so
 		// the stream moves on instead of stalling on it for ever.
 		a.Metrics.Malformed.Add(1)
@@ -175,8 +252,17 @@ func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack,
 			fmt.Sprintf("event seq %d from %s could not be used: %v", env.Seq, in.Gateway, err), env.ID, nil); err != nil {
 			return err
 		}
-	} else if err := a.dispatch(tx, env, in); err != nil {
-		return fmt.Errorf("event %s seq %d from %s: %w", env.ID, env.Seq, in.Gateway, err)
+	case poisoned:
+		a.Metrics.SetAside.Add(1)
+		if err := a.alert(tx, in.Gateway, "", "event-failed", "error",
+			fmt.Sprintf("%s event seq %d from %s failed %d times and was set aside: %v", env.Type, env.Seq, in.Gateway, poisonAfter, cause),
+			env.ID, map[string]string{"event": string(in.Payload)}); err != nil {
+			return err
+		}
+	default:
+		if err := a.dispatchFn(tx, env, in); err != nil {
+			return fmt.Errorf("event %s seq %d from %s: %w", env.ID, env.Seq, in.Gateway, err)
+		}
 	}
 	if err := tx.Journal(store.Applied{Gateway: in.Gateway, Stream: env.Stream, Seq: env.Seq, ID: env.ID, Type: env.Type, At: env.TS}); err != nil {
 		return err

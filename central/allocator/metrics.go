@@ -9,6 +9,7 @@ type Metrics struct {
 	Gaps       atomic.Uint64
 	Shed       atomic.Uint64
 	Malformed  atomic.Uint64
+	SetAside   atomic.Uint64
 	Failures   atomic.Uint64
 	Alerts     atomic.Uint64
 }

@@ -170,6 +170,7 @@ func metricsHandler(a *allocator.Allocator, link *mqttlink.Link) http.Handler {
 	reg.Counter("events_gap_total", "Events that arrived after a gap in a gateway's sequence.", a.Metrics.Gaps.Load)
 	reg.Counter("events_shed_total", "Bulk-lane events a gateway shed before sending (raw RFID reads).", a.Metrics.Shed.Load)
 	reg.Counter("events_malformed_total", "Events without a valid envelope.", a.Metrics.Malformed.Load)
+	reg.Counter("events_set_aside_total", "Events that failed to apply repeatedly and were turned into event-failed alerts.", a.Metrics.SetAside.Load)
 	reg.Counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
 	reg.Counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)

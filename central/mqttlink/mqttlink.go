@@ -135,9 +135,9 @@ func (l *Link) applyLoop(ctx context.Context) {
 		}
 		acks, err := l.alloc.Apply(batch)
 		if err != nil {
-			// Not acknowledged: the gateways re-send after their timeout.
+			// What failed is not acknowledged: the gateways re-send it
+			// after their timeout. What was applied is acknowledged below.
 			l.log.Error().Err(err).Msg("apply events")
-			continue
 		}
 		if !l.sess.Ready() {
 			// Not acknowledged now: the gateways re-send, and the repeat
