@@ -30,7 +30,6 @@ const (
 	OpsAlert   = "alert"
 	OpsReceipt = "receipt"
 	OpsOrder   = "order"
-	OpsGateway = "gateway"
 
 	TypeState = "state"
 )
