@@ -3,6 +3,7 @@ package zpl
 import (
 	"errors"
 	"maps"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ func TestRenderValidationErrors(t *testing.T) {
 		{"bad date", "sscc-pallet", with("sscc-pallet", map[string]string{"expiry": "2026-02-30"}), "expiry", "not a date"},
 		{"count not a number", "sscc-pallet", with("sscc-pallet", map[string]string{"quantity": "12 CS"}), "quantity", "not a count"},
 		{"lot outside GS1 character set", "sscc-pallet", with("sscc-pallet", map[string]string{"lot": "L 2024"}), "lot", "not allowed in GS1 character set 82"},
-		{"lot too long for the bar code", "sscc-pallet", with("sscc-pallet", map[string]string{"lot": "AB-CD-EF-GH-IJK"}), "lot", "falls off"},
+		{"code too long for its bar code", "putaway", with("putaway", map[string]string{"lpn": "LPN-ABCDEFGHIJKLMNOPQRSTUVWXYZ"}), "lpn", "falls off"},
 		{"item too long for two lines", "sscc-pallet", with("sscc-pallet", map[string]string{"item": strings.Repeat("可口可乐 ", 16)}), "item", "too long for the label"},
 		{"location too long for large type", "putaway", with("putaway", map[string]string{"location": "AISLE-03-BAY-2-LEVEL5"}), "location", "longer than 20"},
 		{"location too wide for large type", "putaway", with("putaway", map[string]string{"location": "WWWWWWWWWWWW"}), "location", "too long for the label"},
@@ -163,6 +164,13 @@ func TestSSCCPalletBarcodes(t *testing.T) {
 			hri:      []string{"(02)04006544000014(15)260131(37)48", "(17)260331(10)L2024-117", "(00)340065441234567893"},
 		},
 		{
+			name: "expiry without best-before goes with the content, the lot alone",
+			data: map[string]string{"sscc": "340065441234567893", "gtin": "04006544000014", "quantity": "12345678",
+				"lot": longLot, "expiry": "2026-03-31"},
+			elements: []string{"02040065440000141726033137" + "12345678", "10" + longLot, "00340065441234567893"},
+			hri:      []string{"(02)04006544000014(17)260331(37)12345678", "(10)" + longLot, "(00)340065441234567893"},
+		},
+		{
 			name:     "GTIN without count: AI 01, lot first needs an FNC1 separator",
 			data:     map[string]string{"sscc": "340065441234567893", "gtin": "4006544000014", "lot": "A1"},
 			elements: []string{"0104006544000014", "10A1", "00340065441234567893"},
@@ -258,4 +266,36 @@ elements:
 	require.Len(t, errs, 1)
 	assert.Equal(t, "lot", errs[0].Field)
 	assert.Contains(t, errs[0].Reason, "AI (10): requires one of AI (01), (02)")
+}
+
+// longLot is the longest AI (10) value, with no digit pairs: the widest
+// Code 128 it can make.
+const longLot = "BATCH-A/B.C_D-E/F.GX"
+
+// Every valid sscc-pallet fits a 4-inch label, the longest lot included,
+// and no bar code goes below 0.25 mm (2 dots at 203, 3 at 300 dpi).
+func TestSSCCPalletTakesLongestLot(t *testing.T) {
+	r := newTestRegistry(t)
+	base := map[string]string{"sscc": "340065441234567893", "gtin": "04006544000014", "quantity": "99999999", "lot": longLot}
+	for _, dates := range []map[string]string{
+		{"expiry": "2026-03-31"},
+		{"best_before": "2026-01-31"},
+		{"expiry": "2026-03-31", "best_before": "2026-01-31"},
+	} {
+		for dpi, minDots := range map[int]int{203: 2, 300: 3} {
+			data := maps.Clone(base)
+			maps.Copy(data, dates)
+			out, err := r.Render("sscc-pallet", data, Options{DPI: dpi})
+			require.NoError(t, err, "%v at %d dpi", dates, dpi)
+			checkLabel(t, out)
+			assert.Contains(t, string(out), ">6"+longLot+"^FS", "the whole lot is encoded, last in its symbol")
+			for _, line := range strings.Split(string(out), "\n") {
+				if m, ok := strings.CutPrefix(line, "^BY"); ok {
+					dots, err := strconv.Atoi(m[:strings.Index(m, "^")])
+					require.NoError(t, err, line)
+					assert.GreaterOrEqual(t, dots, minDots, "module at %d dpi", dpi)
+				}
+			}
+		}
+	}
 }

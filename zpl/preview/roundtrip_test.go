@@ -26,6 +26,7 @@ type dataset struct {
 	lot      string // value for GS1 lot fields (AI 10 characters only)
 	count    string
 	required bool // fill only required fields
+	wholeLot bool // a GS1 lot field must take lot as it is, not shortened
 }
 
 var datasets = []dataset{
@@ -36,6 +37,8 @@ var datasets = []dataset{
 	// goes into the text fields only.
 	{name: "chinese", text: "张伟 冷冻水饺 上海市浦东新区张江路88号", code: "CN-SH-0001", lot: "LOT-CN-1", count: "3"},
 	{name: "special", text: `^~"<>&_\ 5% off`, code: `Q\<>&_"/1`, lot: `L<>&_"/-.1`, count: "7"},
+	// The longest lot GS1 allows (20), no digit pairs: the widest Code 128.
+	{name: "longest lot", text: "Widget", code: "A-03-2-05", lot: "BATCH-A/B.C_D-E/F.GX", count: "99999999", wholeLot: true},
 	{name: "required only", text: "Z", code: "B1", lot: "L1", count: "1", required: true},
 }
 
@@ -184,6 +187,11 @@ func TestRoundTripBuiltinTemplates(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%d", name, ds.name, dpi), func(t *testing.T) {
 					data := ds.fill(fields)
 					label := renderFitting(t, reg, name, data, dpi)
+					for _, f := range fields {
+						if ds.wholeLot && f.Name == "lot" && f.Kind == zpl.KindCode {
+							require.Equal(t, ds.lot, data["lot"], "a %d-character GS1 lot must fit as it is", len(ds.lot))
+						}
+					}
 					res, err := preview.Render(label, preview.Options{DPI: dpi})
 					require.NoError(t, err)
 					for _, w := range res.Warnings {
