@@ -78,6 +78,7 @@ type laneState struct {
 	rewind atomic.Bool
 
 	sent         uint64 // highest seq published on this connection
+	lastApplied  time.Time
 	lastAck      uint64
 	lastProgress time.Time
 	lastRewind   time.Time
@@ -254,7 +255,7 @@ func (l *Link) Run(ctx context.Context) error {
 		if len(l.unconfirmed) > 0 && time.Since(l.unconfirmed[0].at) > l.opt.StallAfter {
 			l.restart()
 			for _, ls := range l.lanes {
-				ls.sent = l.ob.Acked(ls.lane)
+				ls.sent = l.acked(ls)
 			}
 			continue
 		}
@@ -274,12 +275,15 @@ func (l *Link) Run(ctx context.Context) error {
 // track applies central's latest ack to a lane, adapts its window, and
 // rewinds it when central asked for a resend or stopped acknowledging.
 func (l *Link) track(ls *laneState) {
-	if a := ls.ackSeq.Load(); a > l.ob.Acked(ls.lane) {
-		if err := l.ob.Ack(ls.lane, a); err != nil {
-			l.log.Error().Err(err).Msg("apply ack")
-		}
+	// Deleting acknowledged events is a durable write of its own (an
+	// fsync, and SD-card wear on a Pi), and it shares Badger's one write
+	// pipeline with the appends a green light waits for; so acks are
+	// applied to the disk at most every ackApplyEvery. Losing one in a
+	// crash only means a few repeats, which central ignores.
+	if a := ls.ackSeq.Load(); a > l.ob.Acked(ls.lane) && time.Since(ls.lastApplied) >= ackApplyEvery {
+		l.applyAck(ls, a)
 	}
-	acked := l.ob.Acked(ls.lane)
+	acked := l.acked(ls)
 	if acked != ls.lastAck {
 		// Clean progress: widen the window again (additive increase).
 		ls.cwnd = min(ls.cwnd+int(min(acked-ls.lastAck, 64)), l.opt.Window)
@@ -310,6 +314,24 @@ func (l *Link) track(ls *laneState) {
 // Unconfirmed is how many publishes await the broker's PUBACK.
 func (l *Link) Unconfirmed() int { return int(l.stalled.Load()) }
 
+// ackApplyEvery bounds how often acknowledged events are deleted.
+const ackApplyEvery = 100 * time.Millisecond
+
+// Acked is the highest seq of a lane central has acknowledged (the outbox
+// deletes those events shortly after).
+func (l *Link) Acked(lane outbox.Lane) uint64 { return l.acked(l.lanes[lane]) }
+
+// acked is the highest seq of a lane that needs no more publishing:
+// acknowledged by central (even if not yet deleted) or shed.
+func (l *Link) acked(ls *laneState) uint64 { return max(ls.ackSeq.Load(), l.ob.Acked(ls.lane)) }
+
+func (l *Link) applyAck(ls *laneState, a uint64) {
+	ls.lastApplied = time.Now()
+	if err := l.ob.Ack(ls.lane, a); err != nil {
+		l.log.Error().Err(err).Msg("apply ack")
+	}
+}
+
 // room is how many more events of a lane may be published now.
 func (l *Link) room(ls *laneState) int {
 	kept := l.unconfirmed[:0]
@@ -323,7 +345,7 @@ func (l *Link) room(ls *laneState) int {
 	clear(l.unconfirmed[len(kept):])
 	l.unconfirmed = kept
 	l.stalled.Store(int64(len(kept)))
-	return min(ls.cwnd-int(ls.sent-l.ob.Acked(ls.lane)), 2*l.opt.Window-len(kept))
+	return min(ls.cwnd-int(ls.sent-l.acked(ls)), 2*l.opt.Window-len(kept))
 }
 
 // publishWindow publishes a lane's stored events after sent while its
@@ -362,6 +384,11 @@ func (l *Link) restart() {
 func (l *Link) Restarts() uint64 { return l.restarts.Load() }
 
 func (l *Link) shutdown() {
+	for _, ls := range l.lanes {
+		if a := ls.ackSeq.Load(); a > l.ob.Acked(ls.lane) {
+			l.applyAck(ls, a)
+		}
+	}
 	if c := l.sess.Client(); c.IsConnectionOpen() {
 		death, _ := json.Marshal(l.state("offline"))
 		tok := c.Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, death)

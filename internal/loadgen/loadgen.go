@@ -144,7 +144,7 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	writeHeapProfile("generated")
 	res := Result{Appended: len(lat), Commit: Summarise(lat), Stream: ob.Stream()}
 	if err == nil && untilAcked {
-		for ctx.Err() == nil && ob.Acked(outbox.Must) < ob.Issued(outbox.Must) {
+		for ctx.Err() == nil && lk.Acked(outbox.Must) < ob.Issued(outbox.Must) {
 			select {
 			case <-ctx.Done():
 			case <-time.After(5 * time.Millisecond):
