@@ -20,17 +20,7 @@ import (
 )
 
 func printResults(t *testing.T, g *Gateway) []wire.PrintResult {
-	recs, err := g.Outbox().Pending(outbox.Must, 0, 1000)
-	require.NoError(t, err)
-	var out []wire.PrintResult
-	for _, r := range recs {
-		if r.Type == wire.EvtPrint {
-			var p wire.PrintResult
-			require.NoError(t, json.Unmarshal(r.Payload, &p))
-			out = append(out, p)
-		}
-	}
-	return out
+	return stored[wire.PrintResult](t, g, outbox.Must, wire.EvtPrint)
 }
 
 // A label waiting for an offline printer survives a gateway restart and

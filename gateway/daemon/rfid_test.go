@@ -55,48 +55,37 @@ devices:
 	return g
 }
 
-func pending(t *testing.T, g *Gateway, lane outbox.Lane) []outbox.Record {
+// stored decodes the events of one type waiting in one outbox lane.
+func stored[T any](t *testing.T, g *Gateway, lane outbox.Lane, typ string) []T {
 	t.Helper()
 	recs, err := g.Outbox().Pending(lane, 0, 100000)
 	require.NoError(t, err)
-	return recs
+	var out []T
+	for _, r := range recs {
+		if r.Type == typ {
+			var v T
+			require.NoError(t, json.Unmarshal(r.Payload, &v))
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // passes returns the rfid events waiting in the outbox.
 func passes(t *testing.T, g *Gateway) []wire.RFIDRead {
-	var out []wire.RFIDRead
-	for _, r := range pending(t, g, outbox.Must) {
-		if r.Type == wire.EvtRFID {
-			var p wire.RFIDRead
-			require.NoError(t, json.Unmarshal(r.Payload, &p))
-			out = append(out, p)
-		}
-	}
-	return out
+	return stored[wire.RFIDRead](t, g, outbox.Must, wire.EvtRFID)
 }
 
 // raws returns the raw reads waiting in the outbox's bulk lane.
 func raws(t *testing.T, g *Gateway) []wire.RFIDRaw {
-	var out []wire.RFIDRaw
-	for _, r := range pending(t, g, outbox.Bulk) {
-		if r.Type == wire.EvtRFIDRaw {
-			var rr wire.RFIDRaw
-			require.NoError(t, json.Unmarshal(r.Payload, &rr))
-			out = append(out, rr)
-		}
-	}
-	return out
+	return stored[wire.RFIDRaw](t, g, outbox.Bulk, wire.EvtRFIDRaw)
 }
 
 // deviceStates returns the device events' states, in order.
 func deviceStates(t *testing.T, g *Gateway) []string {
 	var out []string
-	for _, r := range pending(t, g, outbox.Must) {
-		if r.Type == wire.EvtDevice {
-			var d wire.Device
-			require.NoError(t, json.Unmarshal(r.Payload, &d))
-			out = append(out, d.State)
-		}
+	for _, d := range stored[wire.Device](t, g, outbox.Must, wire.EvtDevice) {
+		out = append(out, d.State)
 	}
 	return out
 }
