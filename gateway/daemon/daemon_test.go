@@ -18,7 +18,6 @@ import (
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/drivers/devsim"
 	"github.com/dockhand/dockhand/drivers/gpio"
-	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/outbox"
 	"github.com/dockhand/dockhand/internal/testenv"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -33,18 +32,12 @@ func TestFullOutboxRefusesScansThenRecovers(t *testing.T) {
 	require.NoError(t, err)
 	defer sc.Close()
 	port := testenv.FreePort(t)
-	cfg, err := config.Parse(fmt.Appendf(nil, `
-site: t1
-gateway: gw-1
-mqtt: {url: "tcp://127.0.0.1:%d"}
-http: {listen: "off"}
-stations: [{id: dock-1, role: inbound-dock}]
+	cfg := testConfig(t, port, fmt.Sprintf(`stations: [{id: dock-1, role: inbound-dock}]
 devices:
   - {id: scanner-1, kind: scanner, station: dock-1, port: %q}
   - {id: light-1, kind: light, station: dock-1}
 outbox: {max_bytes: 1048576, resend_after: 500ms}
-`, port, sc.Path()))
-	require.NoError(t, err)
+`, sc.Path()))
 	g, err := Start(cfg, dir, log)
 	require.NoError(t, err)
 	defer g.Close()

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dockhand/dockhand/drivers/devsim"
-	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/link"
 	"github.com/dockhand/dockhand/gateway/outbox"
 	"github.com/dockhand/dockhand/internal/testenv"
@@ -33,16 +32,10 @@ func TestPrintJobsSurviveRestartAndNeverPrintTwice(t *testing.T) {
 	require.NoError(t, err)
 	defer prn.Close()
 	prn.SetOffline(true)
-	cfg, err := config.Parse(fmt.Appendf(nil, `
-site: t1
-gateway: gw-1
-mqtt: {url: "tcp://127.0.0.1:%d"}
-http: {listen: "off"}
-stations: [{id: pack-1, role: pack}]
+	cfg := testConfig(t, testenv.FreePort(t), fmt.Sprintf(`stations: [{id: pack-1, role: pack}]
 devices:
   - {id: printer-1, kind: printer, station: pack-1, address: %q}
-`, testenv.FreePort(t), prn.Addr()))
-	require.NoError(t, err)
+`, prn.Addr()))
 	dir := t.TempDir()
 	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "pack-1", ZPL: "^XA^FO10,10^A0N,30,30^FDhello^FS^XZ"}
 	payload, err := json.Marshal(cmd)

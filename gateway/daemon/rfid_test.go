@@ -35,20 +35,21 @@ func mustEPC(s string) []byte {
 	return b
 }
 
+// testConfig is a gateway of site t1 named gw-1, with no web server,
+// whose broker is on 127.0.0.1:port; body adds stations, devices and more.
+func testConfig(t *testing.T, port int, body string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse(fmt.Appendf(nil, "site: t1\ngateway: gw-1\nmqtt: {url: \"tcp://127.0.0.1:%d\"}\nhttp: {listen: \"off\"}\n%s", port, body))
+	require.NoError(t, err)
+	return cfg
+}
+
 // startPortalGateway starts a gateway whose MQTT broker is absent (events
 // stay in the outbox for the test to read) with the given devices.
 func startPortalGateway(t *testing.T, devices string) *Gateway {
 	t.Helper()
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
-	cfg, err := config.Parse(fmt.Appendf(nil, `
-site: t1
-gateway: gw-1
-mqtt: {url: "tcp://127.0.0.1:%d"}
-http: {listen: "off"}
-stations: [{id: door-1, role: inbound-dock}]
-devices:
-%s`, testenv.FreePort(t), devices))
-	require.NoError(t, err)
+	cfg := testConfig(t, testenv.FreePort(t), "stations: [{id: door-1, role: inbound-dock}]\ndevices:\n"+devices)
 	g, err := Start(cfg, t.TempDir(), log)
 	require.NoError(t, err)
 	t.Cleanup(g.Close)
@@ -238,16 +239,10 @@ func TestPortalPassReachesCentral(t *testing.T) {
 	sim, err := devsim.NewLLRPReader(devsim.LLRPReaderOptions{ReadPeriod: 20 * time.Millisecond})
 	require.NoError(t, err)
 	defer sim.Close()
-	cfg, err := config.Parse(fmt.Appendf(nil, `
-site: t1
-gateway: gw-1
-mqtt: {url: "tcp://127.0.0.1:%d"}
-http: {listen: "off"}
-stations: [{id: door-1, role: inbound-dock}]
+	cfg := testConfig(t, port, fmt.Sprintf(`stations: [{id: door-1, role: inbound-dock}]
 devices:
   - {id: rfid-1, kind: rfid, station: door-1, address: %q, depart_after: 1s, raw_rate: 10, dedup_window: 10m}
-`, port, sim.Addr()))
-	require.NoError(t, err)
+`, sim.Addr()))
 	g, err := Start(cfg, t.TempDir(), log)
 	require.NoError(t, err)
 	defer g.Close()
