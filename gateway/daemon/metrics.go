@@ -31,7 +31,7 @@ func newMetrics(g *Gateway) *metrics {
 	gauge("outbox_events", "Events waiting for central's acknowledgement.", func() float64 { return float64(g.outbox.Stats().Events) })
 	gauge("outbox_bytes", "Bytes of events waiting for central's acknowledgement.", func() float64 { return float64(g.outbox.Stats().Bytes) })
 	gauge("outbox_oldest_seconds", "Age of the oldest unacknowledged event.", func() float64 {
-		if o := g.outbox.Stats().Oldest; !o.IsZero() {
+		if o := g.outbox.Oldest(); !o.IsZero() {
 			return time.Since(o).Seconds()
 		}
 		return 0

@@ -84,7 +84,6 @@ type Record struct {
 type Stats struct {
 	Events  int
 	Bytes   int64
-	Oldest  time.Time // zero when empty
 	Stream  string
 	NextSeq uint64
 	Acked   uint64
@@ -602,12 +601,18 @@ func (o *Outbox) Stats() Stats {
 	if s.BytesPerSecond > 0 {
 		s.OfflineLeft = time.Duration(float64(max(s.MaxBytes-s.Bytes, 0)) / s.BytesPerSecond * float64(time.Second))
 	}
-	if s.Events > 0 {
-		if recs, err := o.Pending(Must, s.Acked, 1); err == nil && len(recs) == 1 {
-			s.Oldest = eventTime(recs[0].Payload)
-		}
-	}
 	return s
+}
+
+// Oldest is when the oldest unacknowledged must-lane event was made (zero
+// when there is none). It reads the disk, so it is not part of Stats,
+// which every metric asks for.
+func (o *Outbox) Oldest() time.Time {
+	recs, err := o.Pending(Must, o.Acked(Must), 1)
+	if err != nil || len(recs) == 0 {
+		return time.Time{}
+	}
+	return eventTime(recs[0].Payload)
 }
 
 // rateWindow is the time constant of the append-rate average: long enough

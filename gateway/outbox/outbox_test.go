@@ -60,7 +60,7 @@ func TestAppendAssignsSeqAndStreamAndSurvivesReopen(t *testing.T) {
 	assert.Equal(t, uint64(2), ob.Acked(Must))
 	st := ob.Stats()
 	assert.Equal(t, 1, st.Events)
-	assert.False(t, st.Oldest.IsZero())
+	assert.False(t, ob.Oldest().IsZero())
 	seq, err := ob.Append(ctx, scan("y"))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(4), seq, "sequence numbers continue after a restart")
