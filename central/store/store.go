@@ -58,7 +58,7 @@ type Store struct {
 
 // Open opens the store in dir.
 func Open(dir string, log zerolog.Logger) (*Store, error) {
-	db, err := storage.Open(dir, log)
+	db, err := storage.Open(dir, storage.Central, log)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,9 @@
 //	dockload roundtrip  [--scans 1000] [--rate 100]
 //	dockload all
 //	dockload --gateway-memlimit 32MiB drain    (GOMEMLIMIT for the gateway process only)
+//	dockload --gateway-memory-max 40MiB drain  (the gateway in a 40 MiB memory cgroup; root)
+//	dockload --central-data /dev/shm throughput --rate 500 --workers 4
+//	                                           (central's fsyncs off the gateway's disk)
 //
 // Without --mqtt, central's embedded broker is used. The gateway runs as a
 // separate process (this binary, role "gateway") so its memory is its own.
@@ -24,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
@@ -79,12 +83,23 @@ var quiet = zerolog.New(os.Stderr).Level(zerolog.ErrorLevel)
 
 var cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of this process (central and, for roundtrip, the gateway) to this file")
 
-var gatewayMemLimit = flag.String("gateway-memlimit", "", "GOMEMLIMIT for the gateway process only, e.g. 32MiB")
+var (
+	gatewayMemLimit = flag.String("gateway-memlimit", "", "GOMEMLIMIT for the gateway process only, e.g. 32MiB")
+	gatewayMemMax   = flag.String("gateway-memory-max", "", "run the gateway in a memory cgroup of this size, e.g. 40MiB (root only; like MemoryMax= in its systemd unit)")
+	centralData     = flag.String("central-data", "", "put central's database under this directory (e.g. /dev/shm: in a warehouse central has its own disk)")
+)
 
 func gatewayRole() error {
 	var o loadgen.Options
 	if err := json.Unmarshal([]byte(os.Getenv("DOCKLOAD_OPTS")), &o); err != nil {
 		return err
+	}
+	if os.Getenv("DOCKLOAD_WAIT") != "" {
+		// Wait until the parent has put this process into its cgroup, so
+		// every page it touches is counted there.
+		if _, err := os.Stdin.Read(make([]byte, 1)); err != nil {
+			return err
+		}
 	}
 	res, err := loadgen.RunGateway(context.Background(), o, true, quiet)
 	if err != nil {
@@ -93,30 +108,77 @@ func gatewayRole() error {
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
 
-// spawnGateway runs the gateway role in a child process.
-func spawnGateway(o loadgen.Options) (*exec.Cmd, *strings.Builder, error) {
+// gatewayProc is the gateway role running in a child process, so its
+// memory is its own.
+type gatewayProc struct {
+	cmd   *exec.Cmd
+	out   strings.Builder
+	group *memoryGroup
+}
+
+func spawnGateway(o loadgen.Options) (*gatewayProc, error) {
 	b, _ := json.Marshal(o)
-	cmd := exec.Command(os.Args[0], "gateway")
-	cmd.Env = append(os.Environ(), "DOCKLOAD_OPTS="+string(b))
+	g := &gatewayProc{cmd: exec.Command(os.Args[0], "gateway")}
+	g.cmd.Env = append(os.Environ(), "DOCKLOAD_OPTS="+string(b))
 	if *gatewayMemLimit != "" {
 		// Like GOMEMLIMIT in the gateway's systemd unit: only the gateway
 		// process gets it.
-		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+*gatewayMemLimit)
+		g.cmd.Env = append(g.cmd.Env, "GOMEMLIMIT="+*gatewayMemLimit)
 	}
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, os.Stderr
-	return cmd, out, cmd.Start()
+	g.cmd.Stdout, g.cmd.Stderr = &g.out, os.Stderr
+	if *gatewayMemMax == "" {
+		return g, g.cmd.Start()
+	}
+	limit, err := humanize.ParseBytes(*gatewayMemMax)
+	if err != nil {
+		return nil, fmt.Errorf("--gateway-memory-max: %w", err)
+	}
+	if g.group, err = newMemoryGroup(limit); err != nil {
+		return nil, err
+	}
+	g.cmd.Env = append(g.cmd.Env, "DOCKLOAD_WAIT=1")
+	start, err := g.cmd.StdinPipe()
+	if err == nil {
+		err = g.cmd.Start()
+	}
+	if err == nil {
+		err = g.group.add(g.cmd.Process.Pid)
+	}
+	if err == nil {
+		_, err = start.Write([]byte{'\n'})
+	}
+	if err != nil {
+		if g.cmd.Process != nil {
+			_ = g.cmd.Process.Kill()
+		}
+		g.group.remove()
+	}
+	return g, err
 }
 
-func waitGateway(cmd *exec.Cmd, out *strings.Builder) (loadgen.Result, error) {
+func (g *gatewayProc) wait() (loadgen.Result, error) {
 	var r loadgen.Result
-	if err := cmd.Wait(); err != nil {
+	err := g.cmd.Wait()
+	if g.group != nil {
+		peak, kills := g.group.report()
+		g.group.remove()
+		fmt.Printf("  gateway memory cgroup (limit %s): peak %.1f MB, OOM kills %d\n", *gatewayMemMax, float64(peak)/(1<<20), kills)
+	}
+	if err != nil {
 		return r, fmt.Errorf("gateway process: %w", err)
 	}
-	return r, json.Unmarshal([]byte(out.String()), &r)
+	return r, json.Unmarshal([]byte(g.out.String()), &r)
 }
 
 func startCentral(dir, mqttURL, listen string) (*centrald.Central, error) {
+	if *centralData != "" {
+		d, err := os.MkdirTemp(*centralData, "dockload-central-")
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+		defer func() { _ = os.RemoveAll(d) }()
+	}
 	return centrald.Start(centrald.Options{Site: "load", DataDir: dir, MQTT: mqttx.Config{URL: mqttURL},
 		BrokerListen: listen, BrokerFallback: listen == "", HTTPAddr: "127.0.0.1:0", APIToken: "load"}, quiet)
 }
@@ -134,6 +196,11 @@ func throughput(args []string) error {
 	_ = fs.Parse(args)
 	dir, _ := os.MkdirTemp("", "dockload-")
 	defer os.RemoveAll(dir)
+	// The disk's own floor, paced like the load, just before it.
+	disk, err := loadgen.ProbeFsync(dir, int(min(*events, 5000)), *rate)
+	if err != nil {
+		return err
+	}
 	listen := freeListen()
 	c, err := startCentral(filepath.Join(dir, "central"), *mqttURL, listen)
 	if err != nil {
@@ -141,12 +208,12 @@ func throughput(args []string) error {
 	}
 	defer c.Close()
 	t0 := time.Now()
-	cmd, out, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
+	g, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
 		MQTT: c.BrokerURL, Total: *events, Workers: *workers, Rate: *rate, Window: 1024})
 	if err != nil {
 		return err
 	}
-	r, err := waitGateway(cmd, out)
+	r, err := g.wait()
 	if err != nil {
 		return err
 	}
@@ -158,7 +225,9 @@ func throughput(args []string) error {
 	fmt.Printf("throughput (broker %s, %d appenders, rate %d/s): %d events driver→central ack in %s = %.0f events/s\n",
 		broker, *workers, *rate, r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
 	fmt.Printf("  commit latency (event in → fsync'd): %s\n", r.Commit)
-	fmt.Printf("  gateway peak RSS: %.1f MB, published %d (re-published %d)\n", float64(r.PeakRSSKB)/1024, r.Published, r.Resent)
+	fmt.Printf("  the disk alone just before (200 bytes + fsync, same pace): %s\n", disk)
+	r.BuildMem.Max(r.DrainMem)
+	fmt.Printf("  gateway peak %s; published %d (re-published %d)\n", r.BuildMem, r.Published, r.Resent)
 	return nil
 }
 
@@ -168,46 +237,29 @@ func drain(args []string) error {
 	_ = fs.Parse(args)
 	dir, _ := os.MkdirTemp("", "dockload-")
 	defer os.RemoveAll(dir)
-	listen := freeListen()
-	// The broker is down: the gateway builds its backlog on disk.
-	cmd, out, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
-		MQTT: "tcp://" + listen, Total: *events, Workers: 64, Window: 1024})
-	if err != nil {
-		return err
-	}
-	gwData := filepath.Join(dir, "gw", "gateway")
-	fmt.Printf("drain: building a backlog of %d events with the broker down…\n", *events)
-	t0 := time.Now()
-	for size(gwData) < int64(*events)*200 && time.Since(t0) < 5*time.Minute {
-		time.Sleep(100 * time.Millisecond)
-	}
-	time.Sleep(time.Second)
-	c, err := startCentral(filepath.Join(dir, "central"), "", listen)
+	c, err := startCentral(filepath.Join(dir, "central"), "", freeListen())
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	t1 := time.Now()
-	r, err := waitGateway(cmd, out)
+	// The link stays down until the whole backlog is on disk, as if the
+	// broker had been away; then it drains to central.
+	fmt.Printf("drain: building a backlog of %d events with the link down…\n", *events)
+	g, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
+		MQTT: c.BrokerURL, Total: *events, Workers: 64, Window: 1024, HoldLink: true})
 	if err != nil {
 		return err
 	}
-	el := time.Since(t1)
-	fmt.Printf("  backlog built in %s; drained %d events after the broker returned in %s = %.0f events/s\n",
-		t1.Sub(t0).Round(time.Millisecond), r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
-	fmt.Printf("  gateway peak RSS with the backlog: %.1f MB (peak Go heap in use %.1f MB)\n", float64(r.PeakRSSKB)/1024, float64(r.PeakHeapKB)/1024)
+	r, err := g.wait()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  backlog of %d events stored in %s (%.0f events/s); peak %s\n",
+		r.Appended, r.Build.Round(time.Millisecond), float64(r.Appended)/r.Build.Seconds(), r.BuildMem)
+	fmt.Printf("  drained to central's ack in %s = %.0f events/s; peak %s\n",
+		r.Drain.Round(time.Millisecond), float64(r.Issued)/r.Drain.Seconds(), r.DrainMem)
+	fmt.Printf("  gateway peak RSS (VmHWM) %.1f MB\n", float64(r.PeakRSSKB)/1024)
 	return nil
-}
-
-func size(dir string) int64 {
-	var n int64
-	_ = filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
-		if err == nil && !fi.IsDir() {
-			n += fi.Size()
-		}
-		return nil
-	})
-	return n
 }
 
 func roundtrip(args []string) error {

@@ -73,7 +73,7 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 	if g.labels, err = zpl.NewRegistry(cfg.Labels.Templates); err != nil {
 		return nil, fmt.Errorf("labels.templates: %w", err)
 	}
-	if g.db, err = storage.Open(filepath.Join(dataDir, "gateway"), log); err != nil {
+	if g.db, err = storage.Open(filepath.Join(dataDir, "gateway"), storage.Gateway, log); err != nil {
 		return nil, err
 	}
 	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes,

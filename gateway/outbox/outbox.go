@@ -164,6 +164,7 @@ type appendReq struct {
 	ev   Event
 	lane Lane
 	seq  uint64
+	val  []byte // the stored record, while being committed
 	err  error
 	done chan struct{}
 }
@@ -372,35 +373,79 @@ func (o *Outbox) commit(batch []*appendReq) {
 	o.mu.Lock()
 	next := [2]uint64{o.lanes[Must].nextSeq, o.lanes[Bulk].nextSeq}
 	o.mu.Unlock()
-	start := next
-	var size [2]int64
+	// Number and encode the whole batch first; then commit it in parts
+	// that each fit one Badger transaction (its limit is a share of the
+	// memtable, which is small on a Pi), in order. A part that fails fails
+	// the rest too: their numbers follow the failed ones, and a must lane
+	// must not have gaps.
+	var err error
+	enc := make([]*appendReq, 0, len(batch))
+	for _, r := range batch {
+		l := o.lanes[r.lane]
+		env := r.ev.Env()
+		env.Stream, env.Seq = l.stream, next[r.lane]
+		payload, merr := json.Marshal(r.ev)
+		if merr != nil {
+			r.err = fmt.Errorf("encode %s event: %w", env.Type, merr)
+			continue
+		}
+		r.val = make([]byte, 0, len(env.Type)+1+len(payload))
+		r.val = append(append(append(r.val, env.Type...), '\n'), payload...)
+		r.seq = next[r.lane]
+		next[r.lane]++
+		enc = append(enc, r)
+	}
+	limit := o.db.MaxBatchSize() / 2
+	for len(enc) > 0 && err == nil {
+		n, size := 0, int64(0)
+		for ; n < len(enc) && (n == 0 || size+entrySize(enc[n]) <= limit); n++ {
+			size += entrySize(enc[n])
+		}
+		err = o.commitPart(enc[:n])
+		enc = enc[n:]
+	}
+	for _, r := range enc {
+		r.err = err
+	}
+	for _, r := range batch {
+		if r.err != nil {
+			r.seq = 0
+		}
+		r.val = nil
+		close(r.done)
+	}
+	select {
+	case o.notify <- struct{}{}:
+	default:
+	}
+}
+
+// entrySize is an upper bound of what one event adds to a transaction.
+func entrySize(r *appendReq) int64 { return int64(len(r.val) + 2 + 8 + 16) }
+
+// commitPart stores numbered events (in order, continuing each lane's
+// sequence) and each lane's next number in one durable transaction.
+func (o *Outbox) commitPart(part []*appendReq) error {
+	var size, count [2]int64
+	var last [2]uint64
 	txn := o.db.NewTransaction(true)
 	defer txn.Discard()
 	err := func() error {
-		for _, r := range batch {
+		for _, r := range part {
 			l := o.lanes[r.lane]
-			env := r.ev.Env()
-			env.Stream, env.Seq = l.stream, next[r.lane]
-			payload, err := json.Marshal(r.ev)
-			if err != nil {
-				r.err = fmt.Errorf("encode %s event: %w", env.Type, err)
-				continue
-			}
-			val := make([]byte, 0, len(env.Type)+1+len(payload))
-			val = append(append(append(val, env.Type...), '\n'), payload...)
-			if err := txn.Set(eventKey(l, next[r.lane]), val); err != nil {
+			if err := txn.Set(eventKey(l, r.seq), r.val); err != nil {
 				return err
 			}
-			r.seq = next[r.lane]
-			size[r.lane] += int64(len(val) + len(l.prefix) + 8)
-			next[r.lane]++
+			size[r.lane] += int64(len(r.val) + len(l.prefix) + 8)
+			count[r.lane]++
+			last[r.lane] = r.seq
 		}
 		for _, ln := range Lanes {
-			if next[ln] == start[ln] {
+			if count[ln] == 0 {
 				continue
 			}
 			var buf [8]byte
-			binary.BigEndian.PutUint64(buf[:], next[ln])
+			binary.BigEndian.PutUint64(buf[:], last[ln]+1)
 			if err := txn.Set(o.lanes[ln].keyNext, buf[:]); err != nil {
 				return err
 			}
@@ -409,29 +454,26 @@ func (o *Outbox) commit(batch []*appendReq) {
 	}()
 	if err != nil {
 		err = fmt.Errorf("commit events: %w", err)
-		o.log.Error().Err(err).Int("events", len(batch)).Msg("outbox commit failed")
-	} else {
-		o.commits.Add(1)
-		o.mu.Lock()
-		for _, ln := range Lanes {
-			l := o.lanes[ln]
-			l.count += int(next[ln] - l.nextSeq)
-			l.bytes += size[ln]
-			l.nextSeq = next[ln]
+		o.log.Error().Err(err).Int("events", len(part)).Msg("outbox commit failed")
+		for _, r := range part {
+			r.err = err
 		}
-		o.observeRate(size[Must], time.Now())
-		o.mu.Unlock()
+		return err
 	}
-	for _, r := range batch {
-		if err != nil {
-			r.err, r.seq = err, 0
+	o.commits.Add(1)
+	o.mu.Lock()
+	for _, ln := range Lanes {
+		if count[ln] == 0 {
+			continue
 		}
-		close(r.done)
+		l := o.lanes[ln]
+		l.count += int(count[ln])
+		l.bytes += size[ln]
+		l.nextSeq = last[ln] + 1
 	}
-	select {
-	case o.notify <- struct{}{}:
-	default:
-	}
+	o.observeRate(size[Must], time.Now())
+	o.mu.Unlock()
+	return nil
 }
 
 func (o *Outbox) overBudget(ln Lane) bool {
@@ -504,14 +546,19 @@ func eventTime(payload []byte) time.Time {
 }
 
 // Pending returns up to max stored events of a lane with seq > after, in
-// order.
+// order. Only events already counted as issued are returned: a commit is
+// visible on disk a moment before the committer counts it, and central's
+// ack for an event the outbox does not yet count would be refused.
 func (o *Outbox) Pending(ln Lane, after uint64, max int) ([]Record, error) {
 	l := o.lanes[ln]
+	o.mu.Lock()
+	issued := l.nextSeq - 1
+	o.mu.Unlock()
 	var out []Record
 	err := o.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: l.prefix, PrefetchValues: true, PrefetchSize: min(max, 100)})
 		defer it.Close()
-		for it.Seek(eventKey(l, after+1)); it.Valid() && len(out) < max; it.Next() {
+		for it.Seek(eventKey(l, after+1)); it.Valid() && len(out) < max && seqOf(l, it.Item().Key()) <= issued; it.Next() {
 			v, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err

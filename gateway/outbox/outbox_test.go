@@ -19,7 +19,7 @@ import (
 
 func open(t *testing.T, dir string) (*badger.DB, *Outbox) {
 	t.Helper()
-	db, err := storage.Open(dir, zerolog.Nop())
+	db, err := storage.Open(dir, storage.Gateway, zerolog.Nop())
 	require.NoError(t, err)
 	ob, err := Open(db, Options{}, zerolog.Nop())
 	require.NoError(t, err)
@@ -85,6 +85,44 @@ func TestSequenceContinuesWhenEverythingWasAcked(t *testing.T) {
 	seq, err := ob.Append(context.Background(), scan("b"))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), seq)
+}
+
+// A Pi-sized memtable allows only small transactions; a batch of large
+// events (RFID portal passes, long scans) bigger than that is committed in
+// several parts, every event numbered in order with no gap, and survives a
+// restart.
+func TestBatchLargerThanOneTransactionIsCommittedInParts(t *testing.T) {
+	dir := t.TempDir()
+	db, ob := open(t, dir)
+	big := strings.Repeat("9", 900)
+	n := int(3 * db.MaxBatchSize() / 900)
+	batch := make([]*appendReq, n)
+	for i := range batch {
+		batch[i] = &appendReq{ev: scan(big), lane: Must, done: make(chan struct{})}
+	}
+	commits := ob.commits.Load()
+	ob.commit(batch)
+	for i, r := range batch {
+		require.NoError(t, r.err)
+		require.Equal(t, uint64(i+1), r.seq)
+	}
+	assert.GreaterOrEqual(t, ob.commits.Load()-commits, uint64(3), "split into transactions that fit")
+	assert.Equal(t, uint64(n), ob.Issued(Must))
+	ob.Close()
+	require.NoError(t, db.Close())
+
+	db, ob = open(t, dir)
+	defer db.Close()
+	defer ob.Close()
+	recs, err := ob.Pending(Must, 0, n+1)
+	require.NoError(t, err)
+	require.Len(t, recs, n)
+	for i, r := range recs {
+		require.Equal(t, uint64(i+1), r.Seq)
+	}
+	seq, err := ob.Append(context.Background(), scan("next"))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(n+1), seq)
 }
 
 func TestAckBeyondIssuedIsRefused(t *testing.T) {
@@ -159,7 +197,7 @@ func TestAppendAfterCloseFails(t *testing.T) {
 }
 
 func TestBudgetRefusesScansKeepsReserveForDeviceEventsAndRecovers(t *testing.T) {
-	db, err := storage.Open(t.TempDir(), zerolog.Nop())
+	db, err := storage.Open(t.TempDir(), storage.Gateway, zerolog.Nop())
 	require.NoError(t, err)
 	defer db.Close()
 	ob, err := Open(db, Options{MaxBytes: 64 << 10}, zerolog.Nop())
@@ -209,7 +247,7 @@ func rawRead(pad string) *wire.Load {
 }
 
 func TestBulkLaneShedsOldestOverBudgetAndNeverTouchesScans(t *testing.T) {
-	db, err := storage.Open(t.TempDir(), zerolog.Nop())
+	db, err := storage.Open(t.TempDir(), storage.Gateway, zerolog.Nop())
 	require.NoError(t, err)
 	defer db.Close()
 	ob, err := Open(db, Options{MaxBytes: 1 << 20, BulkMaxBytes: 32 << 10}, zerolog.Nop())
@@ -246,7 +284,7 @@ func TestBulkLaneShedsOldestOverBudgetAndNeverTouchesScans(t *testing.T) {
 }
 
 func TestBulkLaneShedsStaleEvents(t *testing.T) {
-	db, err := storage.Open(t.TempDir(), zerolog.Nop())
+	db, err := storage.Open(t.TempDir(), storage.Gateway, zerolog.Nop())
 	require.NoError(t, err)
 	defer db.Close()
 	ob, err := Open(db, Options{BulkMaxAge: time.Minute}, zerolog.Nop())

@@ -27,7 +27,7 @@ const rawReads = 1500
 // gateway shed must not stall central.
 func TestScanOvertakesRawReadBacklogAndShedReadsDoNotStallCentral(t *testing.T) {
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
-	db, err := storage.Open(t.TempDir(), log)
+	db, err := storage.Open(t.TempDir(), storage.Gateway, log)
 	require.NoError(t, err)
 	defer db.Close()
 	ob, err := outbox.Open(db, outbox.Options{BulkMaxBytes: 256 << 10}, log)

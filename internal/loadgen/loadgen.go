@@ -42,8 +42,9 @@ type Options struct {
 	Window      int
 	// MaxBytes is the outbox's disk budget (0 = default).
 	MaxBytes int64
-	// LinkDelay keeps the link down for a while (to build a backlog).
-	LinkDelay time.Duration
+	// HoldLink keeps the link down until all Total events are stored, so
+	// the gateway first builds a backlog and then drains it.
+	HoldLink bool
 }
 
 // Result reports what one run did.
@@ -60,9 +61,33 @@ type Result struct {
 	// Restarts counts sessions rebuilt because the broker stalled.
 	MaxUnconfirmed int
 	Restarts       uint64
-	// PeakHeapKB is the largest Go heap in use seen (sampled every 100 ms).
-	PeakHeapKB int64
+	// Build is how long appending took; Drain how long, after that, the
+	// link took until central had acknowledged everything (HoldLink only).
+	Build, Drain time.Duration
+	// BuildMem and DrainMem are the memory peaks seen in each phase.
+	BuildMem, DrainMem Memory
 }
+
+// Memory is a process's memory peaks, sampled every 50 ms. RSS is anon +
+// file: File counts pages of mapped files (Badger's memtable logs and
+// tables, the program's own code), which the kernel can write back and
+// drop under pressure; Anon (Go heap, stacks, runtime) it cannot.
+type Memory struct {
+	RSSKB, AnonKB, FileKB, HeapKB int64
+}
+
+// Max raises each peak of m to o's where o's is higher.
+func (m *Memory) Max(o Memory) {
+	m.RSSKB, m.AnonKB = max(m.RSSKB, o.RSSKB), max(m.AnonKB, o.AnonKB)
+	m.FileKB, m.HeapKB = max(m.FileKB, o.FileKB), max(m.HeapKB, o.HeapKB)
+}
+
+func (m Memory) String() string {
+	return fmt.Sprintf("RSS %.1f MB (anon %.1f MB, file-backed %.1f MB), Go heap in use %.1f MB",
+		mb(m.RSSKB), mb(m.AnonKB), mb(m.FileKB), mb(m.HeapKB))
+}
+
+func mb(kb int64) float64 { return float64(kb) / 1024 }
 
 // Latency summarises commit latencies.
 type Latency struct {
@@ -95,7 +120,7 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	if opt.Workers <= 0 {
 		opt.Workers = 16
 	}
-	db, err := storage.Open(filepath.Join(opt.DataDir, "gateway"), log)
+	db, err := storage.Open(filepath.Join(opt.DataDir, "gateway"), storage.Gateway, log)
 	if err != nil {
 		return Result{}, err
 	}
@@ -111,17 +136,26 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 		return Result{}, err
 	}
 	linkCtx, stopLink := context.WithCancel(context.Background())
+	linkUp := make(chan struct{})
 	linkDone := make(chan struct{})
 	go func() {
 		defer close(linkDone)
 		select {
-		case <-time.After(opt.LinkDelay):
+		case <-linkUp:
 			_ = lk.Run(linkCtx)
 		case <-linkCtx.Done():
 		}
 	}()
-	var maxUnconfirmed, maxHeap atomic.Int64
+	if !opt.HoldLink {
+		close(linkUp)
+	}
+	var maxUnconfirmed atomic.Int64
+	var phase atomic.Int32 // 0 building, 1 draining
+	var mem [2]Memory
+	var memMu sync.Mutex
+	sampled := make(chan struct{})
 	go func() {
+		defer close(sampled)
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		var ms runtime.MemStats
@@ -133,16 +167,29 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 				if n := int64(lk.Unconfirmed()); n > maxUnconfirmed.Load() {
 					maxUnconfirmed.Store(n)
 				}
+				if i%10 != 0 {
+					continue
+				}
+				m := readMemory()
 				if i%20 == 0 {
 					runtime.ReadMemStats(&ms)
-					maxHeap.Store(max(maxHeap.Load(), int64(ms.HeapInuse/1024)))
+					m.HeapKB = int64(ms.HeapInuse / 1024)
 				}
+				memMu.Lock()
+				mem[phase.Load()].Max(m)
+				memMu.Unlock()
 			}
 		}
 	}()
+	t0 := time.Now()
 	lat, err := generate(ctx, ob, opt)
 	writeHeapProfile("generated")
-	res := Result{Appended: len(lat), Commit: Summarise(lat), Stream: ob.Stream()}
+	res := Result{Appended: len(lat), Commit: Summarise(lat), Stream: ob.Stream(), Build: time.Since(t0)}
+	phase.Store(1)
+	t1 := time.Now()
+	if opt.HoldLink {
+		close(linkUp)
+	}
 	if err == nil && untilAcked {
 		for ctx.Err() == nil && lk.Acked(outbox.Must) < ob.Issued(outbox.Must) {
 			select {
@@ -150,17 +197,19 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 			case <-time.After(5 * time.Millisecond):
 			}
 		}
+		res.Drain = time.Since(t1)
 	} else if err == nil {
 		<-ctx.Done()
 	}
 	writeHeapProfile("drained")
 	stopLink()
 	<-linkDone
+	<-sampled
 	st := ob.Stats()
 	res.Issued, res.Acked = st.NextSeq-1, st.Acked
 	res.Published, res.Resent = lk.Published()
 	res.MaxUnconfirmed, res.Restarts = int(maxUnconfirmed.Load()), lk.Restarts()
-	res.PeakHeapKB = maxHeap.Load()
+	res.BuildMem, res.DrainMem = mem[0], mem[1]
 	res.PeakRSSKB = PeakRSSKB()
 	return res, err
 }
@@ -224,16 +273,60 @@ func writeHeapProfile(stage string) {
 }
 
 // PeakRSSKB is this process's peak resident set (VmHWM), 0 if unknown.
-func PeakRSSKB() int64 {
+func PeakRSSKB() int64 { return procStatus()["VmHWM"] }
+
+// readMemory reads this process's resident set now.
+func readMemory() Memory {
+	st := procStatus()
+	return Memory{RSSKB: st["VmRSS"], AnonKB: st["RssAnon"], FileKB: st["RssFile"] + st["RssShmem"]}
+}
+
+// procStatus reads the kB figures of /proc/self/status (empty where that
+// file does not exist).
+func procStatus() map[string]int64 {
+	out := map[string]int64{}
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0
+		return out
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
+		k, v, ok := strings.Cut(line, ":")
+		if v, isKB := strings.CutSuffix(strings.TrimSpace(v), " kB"); ok && isKB {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			out[k] = n
 		}
 	}
-	return 0
+	return out
+}
+
+// ProbeFsync measures the disk under dir alone, paced like the load: n
+// appends of 200 bytes, each fsync'd, at rate per second (0 = back to
+// back). It is the floor any durable commit on that disk stands on, and
+// this VM's disk moves it from run to run, so the load tool prints it next
+// to the commit latencies.
+func ProbeFsync(dir string, n, rate int) (Latency, error) {
+	f, err := os.CreateTemp(dir, "fsync-probe-")
+	if err != nil {
+		return Latency{}, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := make([]byte, 200)
+	next := time.Now()
+	ds := make([]time.Duration, 0, n)
+	for range n {
+		if rate > 0 {
+			time.Sleep(time.Until(next))
+			next = next.Add(time.Second / time.Duration(rate))
+		}
+		t0 := time.Now()
+		if _, err := f.Write(buf); err != nil {
+			return Latency{}, err
+		}
+		if err := f.Sync(); err != nil {
+			return Latency{}, err
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	return Summarise(ds), nil
 }

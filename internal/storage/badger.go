@@ -16,6 +16,22 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// Role sizes a database for the daemon that owns it.
+type Role int
+
+const (
+	// Gateway is a Pi's outbox: 1 MiB memtables and 512 KiB tables. The
+	// table builders Badger keeps pooled and its memtable arenas are
+	// sized from these, and they are most of the gateway's Go heap; small
+	// ones keep it near 20 MB while a 100,000-event backlog drains at full
+	// speed. A transaction may then hold about 150 KB, which the outbox
+	// respects (docs/store-and-forward.md).
+	Gateway Role = iota
+	// Central holds the stock and ledger: 4 MiB memtables, 1 MiB tables,
+	// for transactions of a thousand movements.
+	Central
+)
+
 // Options returns Badger options for dir. Badger's defaults (64 MB memtables,
 // 5 of them, 256 MB block cache, 1 GB value-log files) peak near 200 MB RSS
 // on a burst; a dock gateway writes small events at a few thousand per
@@ -25,15 +41,19 @@ import (
 // writes earlier shows up directly as commit-latency spikes. SyncWrites is
 // on: a commit returns only after fsync, which is what "durable before the
 // green light" means.
-func Options(dir string, log zerolog.Logger) badger.Options {
+func Options(dir string, role Role, log zerolog.Logger) badger.Options {
+	memtable, table := int64(1<<20), int64(512<<10)
+	if role == Central {
+		memtable, table = 4<<20, 1<<20
+	}
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log.With().Str("component", "badger").Logger()}).
 		WithSyncWrites(true).
-		WithMemTableSize(4 << 20).
+		WithMemTableSize(memtable).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(5).
 		WithNumLevelZeroTablesStall(15).
-		WithBaseTableSize(1 << 20).
+		WithBaseTableSize(table).
 		WithValueLogFileSize(16 << 20).
 		WithValueThreshold(1 << 10).
 		WithBlockCacheSize(4 << 20).
@@ -44,11 +64,11 @@ func Options(dir string, log zerolog.Logger) badger.Options {
 }
 
 // Open opens (or creates) the database in dir.
-func Open(dir string, log zerolog.Logger) (*badger.DB, error) {
+func Open(dir string, role Role, log zerolog.Logger) (*badger.DB, error) {
 	if err := removeEmptyLogs(dir, log); err != nil {
 		return nil, err
 	}
-	db, err := badger.Open(Options(dir, log))
+	db, err := badger.Open(Options(dir, role, log))
 	if err != nil {
 		return nil, fmt.Errorf("open badger at %s: %w", dir, err)
 	}

@@ -15,16 +15,16 @@ import (
 // .mem file; Badger alone refuses to open such a directory.
 func TestOpenSurvivesEmptyMemtableLeftByACrash(t *testing.T) {
 	dir := t.TempDir()
-	db, err := Open(dir, zerolog.Nop())
+	db, err := Open(dir, Gateway, zerolog.Nop())
 	require.NoError(t, err)
 	require.NoError(t, db.Update(func(txn *badger.Txn) error { return txn.Set([]byte("k"), []byte("v")) }))
 	require.NoError(t, db.Close())
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "00099.mem"), nil, 0o600))
-	_, err = badger.Open(Options(dir, zerolog.Nop()))
+	_, err = badger.Open(Options(dir, Gateway, zerolog.Nop()))
 	require.Error(t, err, "plain Badger refuses the directory")
 
-	db, err = Open(dir, zerolog.Nop())
+	db, err = Open(dir, Gateway, zerolog.Nop())
 	require.NoError(t, err)
 	defer db.Close()
 	require.NoError(t, db.View(func(txn *badger.Txn) error {

@@ -44,7 +44,7 @@ func BenchmarkFsync(b *testing.B) {
 // BenchmarkCommit is one durable Badger commit of one 200-byte event with
 // the gateway's options: what a lone scan costs before its green light.
 func BenchmarkCommit(b *testing.B) {
-	db, err := Open(b.TempDir(), zerolog.Nop())
+	db, err := Open(b.TempDir(), Gateway, zerolog.Nop())
 	if err != nil {
 		b.Fatal(err)
 	}
