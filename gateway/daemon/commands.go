@@ -166,11 +166,11 @@ func (q *printQueue) finish(j outbox.PrintJob, res printer.Result) {
 		q.g.show(q.dev.Station, gpio.PatternFault)
 		q.log.Warn().Str("command", j.Command).Str("reason", res.Reason).Int("attempts", res.Attempts).Msg("label not printed")
 	}
-	if q.g.emit(&ev, q.dev.ID) {
-		if err := q.g.outbox.DonePrint(j.Command); err != nil {
-			q.log.Error().Err(err).Str("command", j.Command).Msg("forget print job")
-		}
-	}
+	// The result and forgetting the job are one commit; if the result
+	// cannot be stored the job stays and is reported after a restart.
+	q.g.store(&ev, q.dev.ID, func(ctx context.Context, ev outbox.Event) (uint64, error) {
+		return q.g.outbox.AppendPrintResult(ctx, ev, j.Command)
+	})
 }
 
 func (q *printQueue) run(ctx context.Context) {

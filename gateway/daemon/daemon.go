@@ -168,9 +168,15 @@ func (g *Gateway) Close() {
 // emit stores an event in the outbox; it reports whether the event is
 // durable.
 func (g *Gateway) emit(ev outbox.Event, device string) bool {
+	return g.store(ev, device, g.outbox.Append)
+}
+
+// store stamps an event with this gateway and device and stores it with
+// appendFn (the outbox's Append or one of its variants).
+func (g *Gateway) store(ev outbox.Event, device string, appendFn func(context.Context, outbox.Event) (uint64, error)) bool {
 	env := ev.Env()
 	env.Gateway, env.Device = g.cfg.Gateway, device
-	if _, err := g.outbox.Append(g.ctx, ev); err != nil {
+	if _, err := appendFn(g.ctx, ev); err != nil {
 		g.metrics.refused.Add(1)
 		g.log.Error().Err(err).Str("device", device).Str("type", env.Type).Msg("event refused: not stored")
 		if errors.Is(err, outbox.ErrFull) && env.Type != wire.EvtDevice {

@@ -165,7 +165,10 @@ type appendReq struct {
 	lane Lane
 	seq  uint64
 	val  []byte // the stored record, while being committed
-	err  error
+	// forget is a key deleted in the event's transaction (a finished
+	// print job), or nil.
+	forget []byte
+	err    error
 	done chan struct{}
 }
 
@@ -288,7 +291,18 @@ func (o *Outbox) Notify() <-chan struct{} { return o.notify }
 // Append stores ev durably and returns its sequence number in its lane.
 // When Append returns nil, the event survives a power cut.
 func (o *Outbox) Append(ctx context.Context, ev Event) (uint64, error) {
-	r := &appendReq{ev: ev, lane: laneOf(ev.Env()), done: make(chan struct{})}
+	return o.append(ctx, &appendReq{ev: ev, lane: laneOf(ev.Env()), done: make(chan struct{})})
+}
+
+// AppendPrintResult stores a print job's result event and forgets the job
+// in the same transaction: the result is durable exactly when the job is
+// gone, so a restart neither loses the result nor reports the job again,
+// and the printer's queue waits for one commit instead of two.
+func (o *Outbox) AppendPrintResult(ctx context.Context, ev Event, command string) (uint64, error) {
+	return o.append(ctx, &appendReq{ev: ev, lane: laneOf(ev.Env()), forget: printKey(command), done: make(chan struct{})})
+}
+
+func (o *Outbox) append(ctx context.Context, r *appendReq) (uint64, error) {
 	if err := o.admit(r); err != nil {
 		return 0, err
 	}
@@ -421,7 +435,7 @@ func (o *Outbox) commit(batch []*appendReq) {
 }
 
 // entrySize is an upper bound of what one event adds to a transaction.
-func entrySize(r *appendReq) int64 { return int64(len(r.val) + 2 + 8 + 16) }
+func entrySize(r *appendReq) int64 { return int64(len(r.val) + 2 + 8 + 16 + len(r.forget) + 16) }
 
 // commitPart stores numbered events (in order, continuing each lane's
 // sequence) and each lane's next number in one durable transaction.
@@ -435,6 +449,11 @@ func (o *Outbox) commitPart(part []*appendReq) error {
 			l := o.lanes[r.lane]
 			if err := txn.Set(eventKey(l, r.seq), r.val); err != nil {
 				return err
+			}
+			if r.forget != nil {
+				if err := txn.Delete(r.forget); err != nil {
+					return err
+				}
 			}
 			size[r.lane] += int64(len(r.val) + len(l.prefix) + 8)
 			count[r.lane]++

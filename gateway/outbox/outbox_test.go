@@ -301,3 +301,37 @@ func TestBulkLaneShedsStaleEvents(t *testing.T) {
 	assert.Equal(t, uint64(1), ob.Stats().Bulk.Shed)
 	assert.Equal(t, 1, ob.Stats().Bulk.Events, "the fresh one is kept")
 }
+
+// A print job's result and forgetting the job are one commit: after a
+// restart the result is waiting for central and the job is gone, so it is
+// neither lost nor reported twice.
+func TestPrintResultForgetsItsJobInTheSameCommit(t *testing.T) {
+	dir := t.TempDir()
+	db, ob := open(t, dir)
+	first, err := ob.AcceptPrint(PrintJob{Command: "cmd-1", Station: "dock-1", ZPL: []byte("^XA^XZ")})
+	require.NoError(t, err)
+	require.True(t, first)
+	_, err = ob.AcceptPrint(PrintJob{Command: "cmd-2", Station: "dock-1", ZPL: []byte("^XA^XZ")})
+	require.NoError(t, err)
+	res := &wire.PrintResult{Envelope: wire.NewEnvelope(wire.EvtPrint), Command: "cmd-1", Station: "dock-1", Printed: true}
+	seq, err := ob.AppendPrintResult(context.Background(), res, "cmd-1")
+	require.NoError(t, err)
+	ob.Close()
+	require.NoError(t, db.Close())
+
+	db, ob = open(t, dir)
+	defer db.Close()
+	defer ob.Close()
+	jobs, err := ob.PrintJobs()
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	assert.Equal(t, "cmd-2", jobs[0].Command, "only the unfinished job is left")
+	recs, err := ob.Pending(Must, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, seq, recs[0].Seq)
+	assert.Equal(t, wire.EvtPrint, recs[0].Type)
+	again, err := ob.AcceptPrint(PrintJob{Command: "cmd-1", Station: "dock-1", ZPL: []byte("^XA^XZ")})
+	require.NoError(t, err)
+	assert.False(t, again, "a redelivered print command is still known")
+}

@@ -53,11 +53,6 @@ func (o *Outbox) MarkSending(j PrintJob) error {
 	return o.db.Update(func(txn *badger.Txn) error { return putJob(txn, j) })
 }
 
-// DonePrint forgets a job whose result has been recorded.
-func (o *Outbox) DonePrint(command string) error {
-	return o.db.Update(func(txn *badger.Txn) error { return txn.Delete(printKey(command)) })
-}
-
 // PrintJobs lists stored jobs in command-id order (ULIDs: arrival order).
 func (o *Outbox) PrintJobs() ([]PrintJob, error) {
 	var out []PrintJob

@@ -7,6 +7,7 @@ package loadgen
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/rs/zerolog"
 
 	"github.com/dockhand/dockhand/gateway/link"
@@ -229,11 +231,16 @@ func generate(ctx context.Context, ob *outbox.Outbox, opt Options) ([]time.Durat
 	for range opt.Workers {
 		wg.Go(func() {
 			var mine []time.Duration
+			// With a rate, each worker is an independent device: its events
+			// come at exponentially distributed intervals (a Poisson
+			// stream, as scans from separate operators do), so together
+			// they make a Poisson stream at Rate. Workers ticking in step
+			// would instead arrive in bursts of Workers every interval.
 			next := time.Now()
 			for ctx.Err() == nil && reserved.Add(1) <= opt.Total {
 				if interval > 0 {
+					next = next.Add(time.Duration(rand.ExpFloat64() * float64(interval)))
 					time.Sleep(time.Until(next))
-					next = next.Add(interval)
 				}
 				ev := &wire.Load{Envelope: wire.NewEnvelope(wire.EvtLoad), Made: time.Now(), Pad: pad}
 				ev.Gateway, ev.Device = opt.Gateway, "loadgen"
@@ -312,18 +319,48 @@ func ProbeFsync(dir string, n, rate int) (Latency, error) {
 	defer os.Remove(f.Name())
 	defer f.Close()
 	buf := make([]byte, 200)
+	return paced(n, rate, func(int) error {
+		if _, err := f.Write(buf); err != nil {
+			return err
+		}
+		return f.Sync()
+	})
+}
+
+// ProbeBadger measures lone durable Badger commits of one 200-byte event
+// with the gateway's options, paced like ProbeFsync: what the outbox
+// stands on before any group commit, publishing or acknowledging. A
+// synchronous Badger commit flushes two files (value log and memtable
+// log), so it costs about two of ProbeFsync's flushes.
+func ProbeBadger(dir string, n, rate int) (Latency, error) {
+	d, err := os.MkdirTemp(dir, "badger-probe-")
+	if err != nil {
+		return Latency{}, err
+	}
+	defer os.RemoveAll(d)
+	db, err := storage.Open(d, storage.Gateway, zerolog.Nop())
+	if err != nil {
+		return Latency{}, err
+	}
+	defer db.Close()
+	val := make([]byte, 200)
+	return paced(n, rate, func(i int) error {
+		return db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(strconv.Itoa(i)), val) })
+	})
+}
+
+// paced runs op n times at rate per second (0 = back to back) and returns
+// its latencies.
+func paced(n, rate int, op func(i int) error) (Latency, error) {
 	next := time.Now()
 	ds := make([]time.Duration, 0, n)
-	for range n {
+	for i := range n {
 		if rate > 0 {
 			time.Sleep(time.Until(next))
 			next = next.Add(time.Second / time.Duration(rate))
 		}
 		t0 := time.Now()
-		if _, err := f.Write(buf); err != nil {
-			return Latency{}, err
-		}
-		if err := f.Sync(); err != nil {
+		if err := op(i); err != nil {
 			return Latency{}, err
 		}
 		ds = append(ds, time.Since(t0))
