@@ -26,6 +26,20 @@ func open(t *testing.T, dir string) (*badger.DB, *Outbox) {
 	return db, ob
 }
 
+// reopen closes the outbox and its database and opens them again, as a
+// gateway restart does; the reopened pair is closed when the test ends.
+func reopen(t *testing.T, dir string, db *badger.DB, ob *Outbox) *Outbox {
+	t.Helper()
+	ob.Close()
+	require.NoError(t, db.Close())
+	db, ob = open(t, dir)
+	t.Cleanup(func() {
+		ob.Close()
+		_ = db.Close()
+	})
+	return ob
+}
+
 func scan(data string) *wire.Scan {
 	return &wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Data: data}
 }
@@ -50,12 +64,7 @@ func TestAppendAssignsSeqAndStreamAndSurvivesReopen(t *testing.T) {
 	assert.Equal(t, wire.EvtScan, recs[2].Type)
 
 	require.NoError(t, ob.Ack(Must, 2))
-	ob.Close()
-	require.NoError(t, db.Close())
-
-	db, ob = open(t, dir)
-	defer db.Close()
-	defer ob.Close()
+	ob = reopen(t, dir, db, ob)
 	assert.Equal(t, stream, ob.Stream(), "the stream survives a restart")
 	assert.Equal(t, uint64(2), ob.Acked(Must))
 	st := ob.Stats()
@@ -76,11 +85,7 @@ func TestSequenceContinuesWhenEverythingWasAcked(t *testing.T) {
 	_, err := ob.Append(context.Background(), scan("a"))
 	require.NoError(t, err)
 	require.NoError(t, ob.Ack(Must, 1))
-	ob.Close()
-	require.NoError(t, db.Close())
-	db, ob = open(t, dir)
-	defer db.Close()
-	defer ob.Close()
+	ob = reopen(t, dir, db, ob)
 	assert.Equal(t, uint64(1), ob.Acked(Must))
 	seq, err := ob.Append(context.Background(), scan("b"))
 	require.NoError(t, err)
@@ -108,12 +113,7 @@ func TestBatchLargerThanOneTransactionIsCommittedInParts(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, ob.commits.Load()-commits, uint64(3), "split into transactions that fit")
 	assert.Equal(t, uint64(n), ob.Issued(Must))
-	ob.Close()
-	require.NoError(t, db.Close())
-
-	db, ob = open(t, dir)
-	defer db.Close()
-	defer ob.Close()
+	ob = reopen(t, dir, db, ob)
 	recs, err := ob.Pending(Must, 0, n+1)
 	require.NoError(t, err)
 	require.Len(t, recs, n)
@@ -178,11 +178,7 @@ func TestFirstTimeRemembersCommands(t *testing.T) {
 	first, err = ob.FirstTime("cmd-1")
 	require.NoError(t, err)
 	assert.False(t, first)
-	ob.Close()
-	require.NoError(t, db.Close())
-	db, ob = open(t, dir)
-	defer db.Close()
-	defer ob.Close()
+	ob = reopen(t, dir, db, ob)
 	first, err = ob.FirstTime("cmd-1")
 	require.NoError(t, err)
 	assert.False(t, first, "a redelivered command is still recognised after a restart")
@@ -316,12 +312,7 @@ func TestPrintResultForgetsItsJobInTheSameCommit(t *testing.T) {
 	res := &wire.PrintResult{Envelope: wire.NewEnvelope(wire.EvtPrint), Command: "cmd-1", Station: "dock-1", Printed: true}
 	seq, err := ob.AppendPrintResult(context.Background(), res, "cmd-1")
 	require.NoError(t, err)
-	ob.Close()
-	require.NoError(t, db.Close())
-
-	db, ob = open(t, dir)
-	defer db.Close()
-	defer ob.Close()
+	ob = reopen(t, dir, db, ob)
 	jobs, err := ob.PrintJobs()
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
