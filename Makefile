@@ -28,6 +28,7 @@ build-pi:
 	@echo "binary sizes:"; ls -l $(BIN)/linux-arm64/* $(BIN)/linux-armv7/* | awk '{printf "  %-32s %6.1f MB\n", $$9, $$5/1048576}'
 
 lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 
@@ -97,7 +98,11 @@ func (g *Gateway) print(p wire.Print) {
 			return
 		}
 	}
-	first, err := g.outbox.AcceptPrint(outbox.PrintJob{Command: p.ID, Station: p.Station, ZPL: data})
+	// A job for an idle printer goes straight out: it is stored already
+	// marked as sending, which spares the printer's queue a commit on the
+	// way from the scan to the label.
+	j := outbox.PrintJob{Command: p.ID, Station: p.Station, ZPL: data, Sending: q.idle()}
+	first, err := g.outbox.AcceptPrint(j)
 	if err != nil {
 		g.log.Error().Err(err).Str("command", p.ID).Msg("cannot store print job; not printing it")
 		return
@@ -107,7 +112,7 @@ func (g *Gateway) print(p wire.Print) {
 		return
 	}
 	g.metrics.commands.Add(1)
-	q.submit(outbox.PrintJob{Command: p.ID, Station: p.Station, ZPL: data})
+	q.submit(j)
 }
 
 // printQueue sends one printer's jobs in order, so a printer waiting for
@@ -117,6 +122,8 @@ type printQueue struct {
 	dev  config.Device
 	p    printer.Printer
 	jobs chan outbox.PrintJob
+	// busy counts jobs queued or being printed.
+	busy atomic.Int32
 	log  zerolog.Logger
 }
 
@@ -124,10 +131,17 @@ func newPrintQueue(g *Gateway, d config.Device, p printer.Printer) *printQueue {
 	return &printQueue{g: g, dev: d, p: p, jobs: make(chan outbox.PrintJob, 256), log: g.log.With().Str("device", d.ID).Logger()}
 }
 
+// idle reports whether the printer has nothing queued or printing.
+// Commands are applied one at a time, so an idle queue stays idle until
+// the next submit.
+func (q *printQueue) idle() bool { return q.busy.Load() == 0 }
+
 func (q *printQueue) submit(j outbox.PrintJob) {
+	q.busy.Add(1)
 	select {
 	case q.jobs <- j:
 	default:
+		q.busy.Add(-1)
 		q.finish(j, printer.Result{Reason: "print queue full"})
 	}
 }
@@ -175,39 +189,68 @@ func (q *printQueue) finish(j outbox.PrintJob, res printer.Result) {
 
 func (q *printQueue) run(ctx context.Context) {
 	defer q.p.Close()
-	q.resume()
+	defer q.keepQueued()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case j := <-q.jobs:
-			if err := q.g.outbox.MarkSending(j); err != nil {
-				q.log.Error().Err(err).Str("command", j.Command).Msg("cannot mark print job; not sending it")
-				continue
+			q.print(ctx, j)
+			q.busy.Add(-1)
+			if ctx.Err() != nil {
+				return
 			}
-			// While the printer is offline or out of paper the job waits
-			// and the station shows amber, so the operator knows why no
-			// label comes.
-			waiting := false
-			res := printer.PrintJob(ctx, q.p, j.ZPL, printer.RetryPolicy{OnWait: func(reason string) {
-				if !waiting {
-					waiting = true
-					q.log.Warn().Str("command", j.Command).Str("reason", reason).Msg("label waiting for the printer")
-					q.g.show(q.dev.Station, gpio.PatternWait)
-				}
-			}}, q.log)
-			if ctx.Err() != nil && !res.Printed && !res.Sent {
-				// Stopping before anything was sent: keep the job for the
-				// next start, as not yet sending.
+		}
+	}
+}
+
+// keepQueued runs when the gateway stops: jobs still queued were never
+// started, so one stored as sending (it was accepted for an idle printer)
+// is stored as waiting again and prints after the next start instead of
+// being reported as possibly printed.
+func (q *printQueue) keepQueued() {
+	for {
+		select {
+		case j := <-q.jobs:
+			if j.Sending {
 				if err := q.g.outbox.Unmark(j); err != nil {
 					q.log.Error().Err(err).Str("command", j.Command).Msg("keep print job")
 				}
-				return
 			}
-			if waiting && res.Printed {
-				q.g.show(q.dev.Station, gpio.PatternOff)
-			}
-			q.finish(j, res)
+		default:
+			return
 		}
 	}
+}
+
+// print sends one job and records its result.
+func (q *printQueue) print(ctx context.Context, j outbox.PrintJob) {
+	if !j.Sending {
+		if err := q.g.outbox.MarkSending(j); err != nil {
+			q.log.Error().Err(err).Str("command", j.Command).Msg("cannot mark print job; not sending it")
+			return
+		}
+	}
+	// While the printer is offline or out of paper the job waits and the
+	// station shows amber, so the operator knows why no label comes.
+	waiting := false
+	res := printer.PrintJob(ctx, q.p, j.ZPL, printer.RetryPolicy{OnWait: func(reason string) {
+		if !waiting {
+			waiting = true
+			q.log.Warn().Str("command", j.Command).Str("reason", reason).Msg("label waiting for the printer")
+			q.g.show(q.dev.Station, gpio.PatternWait)
+		}
+	}}, q.log)
+	if ctx.Err() != nil && !res.Printed && !res.Sent {
+		// Stopping before anything was sent: keep the job for the next
+		// start, as not yet sending.
+		if err := q.g.outbox.Unmark(j); err != nil {
+			q.log.Error().Err(err).Str("command", j.Command).Msg("keep print job")
+		}
+		return
+	}
+	if waiting && res.Printed {
+		q.g.show(q.dev.Station, gpio.PatternOff)
+	}
+	q.finish(j, res)
 }

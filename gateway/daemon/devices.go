@@ -35,6 +35,9 @@ func (g *Gateway) startDevices() error {
 			}
 			q := newPrintQueue(g, d, p)
 			g.printers[d.Station] = q
+			// Stored jobs are queued before the link delivers any command:
+			// read later, a job accepted at start-up would be queued twice.
+			q.resume()
 			g.wg.Add(1)
 			go func() { defer g.wg.Done(); q.run(g.ctx) }()
 		case config.KindScanner:

@@ -169,7 +169,7 @@ type appendReq struct {
 	// print job), or nil.
 	forget []byte
 	err    error
-	done chan struct{}
+	done   chan struct{}
 }
 
 // Open loads (or starts) the outbox in db.
