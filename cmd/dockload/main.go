@@ -8,6 +8,7 @@
 //	dockload all
 //	dockload --gateway-memlimit 32MiB drain    (GOMEMLIMIT for the gateway process only)
 //	dockload --gateway-memory-max 40MiB drain  (the gateway in a 40 MiB memory cgroup; root)
+//	dockload --gatewayd /tmp/gatewayd drain     (gatewayd itself drains the backlog)
 //	dockload --central-data /dev/shm throughput --rate 500 --workers 4
 //	                                           (central's fsyncs off the gateway's disk)
 //
@@ -20,17 +21,21 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/demo"
 	"github.com/dockhand/dockhand/internal/loadgen"
 	"github.com/dockhand/dockhand/internal/mqttx"
@@ -87,6 +92,7 @@ var (
 	gatewayMemLimit = flag.String("gateway-memlimit", "", "GOMEMLIMIT for the gateway process only, e.g. 32MiB")
 	gatewayMemMax   = flag.String("gateway-memory-max", "", "run the gateway in a memory cgroup of this size, e.g. 40MiB (root only; like MemoryMax= in its systemd unit)")
 	centralData     = flag.String("central-data", "", "put central's database under this directory (e.g. /dev/shm: in a warehouse central has its own disk)")
+	gatewaydBin     = flag.String("gatewayd", "", "drain: let this gatewayd binary (the real daemon) drain the backlog, and measure its memory")
 )
 
 func gatewayRole() error {
@@ -118,16 +124,28 @@ type gatewayProc struct {
 
 func spawnGateway(o loadgen.Options) (*gatewayProc, error) {
 	b, _ := json.Marshal(o)
-	g := &gatewayProc{cmd: exec.Command(os.Args[0], "gateway")}
-	g.cmd.Env = append(os.Environ(), "DOCKLOAD_OPTS="+string(b))
-	if *gatewayMemLimit != "" {
-		// Like GOMEMLIMIT in the gateway's systemd unit: only the gateway
-		// process gets it.
-		g.cmd.Env = append(g.cmd.Env, "GOMEMLIMIT="+*gatewayMemLimit)
+	cmd := exec.Command(os.Args[0], "gateway")
+	cmd.Env = append(os.Environ(), "DOCKLOAD_OPTS="+string(b))
+	return startGateway(cmd, true)
+}
+
+// startGateway starts a gateway process with the limits only the gateway
+// gets, like its systemd unit: GOMEMLIMIT and the memory cgroup. With
+// handshake the process (the gateway role) waits until it is in the group;
+// gatewayd itself is moved in as soon as it has started.
+func startGateway(cmd *exec.Cmd, handshake bool) (*gatewayProc, error) {
+	g := &gatewayProc{cmd: cmd}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
 	}
-	g.cmd.Stdout, g.cmd.Stderr = &g.out, os.Stderr
+	if *gatewayMemLimit != "" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+*gatewayMemLimit)
+	}
+	if cmd.Stdout == nil {
+		cmd.Stdout, cmd.Stderr = &g.out, os.Stderr
+	}
 	if *gatewayMemMax == "" {
-		return g, g.cmd.Start()
+		return g, cmd.Start()
 	}
 	limit, err := humanize.ParseBytes(*gatewayMemMax)
 	if err != nil {
@@ -136,20 +154,23 @@ func spawnGateway(o loadgen.Options) (*gatewayProc, error) {
 	if g.group, err = newMemoryGroup(limit); err != nil {
 		return nil, err
 	}
-	g.cmd.Env = append(g.cmd.Env, "DOCKLOAD_WAIT=1")
-	start, err := g.cmd.StdinPipe()
-	if err == nil {
-		err = g.cmd.Start()
+	var release io.WriteCloser
+	if handshake {
+		cmd.Env = append(cmd.Env, "DOCKLOAD_WAIT=1")
+		release, err = cmd.StdinPipe()
 	}
 	if err == nil {
-		err = g.group.add(g.cmd.Process.Pid)
+		err = cmd.Start()
 	}
 	if err == nil {
-		_, err = start.Write([]byte{'\n'})
+		err = g.group.add(cmd.Process.Pid)
+	}
+	if err == nil && release != nil {
+		_, err = release.Write([]byte{'\n'})
 	}
 	if err != nil {
-		if g.cmd.Process != nil {
-			_ = g.cmd.Process.Kill()
+		if cmd.Process != nil {
+			_ = cmd.Process.Kill()
 		}
 		g.group.remove()
 	}
@@ -158,6 +179,14 @@ func spawnGateway(o loadgen.Options) (*gatewayProc, error) {
 
 func (g *gatewayProc) wait() (loadgen.Result, error) {
 	var r loadgen.Result
+	if err := g.end(); err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal([]byte(g.out.String()), &r)
+}
+
+// end waits for the process and reports its memory cgroup.
+func (g *gatewayProc) end() error {
 	err := g.cmd.Wait()
 	if g.group != nil {
 		peak, kills := g.group.report()
@@ -165,9 +194,9 @@ func (g *gatewayProc) wait() (loadgen.Result, error) {
 		fmt.Printf("  gateway memory cgroup (limit %s): peak %.1f MB, OOM kills %d\n", *gatewayMemMax, float64(peak)/(1<<20), kills)
 	}
 	if err != nil {
-		return r, fmt.Errorf("gateway process: %w", err)
+		return fmt.Errorf("gateway process %s: %w", filepath.Base(g.cmd.Path), err)
 	}
-	return r, json.Unmarshal([]byte(g.out.String()), &r)
+	return nil
 }
 
 // startCentral starts central with its data under dir, or under
@@ -255,6 +284,9 @@ func drain(args []string) error {
 		return err
 	}
 	defer stop()
+	if *gatewaydBin != "" {
+		return drainWithGatewayd(c, dir, *events)
+	}
 	// The link stays down until the whole backlog is on disk, as if the
 	// broker had been away; then it drains to central.
 	fmt.Printf("drain: building a backlog of %d events with the link down…\n", *events)
@@ -272,6 +304,65 @@ func drain(args []string) error {
 	fmt.Printf("  drained to central's ack in %s = %.0f events/s; peak %s\n",
 		r.Drain.Round(time.Millisecond), float64(r.Issued)/r.Drain.Seconds(), r.DrainMem)
 	fmt.Printf("  gateway peak RSS (VmHWM) %.1f MB\n", float64(r.PeakRSSKB)/1024)
+	return nil
+}
+
+// drainWithGatewayd stores the backlog with the gateway role, then lets
+// gatewayd itself — the daemon a Pi runs, with its own code and heap —
+// drain it to central, reading its memory from /proc while it does.
+func drainWithGatewayd(c *centrald.Central, dir string, events uint64) error {
+	data := filepath.Join(dir, "gw")
+	fmt.Printf("drain: storing a backlog of %d events, then starting %s…\n", events, *gatewaydBin)
+	b, err := spawnGateway(loadgen.Options{DataDir: data, Site: "load", Gateway: "gw-1", MQTT: c.BrokerURL,
+		Total: events, Workers: 64, BuildOnly: true})
+	if err != nil {
+		return err
+	}
+	r, err := b.wait()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  backlog of %d events stored in %s (%.0f events/s)\n",
+		r.Appended, r.Build.Round(time.Millisecond), float64(r.Appended)/r.Build.Seconds())
+	cfg := filepath.Join(dir, "gateway.yaml")
+	yaml := fmt.Sprintf("site: load\ngateway: gw-1\nmqtt: {url: %q}\nhttp: {listen: \"off\"}\nstations: [{id: dock-1, role: inbound-dock}]\n", c.BrokerURL)
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		return err
+	}
+	cmd := exec.Command(*gatewaydBin, "--config", cfg, "--data", data)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	t0 := time.Now()
+	g, err := startGateway(cmd, false)
+	if err != nil {
+		return err
+	}
+	pid := strconv.Itoa(cmd.Process.Pid)
+	var peak loadgen.Memory
+	var applied uint64
+	for deadline := t0.Add(5 * time.Minute); applied < r.Issued; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = g.end()
+			return fmt.Errorf("gatewayd drained %d of %d events in 5 minutes; its log:\n%s", applied, r.Issued, logs.String())
+		}
+		peak.Max(loadgen.ReadMemory(pid))
+		if err := c.Store.View(func(tx *store.Tx) (err error) {
+			applied, err = tx.Watermark("gw-1", r.Stream)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	el := time.Since(t0)
+	hwm := loadgen.PeakRSSKB(pid)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := g.end(); err != nil {
+		return fmt.Errorf("%w; its log:\n%s", err, logs.String())
+	}
+	fmt.Printf("  gatewayd started and drained it to central's watermark in %s = %.0f events/s\n",
+		el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
+	fmt.Printf("  gatewayd peak %s; VmHWM %.1f MB\n", peak, float64(hwm)/1024)
 	return nil
 }
 

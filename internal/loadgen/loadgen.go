@@ -47,6 +47,9 @@ type Options struct {
 	// HoldLink keeps the link down until all Total events are stored, so
 	// the gateway first builds a backlog and then drains it.
 	HoldLink bool
+	// BuildOnly stores the events and stops, leaving the backlog on disk
+	// for another process (gatewayd itself) to drain.
+	BuildOnly bool
 }
 
 // Result reports what one run did.
@@ -85,8 +88,11 @@ func (m *Memory) Max(o Memory) {
 }
 
 func (m Memory) String() string {
-	return fmt.Sprintf("RSS %.1f MB (anon %.1f MB, file-backed %.1f MB), Go heap in use %.1f MB",
-		mb(m.RSSKB), mb(m.AnonKB), mb(m.FileKB), mb(m.HeapKB))
+	s := fmt.Sprintf("RSS %.1f MB (anon %.1f MB, file-backed %.1f MB)", mb(m.RSSKB), mb(m.AnonKB), mb(m.FileKB))
+	if m.HeapKB > 0 { // only known inside the process
+		s += fmt.Sprintf(", Go heap in use %.1f MB", mb(m.HeapKB))
+	}
+	return s
 }
 
 func mb(kb int64) float64 { return float64(kb) / 1024 }
@@ -148,7 +154,7 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 		case <-linkCtx.Done():
 		}
 	}()
-	if !opt.HoldLink {
+	if !opt.HoldLink && !opt.BuildOnly {
 		close(linkUp)
 	}
 	var maxUnconfirmed atomic.Int64
@@ -189,10 +195,13 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	res := Result{Appended: len(lat), Commit: Summarise(lat), Stream: ob.Stream(), Build: time.Since(t0)}
 	phase.Store(1)
 	t1 := time.Now()
-	if opt.HoldLink {
+	if opt.HoldLink && !opt.BuildOnly {
 		close(linkUp)
 	}
-	if err == nil && untilAcked {
+	switch {
+	case err != nil || opt.BuildOnly:
+		// The backlog (what was stored of it) stays on disk.
+	case untilAcked:
 		for ctx.Err() == nil && lk.Acked(outbox.Must) < ob.Issued(outbox.Must) {
 			select {
 			case <-ctx.Done():
@@ -200,7 +209,7 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 			}
 		}
 		res.Drain = time.Since(t1)
-	} else if err == nil {
+	default:
 		<-ctx.Done()
 	}
 	writeHeapProfile("drained")
@@ -212,7 +221,7 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	res.Published, res.Resent = lk.Published()
 	res.MaxUnconfirmed, res.Restarts = int(maxUnconfirmed.Load()), lk.Restarts()
 	res.BuildMem, res.DrainMem = mem[0], mem[1]
-	res.PeakRSSKB = PeakRSSKB()
+	res.PeakRSSKB = PeakRSSKB("self")
 	return res, err
 }
 
@@ -279,20 +288,25 @@ func writeHeapProfile(stage string) {
 	_ = pprof.WriteHeapProfile(f)
 }
 
-// PeakRSSKB is this process's peak resident set (VmHWM), 0 if unknown.
-func PeakRSSKB() int64 { return procStatus()["VmHWM"] }
+// PeakRSSKB is the peak resident set (VmHWM) of process pid ("self" for
+// this one), 0 if unknown.
+func PeakRSSKB(pid string) int64 { return procStatus(pid)["VmHWM"] }
 
 // readMemory reads this process's resident set now.
-func readMemory() Memory {
-	st := procStatus()
+func readMemory() Memory { return ReadMemory("self") }
+
+// ReadMemory reads the resident set of process pid ("self" for this one)
+// now.
+func ReadMemory(pid string) Memory {
+	st := procStatus(pid)
 	return Memory{RSSKB: st["VmRSS"], AnonKB: st["RssAnon"], FileKB: st["RssFile"] + st["RssShmem"]}
 }
 
-// procStatus reads the kB figures of /proc/self/status (empty where that
+// procStatus reads the kB figures of /proc/<pid>/status (empty where that
 // file does not exist).
-func procStatus() map[string]int64 {
+func procStatus(pid string) map[string]int64 {
 	out := map[string]int64{}
-	b, err := os.ReadFile("/proc/self/status")
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return out
 	}
