@@ -3,6 +3,7 @@
 // docs/benchmarks.md records:
 //
 //	dockload throughput [--events 50000] [--mqtt tcp://127.0.0.1:1883]
+//	dockload commit     [--events 5000] [--rate 500] [--workers 4]   (the outbox alone)
 //	dockload drain      [--events 100000]
 //	dockload roundtrip  [--scans 1000] [--rate 100]
 //	dockload all
@@ -61,6 +62,8 @@ func main() {
 		err = throughput(args[1:])
 	case "drain":
 		err = drain(args[1:])
+	case "commit":
+		err = commit(args[1:])
 	case "roundtrip":
 		err = roundtrip(args[1:])
 	case "all":
@@ -80,7 +83,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dockload throughput|drain|roundtrip|all [flags]  (see go doc ./cmd/dockload)")
+	fmt.Fprintln(os.Stderr, "usage: dockload throughput|commit|drain|roundtrip|all [flags]  (see go doc ./cmd/dockload)")
 	os.Exit(2)
 }
 
@@ -231,14 +234,7 @@ func throughput(args []string) error {
 	_ = fs.Parse(args)
 	dir, _ := os.MkdirTemp("", "dockload-")
 	defer os.RemoveAll(dir)
-	// The floors under the gateway's commits, paced like the load, just
-	// before it: the disk alone, and Badger alone on that disk.
-	probes := int(min(*events, 5000))
-	disk, err := loadgen.ProbeFsync(dir, probes, *rate)
-	if err != nil {
-		return err
-	}
-	lone, err := loadgen.ProbeBadger(dir, probes, *rate)
+	floors, err := probeFloors(dir, int(min(*events, 5000)), *rate)
 	if err != nil {
 		return err
 	}
@@ -266,10 +262,53 @@ func throughput(args []string) error {
 	fmt.Printf("throughput (broker %s, %d appenders, rate %d/s): %d events driver→central ack in %s = %.0f events/s\n",
 		broker, *workers, *rate, r.Issued, el.Round(time.Millisecond), float64(r.Issued)/el.Seconds())
 	fmt.Printf("  commit latency (event in → fsync'd): %s\n", r.Commit)
-	fmt.Printf("  just before, same pace: the disk alone (200 bytes + fsync): %s\n", disk)
-	fmt.Printf("                          a lone Badger commit (one 200-byte event): %s\n", lone)
+	fmt.Print(floors)
 	r.BuildMem.Max(r.DrainMem)
 	fmt.Printf("  gateway peak %s; published %d (re-published %d)\n", r.BuildMem, r.Published, r.Resent)
+	return nil
+}
+
+// probeFloors measures, at the load's pace, what the gateway's commits
+// stand on: the disk alone, and a lone Badger commit on that disk.
+func probeFloors(dir string, n, rate int) (string, error) {
+	disk, err := loadgen.ProbeFsync(dir, n, rate)
+	if err != nil {
+		return "", err
+	}
+	lone, err := loadgen.ProbeBadger(dir, n, rate)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("  just before, same pace: the disk alone (200 bytes + fsync): %s\n"+
+		"                          a lone Badger commit (one 200-byte event): %s\n", disk, lone), nil
+}
+
+// commit measures the outbox alone: devices appending at a rate with no
+// link and no central, beside the disk's and Badger's floors. With one
+// device nothing queues; with several, events that arrive while a commit
+// is being flushed wait for it (group commit takes them all in the next).
+func commit(args []string) error {
+	fs := flag.NewFlagSet("commit", flag.ExitOnError)
+	events := fs.Uint64("events", 5000, "events to append")
+	rate := fs.Int("rate", 500, "events per second")
+	workers := fs.Int("workers", 4, "devices appending concurrently")
+	_ = fs.Parse(args)
+	dir, _ := os.MkdirTemp("", "dockload-")
+	defer os.RemoveAll(dir)
+	floors, err := probeFloors(dir, int(*events), *rate)
+	if err != nil {
+		return err
+	}
+	g, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
+		MQTT: "tcp://127.0.0.1:1", Total: *events, Workers: *workers, Rate: *rate, BuildOnly: true})
+	if err != nil {
+		return err
+	}
+	r, err := g.wait()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("commit (outbox alone; devices %d, %d events/s): event in → fsync'd %s\n%s", *workers, *rate, r.Commit, floors)
 	return nil
 }
 
