@@ -53,9 +53,10 @@ type Printer struct {
 	paperOut  bool
 	paused    bool
 	headOpen  bool
-	mediaLeft int        // labels left on the roll; <0 means endless
-	dropAfter int        // cut the next connection carrying more bytes; <0 means off
-	serials   []*os.File // pty ends of AttachSerial lines
+	mediaLeft int           // labels left on the roll; <0 means endless
+	dropAfter int           // cut the next connection carrying more bytes; <0 means off
+	hsDelay   time.Duration // how long a ~HS answer takes (a busy printer)
+	serials   []*os.File    // pty ends of AttachSerial lines
 	changed   chan struct{}
 	closed    bool
 	wg        sync.WaitGroup
@@ -310,6 +311,10 @@ func (p *Printer) tilde(c io.Writer, cmd string, log zerolog.Logger) {
 	switch cmd {
 	case "HS":
 		p.mu.Lock()
+		delay := p.hsDelay
+		p.mu.Unlock()
+		time.Sleep(delay)
+		p.mu.Lock()
 		answer := p.hostStatusLocked()
 		p.mu.Unlock()
 		if _, err := c.Write(answer); err != nil {
@@ -323,6 +328,10 @@ func (p *Printer) tilde(c io.Writer, cmd string, log zerolog.Logger) {
 		p.update(func() { p.pending = nil })
 	}
 }
+
+// SetStatusDelay makes every ~HS answer take d, as a printer busy with a
+// large label answers late.
+func (p *Printer) SetStatusDelay(d time.Duration) { p.update(func() { p.hsDelay = d }) }
 
 // update changes the state under the lock, then prints what became printable.
 func (p *Printer) update(change func()) {

@@ -19,6 +19,10 @@ type RetryPolicy struct {
 	// OnWait, if set, is told why the job is waiting ("paper out",
 	// "offline: ...") each time PrintJob waits.
 	OnWait func(reason string)
+	// OnSend, if set, is called just before the label's bytes go out: a
+	// caller that stops may still cancel a job up to here, but cut off
+	// later the label can neither be confirmed nor safely sent again.
+	OnSend func()
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -95,6 +99,9 @@ func PrintJob(ctx context.Context, p Printer, zpl []byte, policy RetryPolicy, lo
 			reason = st.Problem()
 		default:
 			res.Before = st
+			if policy.OnSend != nil {
+				policy.OnSend()
+			}
 			err = p.Print(ctx, zpl)
 			if err == nil {
 				res.Sent = true

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,16 +60,20 @@ func TestPrintJobWaitsForPaperThenPrintsOnce(t *testing.T) {
 	sim, p := newSim(t)
 	sim.SetPaperOut(true)
 	policy, why := reasons(fast)
+	var sends atomic.Int32
+	policy.OnSend = func() { sends.Add(1) }
 	done := make(chan printer.Result, 1)
 	go func() { done <- printer.PrintJob(ctxT(t), p, []byte(label), policy, zerolog.Nop()) }()
 
 	assert.Equal(t, "paper out", <-why, "the caller is told why the job waits")
 	assert.Empty(t, sim.Jobs(), "nothing printed while paper is out")
+	assert.Zero(t, sends.Load(), "nothing is sent while the job waits")
 	sim.SetPaperOut(false)
 	res := <-done
 	assert.True(t, res.Printed, res.Reason)
 	assert.GreaterOrEqual(t, res.Attempts, 2)
 	assert.Len(t, sim.Jobs(), 1, "printed exactly once after recovery")
+	assert.Equal(t, int32(1), sends.Load(), "the caller is told once, as the bytes go out")
 }
 
 func TestPrintJobPaperOutGivesUpWithReason(t *testing.T) {

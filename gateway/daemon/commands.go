@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -181,9 +182,12 @@ func (q *printQueue) finish(j outbox.PrintJob, res printer.Result) {
 		q.log.Warn().Str("command", j.Command).Str("reason", res.Reason).Int("attempts", res.Attempts).Msg("label not printed")
 	}
 	// The result and forgetting the job are one commit; if the result
-	// cannot be stored the job stays and is reported after a restart.
+	// cannot be stored the job stays and is reported after a restart. A
+	// gateway that is stopping still records the result of a label that
+	// has left (the outbox closes after the print queues): dropped, the
+	// label would be reported as "may have printed" after the restart.
 	q.g.store(&ev, q.dev.ID, func(ctx context.Context, ev outbox.Event) (uint64, error) {
-		return q.g.outbox.AppendPrintResult(ctx, ev, j.Command)
+		return q.g.outbox.AppendPrintResult(context.WithoutCancel(ctx), ev, j.Command)
 	})
 }
 
@@ -231,16 +235,18 @@ func (q *printQueue) print(ctx context.Context, j outbox.PrintJob) {
 			return
 		}
 	}
+	jobCtx, onSend, done := jobContext(ctx)
+	defer done()
 	// While the printer is offline or out of paper the job waits and the
 	// station shows amber, so the operator knows why no label comes.
 	waiting := false
-	res := printer.PrintJob(ctx, q.p, j.ZPL, printer.RetryPolicy{OnWait: func(reason string) {
+	res := printer.PrintJob(jobCtx, q.p, j.ZPL, printer.RetryPolicy{OnWait: func(reason string) {
 		if !waiting {
 			waiting = true
 			q.log.Warn().Str("command", j.Command).Str("reason", reason).Msg("label waiting for the printer")
 			q.g.show(q.dev.Station, gpio.PatternWait)
 		}
-	}}, q.log)
+	}, OnSend: onSend}, q.log)
 	if ctx.Err() != nil && !res.Printed && !res.Sent {
 		// Stopping before anything was sent: keep the job for the next
 		// start, as not yet sending.
@@ -253,4 +259,29 @@ func (q *printQueue) print(ctx context.Context, j outbox.PrintJob) {
 		q.g.show(q.dev.Station, gpio.PatternOff)
 	}
 	q.finish(j, res)
+}
+
+// stopGrace is how long a stopping gateway lets a label whose bytes have
+// gone out be confirmed by the printer.
+const stopGrace = 5 * time.Second
+
+// jobContext is the context of one print job: it ends with ctx while the
+// job waits for the printer, but once the bytes are going out (onSend) the
+// job gets stopGrace more to be confirmed. Cut off mid-send, the label
+// could neither be confirmed nor safely sent again, and would be reported
+// as "may have printed" although it printed.
+func jobContext(ctx context.Context) (jobCtx context.Context, onSend, done func()) {
+	jobCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var sending atomic.Bool
+	stop := context.AfterFunc(ctx, func() {
+		if sending.Load() {
+			time.AfterFunc(stopGrace, cancel)
+			return
+		}
+		cancel()
+	})
+	return jobCtx, func() { sending.Store(true) }, func() {
+		stop()
+		cancel()
+	}
 }

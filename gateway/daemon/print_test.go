@@ -88,3 +88,41 @@ devices:
 		return err == nil && len(left) == 0
 	}, 5*time.Second, 10*time.Millisecond, "reported jobs are forgotten")
 }
+
+// A gateway stopped while a label's bytes are at the printer but its
+// status answer is still on the way lets the printer confirm the label:
+// the result says printed, instead of "sent but not confirmed".
+func TestStoppingGatewayLetsASentLabelBeConfirmed(t *testing.T) {
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
+	prn, err := devsim.NewPrinter("127.0.0.1:0", t.TempDir(), log)
+	require.NoError(t, err)
+	defer prn.Close()
+	cfg := testConfig(t, testenv.FreePort(t), fmt.Sprintf(`stations: [{id: pack-1, role: pack}]
+devices:
+  - {id: printer-1, kind: printer, station: pack-1, address: %q}
+`, prn.Addr()))
+	dir := t.TempDir()
+	g, err := Start(cfg, dir, log)
+	require.NoError(t, err)
+	prn.SetStatusDelay(700 * time.Millisecond)
+	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "pack-1", ZPL: "^XA^FO10,10^A0N,30,30^FDslow^FS^XZ"}
+	payload, err := json.Marshal(cmd)
+	require.NoError(t, err)
+	g.apply(link.Command{Type: wire.CmdPrint, Payload: payload})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = prn.WaitJobs(ctx, 1)
+	require.NoError(t, err)
+	g.Close() // the printer's answer to the status query after the job is still on its way
+
+	g, err = Start(cfg, dir, log)
+	require.NoError(t, err)
+	defer g.Close()
+	res := printResults(t, g)
+	require.Len(t, res, 1)
+	assert.True(t, res[0].Printed, "result: %+v", res[0])
+	jobs, err := g.Outbox().PrintJobs()
+	require.NoError(t, err)
+	assert.Empty(t, jobs, "the confirmed job is forgotten")
+	assert.Len(t, prn.Jobs(), 1, "and not sent again")
+}
