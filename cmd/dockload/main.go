@@ -125,11 +125,18 @@ type gatewayProc struct {
 	group *memoryGroup
 }
 
-func spawnGateway(o loadgen.Options) (*gatewayProc, error) {
+// runGateway runs the gateway role in a child process, as gateway gw-1 of
+// site "load" with its data under dir/gw, and returns what it did.
+func runGateway(dir string, o loadgen.Options) (loadgen.Result, error) {
+	o.DataDir, o.Site, o.Gateway = filepath.Join(dir, "gw"), "load", "gw-1"
 	b, _ := json.Marshal(o)
 	cmd := exec.Command(os.Args[0], "gateway")
 	cmd.Env = append(os.Environ(), "DOCKLOAD_OPTS="+string(b))
-	return startGateway(cmd, true)
+	g, err := startGateway(cmd, true)
+	if err != nil {
+		return loadgen.Result{}, err
+	}
+	return g.wait()
 }
 
 // startGateway starts a gateway process with the limits only the gateway
@@ -245,12 +252,7 @@ func throughput(args []string) error {
 	}
 	defer stop()
 	t0 := time.Now()
-	g, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
-		MQTT: c.BrokerURL, Total: *events, Workers: *workers, Rate: *rate, Window: 1024})
-	if err != nil {
-		return err
-	}
-	r, err := g.wait()
+	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Total: *events, Workers: *workers, Rate: *rate, Window: 1024})
 	if err != nil {
 		return err
 	}
@@ -299,12 +301,7 @@ func commit(args []string) error {
 	if err != nil {
 		return err
 	}
-	g, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
-		MQTT: "tcp://127.0.0.1:1", Total: *events, Workers: *workers, Rate: *rate, BuildOnly: true})
-	if err != nil {
-		return err
-	}
-	r, err := g.wait()
+	r, err := runGateway(dir, loadgen.Options{MQTT: "tcp://127.0.0.1:1", Total: *events, Workers: *workers, Rate: *rate, BuildOnly: true})
 	if err != nil {
 		return err
 	}
@@ -329,12 +326,7 @@ func drain(args []string) error {
 	// The link stays down until the whole backlog is on disk, as if the
 	// broker had been away; then it drains to central.
 	fmt.Printf("drain: building a backlog of %d events with the link down…\n", *events)
-	g, err := spawnGateway(loadgen.Options{DataDir: filepath.Join(dir, "gw"), Site: "load", Gateway: "gw-1",
-		MQTT: c.BrokerURL, Total: *events, Workers: 64, Window: 1024, HoldLink: true})
-	if err != nil {
-		return err
-	}
-	r, err := g.wait()
+	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Total: *events, Workers: 64, Window: 1024, HoldLink: true})
 	if err != nil {
 		return err
 	}
@@ -350,14 +342,9 @@ func drain(args []string) error {
 // gatewayd itself — the daemon a Pi runs, with its own code and heap —
 // drain it to central, reading its memory from /proc while it does.
 func drainWithGatewayd(c *centrald.Central, dir string, events uint64) error {
-	data := filepath.Join(dir, "gw")
+	data := filepath.Join(dir, "gw") // where runGateway stores the backlog
 	fmt.Printf("drain: storing a backlog of %d events, then starting %s…\n", events, *gatewaydBin)
-	b, err := spawnGateway(loadgen.Options{DataDir: data, Site: "load", Gateway: "gw-1", MQTT: c.BrokerURL,
-		Total: events, Workers: 64, BuildOnly: true})
-	if err != nil {
-		return err
-	}
-	r, err := b.wait()
+	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Total: events, Workers: 64, BuildOnly: true})
 	if err != nil {
 		return err
 	}

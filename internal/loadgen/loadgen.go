@@ -159,8 +159,8 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	}
 	var maxUnconfirmed atomic.Int64
 	var phase atomic.Int32 // 0 building, 1 draining
+	// Written only by the sampler; read after it has ended (sampled).
 	var mem [2]Memory
-	var memMu sync.Mutex
 	sampled := make(chan struct{})
 	go func() {
 		defer close(sampled)
@@ -178,14 +178,12 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 				if i%10 != 0 {
 					continue
 				}
-				m := readMemory()
+				m := ReadMemory("self")
 				if i%20 == 0 {
 					runtime.ReadMemStats(&ms)
 					m.HeapKB = int64(ms.HeapInuse / 1024)
 				}
-				memMu.Lock()
 				mem[phase.Load()].Max(m)
-				memMu.Unlock()
 			}
 		}
 	}()
@@ -291,9 +289,6 @@ func writeHeapProfile(stage string) {
 // PeakRSSKB is the peak resident set (VmHWM) of process pid ("self" for
 // this one), 0 if unknown.
 func PeakRSSKB(pid string) int64 { return procStatus(pid)["VmHWM"] }
-
-// readMemory reads this process's resident set now.
-func readMemory() Memory { return ReadMemory("self") }
 
 // ReadMemory reads the resident set of process pid ("self" for this one)
 // now.

@@ -1,65 +1,32 @@
-package storage
+package storage_test
 
 import (
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
-	"time"
 
-	"github.com/dgraph-io/badger/v4"
-	"github.com/rs/zerolog"
+	"github.com/dockhand/dockhand/internal/loadgen"
 )
 
-// reportLatency adds p50/p99 of ds (milliseconds) to the benchmark's output.
-func reportLatency(b *testing.B, ds []time.Duration) {
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	at := func(p float64) float64 { return float64(ds[min(len(ds)-1, int(p*float64(len(ds))))]) / 1e6 }
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
-}
+// The floors under a gateway's commit, back to back; the load tool runs
+// the same probes paced like its load (cmd/dockload).
 
 // BenchmarkFsync is the disk's own floor: append 200 bytes and fsync.
 func BenchmarkFsync(b *testing.B) {
-	f, err := os.Create(filepath.Join(b.TempDir(), "f"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 200)
-	var ds []time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		if _, err := f.Write(buf); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Sync(); err != nil {
-			b.Fatal(err)
-		}
-		ds = append(ds, time.Since(t0))
-	}
-	reportLatency(b, ds)
+	reportLatency(b, loadgen.ProbeFsync)
 }
 
 // BenchmarkCommit is one durable Badger commit of one 200-byte event with
 // the gateway's options: what a lone scan costs before its green light.
 func BenchmarkCommit(b *testing.B) {
-	db, err := Open(b.TempDir(), Gateway, zerolog.Nop())
+	reportLatency(b, loadgen.ProbeBadger)
+}
+
+// reportLatency runs probe b.N times back to back and adds its p50/p99
+// (milliseconds) to the benchmark's output.
+func reportLatency(b *testing.B, probe func(dir string, n, rate int) (loadgen.Latency, error)) {
+	lat, err := probe(b.TempDir(), b.N, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
-	val := make([]byte, 200)
-	var ds []time.Duration
-	i := 0
-	for b.Loop() {
-		i++
-		key := []byte{byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i)}
-		t0 := time.Now()
-		if err := db.Update(func(txn *badger.Txn) error { return txn.Set(key, val) }); err != nil {
-			b.Fatal(err)
-		}
-		ds = append(ds, time.Since(t0))
-	}
-	reportLatency(b, ds)
+	b.ReportMetric(float64(lat.P50)/1e6, "p50-ms")
+	b.ReportMetric(float64(lat.P99)/1e6, "p99-ms")
 }
