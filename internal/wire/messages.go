@@ -18,6 +18,10 @@ const (
 	EvtPrint  = "print"
 	EvtDevice = "device"
 	EvtCount  = "count"
+	// EvtRefused reports a message the gateway refused: a command whose
+	// seal does not match, an oversized or malformed command, an ack for
+	// events it never issued. Central turns it into a (collapsed) alert.
+	EvtRefused = "refused"
 	// EvtLoad is a synthetic event of the load tool and fault tests: it
 	// travels the whole outbox → broker → central path and changes nothing.
 	EvtLoad = "load"
@@ -53,8 +57,11 @@ type Envelope struct {
 	Lane string `json:"lane,omitempty"`
 }
 
-// LaneBulk marks an event as sheddable.
-const LaneBulk = "bulk"
+// Lanes of a stream. LaneBulk marks events as sheddable.
+const (
+	LaneMust = "must"
+	LaneBulk = "bulk"
+)
 
 // NewEnvelope stamps a fresh id and the current time.
 func NewEnvelope(typ string) Envelope {
@@ -101,6 +108,16 @@ type Device struct {
 	Error   string `json:"error,omitempty"`
 }
 
+// Refused reports messages a gateway refused (event type refused). Count
+// is how many such messages the gateway collapsed into this event since its
+// previous one of the same topic and reason.
+type Refused struct {
+	Envelope
+	Topic  string `json:"topic"`
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
 // PrintResult reports what happened to a print command.
 type PrintResult struct {
 	Envelope
@@ -144,6 +161,16 @@ type State struct {
 	State    string   `json:"state"`
 	Version  string   `json:"version,omitempty"`
 	Stations []string `json:"stations,omitempty"`
+	// Streams announces the gateway's event streams (birth only).
+	Streams []StreamInfo `json:"streams,omitempty"`
+}
+
+// StreamInfo announces one of a gateway's event streams in its birth
+// message. Central applies events only on streams their gateway announced
+// and takes each stream's lane from here, never from a field of the event.
+type StreamInfo struct {
+	ID   string `json:"id"`
+	Lane string `json:"lane"` // LaneMust or LaneBulk
 }
 
 // Alert is an operations alert.
