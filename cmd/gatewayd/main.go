@@ -15,7 +15,9 @@ import (
 
 	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/daemon"
+	"github.com/dockhand/dockhand/gateway/link"
 	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/mqttx"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -33,12 +35,19 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "gatewayd:", err)
 		return 2
 	}
-	if *checkOnly {
-		fmt.Printf("%s: configuration is valid (%d stations, %d devices)\n", *path, len(cfg.Stations), len(cfg.Devices))
-		return 0
-	}
 	if p := os.Getenv("DOCKHAND_MQTT_PASSWORD"); p != "" {
 		cfg.MQTT.Password = p
+	}
+	if *checkOnly {
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(os.Stderr, "gatewayd: warning:", w)
+		}
+		if err := link.CheckCredentials(mqttx.Config{Password: cfg.MQTT.Password}); err != nil {
+			fmt.Fprintln(os.Stderr, "gatewayd:", *path+":", err)
+			return 2
+		}
+		fmt.Printf("%s: configuration is valid (%d stations, %d devices)\n", *path, len(cfg.Stations), len(cfg.Devices))
+		return 0
 	}
 	log, err := logging.New(os.Stderr, cfg.Log.Level, "gatewayd")
 	if err != nil {

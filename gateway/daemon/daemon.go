@@ -61,6 +61,9 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 		return nil, fmt.Errorf("--data: %w", err)
 	}
 	log = log.With().Str("gateway", cfg.Gateway).Logger()
+	for _, w := range cfg.Warnings {
+		log.Warn().Msg("config: " + w)
+	}
 	g := &Gateway{cfg: cfg, log: log, lights: map[string]gpio.Light{}, printers: map[string]*printQueue{}}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	ok := false
@@ -88,7 +91,7 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 		MQTT: mqttx.Config{URL: cfg.MQTT.URL, Username: cfg.MQTT.Username, Password: cfg.MQTT.Password,
 			CAFile: cfg.MQTT.CAFile, CertFile: cfg.MQTT.CertFile, KeyFile: cfg.MQTT.KeyFile},
 		Site: cfg.Site, Gateway: cfg.Gateway, Stations: stations, Version: Version,
-		ResendAfter: time.Duration(cfg.Outbox.ResendAfter), Window: cfg.Outbox.Window,
+		ResendAfter: time.Duration(cfg.Link.ResendAfter), Window: cfg.Link.Window,
 	}, g.outbox, log)
 	if err != nil {
 		return nil, err

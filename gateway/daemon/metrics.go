@@ -42,6 +42,7 @@ func newMetrics(g *Gateway) *metrics {
 	gauge("outbox_offline_seconds_left", "How long the budget lasts offline at the recent append rate (0 = no recent appends or full).",
 		func() float64 { return g.outbox.Stats().OfflineLeft.Seconds() })
 	gauge("mqtt_unconfirmed_publishes", "Publishes waiting for the broker's PUBACK.", func() float64 { return float64(g.link.Unconfirmed()) })
+	counter("messages_refused_total", "Messages from the broker refused: oversized, unsealed or badly sealed commands, acks for other streams or beyond what was issued.", g.link.Refused)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", g.link.Connected)
 	m.handler = reg.Handler()
 	return m
