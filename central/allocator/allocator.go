@@ -77,7 +77,7 @@ type Ack struct {
 	Stream  string
 	Seq     uint64
 	Resend  bool
-	lane    string // as the gateway announced it
+	lane    string // as the gateway announced it; "" for a stream not announced
 }
 
 // New prepares an allocator and makes sure the receiving location exists.
@@ -208,6 +208,9 @@ func (a *Allocator) applyBatch(batch []Incoming) ([]Ack, error) {
 			}
 		}
 		for _, k := range order {
+			if acks[k].lane == "" {
+				continue // nothing was applied on an unannounced stream
+			}
 			if err := tx.SetWatermark(k.gateway, k.stream, acks[k].Seq); err != nil {
 				return err
 			}
@@ -253,19 +256,24 @@ func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack,
 		if err != nil {
 			return err
 		}
-		if !announced {
-			// Neither applied nor acknowledged: the gateway publishes
-			// it again after announcing the stream in its birth.
-			return a.refuseMessage(tx, in, refusal{reason: ReasonUnannouncedStream,
-				detail: fmt.Sprintf("stream %s was not announced in the gateway's birth message", k.stream)})
-		}
 		wm, err := tx.Watermark(k.gateway, k.stream)
 		if err != nil {
 			return err
 		}
 		ack = &Ack{Gateway: k.gateway, Stream: k.stream, Seq: wm, lane: lane}
+		if !announced {
+			if err := a.unannounced(tx, in, k.stream); err != nil {
+				return err
+			}
+			// Asking for a resend makes the gateway announce its streams
+			// again and re-publish; nothing is acknowledged beyond wm.
+			ack.Resend = true
+		}
 		acks[k] = ack
 		*order = append(*order, k)
+	}
+	if ack.lane == "" {
+		return nil // neither applied nor acknowledged
 	}
 	switch {
 	case env.Seq <= ack.Seq:

@@ -104,6 +104,23 @@ func (a *Allocator) onState(tx *store.Tx, in Incoming, payload []byte) error {
 	return nil
 }
 
+// unannounced handles the first event of a batch on a stream its gateway
+// never announced. The seal shows the gateway itself sent it, so it is
+// held back (the gateway announces and re-publishes it), not lost. A
+// gateway that announced other streams and then sends on this one is
+// refused with an alert; a gateway never heard from before is most likely
+// ahead of its own birth message (central subscribed between the two).
+func (a *Allocator) unannounced(tx *store.Tx, in Incoming, stream string) error {
+	a.Metrics.Unannounced.Add(1)
+	known, err := tx.HasStreams(in.Gateway)
+	if err != nil || !known {
+		a.log.Debug().Str("gateway", in.Gateway).Str("stream", stream).Msg("event before the gateway's birth message; asking for it again")
+		return err
+	}
+	return a.refuseMessage(tx, in, refusal{reason: ReasonUnannouncedStream,
+		detail: fmt.Sprintf("stream %s was not announced in the gateway's birth message", stream)})
+}
+
 // checkRepeat looks at an event whose seq was already applied: the same
 // event again is a normal redelivery, but another event with that seq
 // means someone else holds the gateway's key or replays its stream.

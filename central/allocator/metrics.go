@@ -16,4 +16,7 @@ type Metrics struct {
 	// seal, stream); Conflicts events claiming an applied seq with another id.
 	Refused   atomic.Uint64
 	Conflicts atomic.Uint64
+	// Unannounced counts events held back because their stream was not
+	// (yet) announced.
+	Unannounced atomic.Uint64
 }

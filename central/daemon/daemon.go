@@ -58,9 +58,9 @@ type Central struct {
 	BrokerURL string
 	// BrokerTLSAddr is the embedded broker's TLS address, if it has one.
 	BrokerTLSAddr string
-	HTTPAddr  string
-	TokenFile string
-	token     string
+	HTTPAddr      string
+	TokenFile     string
+	token         string
 
 	broker *broker.Broker
 	http   *http.Server

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"syscall"
+	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -99,10 +100,18 @@ func newSecret() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// bcryptCost is bcrypt's default work factor (about 50 ms per check on a
-// server core). Logins are checked once per connection; the broker
-// remembers a verified secret for reconnects.
-const bcryptCost = bcrypt.DefaultCost
+// bcryptCost is bcrypt's default work factor (about 80 ms per check on a
+// server core); logins are checked once per connection and the broker
+// remembers a verified secret for reconnects. Test binaries use the
+// minimum: under the race detector factor 10 costs over a second per
+// login, and with secrets of 256 random bits the factor only slows down
+// guessing from a stolen accounts file, which cannot succeed anyway.
+var bcryptCost = func() int {
+	if testing.Testing() {
+		return bcrypt.MinCost
+	}
+	return bcrypt.DefaultCost
+}()
 
 func credentials(a *Account) (string, error) {
 	secret, err := newSecret()

@@ -32,3 +32,12 @@ func (t *Tx) StreamLane(gateway, stream string) (lane string, ok bool, err error
 func (t *Tx) AnnounceStream(gateway, stream, lane string) error {
 	return t.txn.Set(streamKey(gateway, stream), []byte(lane))
 }
+
+// HasStreams reports whether a gateway ever announced a stream.
+func (t *Tx) HasStreams(gateway string) (bool, error) {
+	prefix := []byte(pStream + gateway + separator)
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	it.Seek(prefix)
+	return it.Valid(), nil
+}

@@ -401,11 +401,10 @@ func (l *Link) track(ls *laneState) {
 		}
 		l.resent.Add(ls.sent - acked)
 		ls.sent, ls.lastProgress, ls.lastRewind = acked, time.Now(), time.Now()
-		if timedOut {
-			// Central may not know this stream yet (it refuses events of
-			// streams not announced): announce again before re-publishing.
-			l.needBirth.Store(true)
-		}
+		// Central may not know this stream yet (it holds back events of
+		// streams not announced and asks for them again): announce the
+		// streams again before re-publishing.
+		l.needBirth.Store(true)
 	}
 }
 
