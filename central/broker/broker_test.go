@@ -1,15 +1,6 @@
 package broker
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +14,7 @@ import (
 
 	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/internal/mqttx"
+	"github.com/dockhand/dockhand/internal/testenv"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
@@ -235,11 +227,9 @@ func TestAnonymousAccessWhenAllowed(t *testing.T) {
 // requires a client certificate.
 func TestTLSListener(t *testing.T) {
 	dir := t.TempDir()
-	ca, caKey := newCert(t, dir, "ca", nil, nil)
-	newCert(t, dir, "broker", ca, caKey)
-	newCert(t, dir, "client", ca, caKey)
-	r := newRig(t, Options{TLS: TLS{Listen: "127.0.0.1:0", CertFile: filepath.Join(dir, "broker.pem"),
-		KeyFile: filepath.Join(dir, "broker.key"), ClientCAFile: filepath.Join(dir, "ca.pem")}})
+	testenv.Certs(t, dir)
+	r := newRig(t, Options{TLS: TLS{Listen: "127.0.0.1:0", CertFile: filepath.Join(dir, "server.pem"),
+		KeyFile: filepath.Join(dir, "server.key"), ClientCAFile: filepath.Join(dir, "ca.pem")}})
 	url := "ssl://" + r.b.TLSAddr()
 	tlsLogin := func(cert string) error {
 		co, err := mqttx.ClientOptions(mqttx.Config{URL: url, ClientID: wire.NewID(), Username: "dock-01", Password: r.secrets["dock-01"],
@@ -250,27 +240,4 @@ func TestTLSListener(t *testing.T) {
 	}
 	require.NoError(t, tlsLogin(filepath.Join(dir, "client.pem")))
 	assert.Error(t, tlsLogin(""), "no client certificate")
-}
-
-// newCert writes name.pem and name.key: a CA when parent is nil, else a
-// certificate for 127.0.0.1 signed by parent.
-func newCert(t *testing.T, dir, name string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	if parent == nil {
-		tmpl.IsCA, tmpl.BasicConstraintsValid, tmpl.KeyUsage = true, true, x509.KeyUsageCertSign
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	require.NoError(t, err)
-	kb, err := x509.MarshalECPrivateKey(key)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600))
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	return cert, key
 }
