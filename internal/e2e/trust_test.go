@@ -396,8 +396,10 @@ func (s *trustSite) refusedBy(t *testing.T, atBroker bool, accepted bool, counte
 		assert.Equal(t, before, counter(), "nothing reached the peer")
 		return
 	}
-	require.True(t, accepted)
-	require.Eventually(t, func() bool { return counter() > before }, 10*time.Second, 10*time.Millisecond, "refused by the peer")
+	// Asserted, not required: what the forgery did is checked next, and a
+	// failure should show that too.
+	assert.True(t, accepted)
+	assert.Eventually(t, func() bool { return counter() > before }, 10*time.Second, 10*time.Millisecond, "refused by the peer")
 }
 
 func (s *trustSite) centralRefused() uint64 { return s.central.Alloc.Metrics.Refused.Load() }
@@ -525,10 +527,14 @@ func runForgeries(t *testing.T, s *trustSite) {
 		before := s.gatewayRefusals()
 		accepted := s.forge(topic, s.sealEvil(topic, cmd))
 		s.refusedBy(t, s.kind.rightsOn(), accepted, s.gatewayRefusals, before)
+		for _, j := range s.printer.Jobs() {
+			assert.Less(t, len(j.ZPL), wire.MaxCommandBytes, "the oversized label was not printed")
+		}
 	})
 
 	// Last: it stops central.
 	t.Run("finding 2b: a forged cmd/ack with central down deletes nothing", func(t *testing.T) {
+		s.settle() // every earlier event acknowledged and deleted
 		s.stopCentral()
 		stream := s.gw.Outbox().Stream()
 		acked := s.gw.Outbox().Acked(outbox.Must)
@@ -547,11 +553,15 @@ func runForgeries(t *testing.T, s *trustSite) {
 				assert.False(t, accepted)
 			}
 		} else {
-			require.True(t, accepted)
-			require.Eventually(t, func() bool { return storedRefusals(t, s.gw) > 0 }, 10*time.Second, 10*time.Millisecond,
+			assert.True(t, accepted)
+			assert.Eventually(t, func() bool { return storedRefusals(t, s.gw) > 0 }, 10*time.Second, 10*time.Millisecond,
 				"the gateway refused the ack and stored a report for central")
 		}
-		assert.Equal(t, acked, s.gw.Outbox().Acked(outbox.Must), "nothing was acknowledged")
+		// The gateway applies acks to its disk at most every second: had it
+		// taken the forged one, the waiting scans would be gone by then.
+		assert.Never(t, func() bool {
+			return s.gw.Outbox().Acked(outbox.Must) != acked || s.gw.Outbox().Stats().Events < len(waiting)
+		}, 2500*time.Millisecond, 20*time.Millisecond, "the waiting scans stay in the outbox")
 		// Central comes back: every scan made while it was down arrives.
 		s.startCentral()
 		for _, p := range waiting {
