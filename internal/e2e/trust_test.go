@@ -431,9 +431,17 @@ func TestForgeriesAgainstShippedMosquittoConfiguration(t *testing.T) {
 	}
 }
 
-func runForgeries(t *testing.T, s *trustSite) {
+func runForgeries(top *testing.T, s *trustSite) {
+	// Each case runs as a subtest, and the site's helpers report to it.
+	run := func(name string, f func(t *testing.T)) {
+		top.Run(name, func(t *testing.T) {
+			s.t = t
+			defer func() { s.t = top }()
+			f(t)
+		})
+	}
 	if s.kind.rightsOn() {
-		t.Run("anonymous clients and foreign subscriptions are refused", func(t *testing.T) {
+		run("a client without a login is refused", func(t *testing.T) {
 			co, err := mqttx.ClientOptions(mqttx.Config{URL: s.url, ClientID: "anon-" + wire.NewID()})
 			require.NoError(t, err)
 			c := mqtt.NewClient(co.SetConnectRetry(false).SetAutoReconnect(false))
@@ -441,7 +449,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 		})
 	}
 
-	t.Run("forged scan for a gateway that does not exist", func(t *testing.T) {
+	run("forged scan for a gateway that does not exist", func(t *testing.T) {
 		p := s.pallet()
 		before := s.centralRefused()
 		accepted := s.forge(s.forgedScan("ghost", "ghost-stream", 1, p))
@@ -450,7 +458,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 		s.received(p) // one receipt, the real gateway's: the forged one booked nothing
 	})
 
-	t.Run("forged scan on a made-up stream of the real gateway", func(t *testing.T) {
+	run("forged scan on a made-up stream of the real gateway", func(t *testing.T) {
 		p := s.pallet()
 		jobs := len(s.printer.Jobs())
 		before := s.centralRefused()
@@ -461,7 +469,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 		assert.Len(t, s.printer.Jobs(), jobs+1, "one label, for the real scan")
 	})
 
-	t.Run("finding 2a: a bulk-lane event with seq 9e18 on the must stream, then a real scan", func(t *testing.T) {
+	run("finding 2a: a bulk-lane event with seq 9e18 on the must stream, then a real scan", func(t *testing.T) {
 		p := s.pallet()
 		topic := wire.EventTopic(s.id, dock, wire.EvtScan)
 		ev := palletScan(dock, s.gw.Outbox().Stream(), 9e18, s.pallets[len(s.pallets)-1])
@@ -476,7 +484,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 		s.received(q) // and the stream keeps delivering
 	})
 
-	t.Run("finding 2c: a forged event with the next seq, then the real scan with that seq", func(t *testing.T) {
+	run("finding 2c: a forged event with the next seq, then the real scan with that seq", func(t *testing.T) {
 		real, fake := s.pallet(), s.pallet()
 		s.settle()
 		seq := s.gw.Outbox().Issued(outbox.Must) + 1
@@ -494,7 +502,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 		}))
 	})
 
-	t.Run("forged cmd/print is not printed", func(t *testing.T) {
+	run("forged cmd/print is not printed", func(t *testing.T) {
 		jobs := len(s.printer.Jobs())
 		topic := wire.CommandTopic(s.id, dock, wire.CmdPrint)
 		cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "dock-1", ZPL: "^XA^JUF^XZ"}
@@ -508,7 +516,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 		assert.Zero(t, s.labels("^JU"), "the forged printer reset never reached the printer")
 	})
 
-	t.Run("oversized event", func(t *testing.T) {
+	run("oversized event", func(t *testing.T) {
 		// The compromised Pi on its own topic, with its own valid seal: only
 		// the size is wrong. The embedded broker bounds events itself; a
 		// Mosquitto bounds packets, so central refuses the event unread.
@@ -521,7 +529,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 		s.refusedBy(t, atBroker, accepted, s.centralRefused, before)
 	})
 
-	t.Run("oversized command", func(t *testing.T) {
+	run("oversized command", func(t *testing.T) {
 		topic := wire.CommandTopic(s.id, dock, wire.CmdPrint)
 		cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "dock-1", ZPL: "^XA" + strings.Repeat("x", wire.MaxCommandBytes) + "^XZ"}
 		before := s.gatewayRefusals()
@@ -533,7 +541,7 @@ func runForgeries(t *testing.T, s *trustSite) {
 	})
 
 	// Last: it stops central.
-	t.Run("finding 2b: a forged cmd/ack with central down deletes nothing", func(t *testing.T) {
+	run("finding 2b: a forged cmd/ack with central down deletes nothing", func(t *testing.T) {
 		s.settle() // every earlier event acknowledged and deleted
 		s.stopCentral()
 		stream := s.gw.Outbox().Stream()
