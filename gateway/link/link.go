@@ -308,7 +308,9 @@ func (l *Link) poke() {
 func (l *Link) Run(ctx context.Context) error {
 	l.sess.Connect() // retries in the background until it succeeds
 	defer l.shutdown()
-	ticker := time.NewTicker(l.opt.ResendAfter / 4)
+	// The ticker also ends refusal windows, so it runs at least twice a
+	// window.
+	ticker := time.NewTicker(min(l.opt.ResendAfter/4, l.opt.RefusalWindow/2))
 	defer ticker.Stop()
 	reportCtx, stopReports := context.WithCancel(ctx)
 	reportsDone := make(chan struct{})
