@@ -56,6 +56,7 @@ func (k brokerKind) rightsOn() bool { return k == embeddedRights || k == mosquit
 const (
 	dock    = "dock-01" // the gateway under attack
 	evil    = "gw-evil" // a compromised Pi: a valid login and key of its own
+	nosy    = "gw-nosy" // another compromised Pi, trying to read what is not its own
 	watcher = "ops"     // operations, reading everything
 )
 
@@ -82,7 +83,7 @@ func newTrustSite(t *testing.T, kind brokerKind) *trustSite {
 	s := &trustSite{t: t, kind: kind, id: site(), cdir: filepath.Join(t.TempDir(), "central"), secrets: map[string]string{},
 		log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)}
 	for name, role := range map[string]identity.Role{identity.CentralName: identity.RoleCentral, dock: identity.RoleGateway,
-		evil: identity.RoleGateway, watcher: identity.RoleOps} {
+		evil: identity.RoleGateway, nosy: identity.RoleGateway, watcher: identity.RoleOps} {
 		secret, err := identity.Add(s.cdir, name, role)
 		require.NoError(t, err)
 		s.secrets[name] = secret
@@ -134,7 +135,7 @@ func (s *trustSite) startShippedMosquitto() string {
 		for tlsPort = testenv.FreePort(t); tlsPort == port; tlsPort = testenv.FreePort(t) {
 		}
 		first := true
-		for _, name := range []string{identity.CentralName, dock, evil, watcher} {
+		for _, name := range []string{identity.CentralName, dock, evil, nosy, watcher} {
 			args := []string{"-b", filepath.Join(dir, "dockhand.passwd"), name, s.secrets[name]}
 			if first {
 				args = append([]string{"-c"}, args...)
@@ -447,6 +448,27 @@ func runForgeries(top *testing.T, s *trustSite) {
 			c := mqtt.NewClient(co.SetConnectRetry(false).SetAutoReconnect(false))
 			assert.Error(t, mqttx.Wait(c.Connect(), 10*time.Second, "anonymous connect"))
 		})
+		// Another gateway subscribes to the attacked gateway's commands
+		// and to everything; by the end it must have read nothing of them.
+		co, err := mqttx.ClientOptions(mqttx.Config{URL: s.url, ClientID: "nosy-" + wire.NewID(), Username: nosy, Password: s.secrets[nosy]})
+		require.NoError(top, err)
+		var mu sync.Mutex
+		var read []string
+		c := mqtt.NewClient(co.SetCleanSession(true))
+		require.NoError(top, mqttx.Wait(c.Connect(), 10*time.Second, "nosy connect"))
+		defer c.Disconnect(0)
+		for _, filter := range []string{wire.AllCommands(s.id, dock), "dockhand/#"} {
+			require.NoError(top, mqttx.Wait(c.Subscribe(filter, 1, func(_ mqtt.Client, m mqtt.Message) {
+				mu.Lock()
+				defer mu.Unlock()
+				read = append(read, m.Topic())
+			}), 10*time.Second, "nosy subscribe"))
+		}
+		defer func() {
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Empty(top, read, "a gateway reads nothing but its own commands")
+		}()
 	}
 
 	run("forged scan for a gateway that does not exist", func(t *testing.T) {
