@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dockhand/dockhand/central/counting"
@@ -331,16 +332,17 @@ func (a *Allocator) tally(tx *store.Tx, s wire.Scan, station string, st countSta
 		}
 	}
 	lot, _ := s.Get("10")
-	added := false
-	for i := range st.Tally {
-		if st.Tally[i].SKU == item.SKU && st.Tally[i].Lot == lot {
-			st.Tally[i].Quantity += per * n
-			added = true
-		}
+	i := slices.IndexFunc(st.Tally, func(l counting.Line) bool { return l.SKU == item.SKU && l.Lot == lot })
+	if i < 0 {
+		st.Tally, i = append(st.Tally, counting.Line{SKU: item.SKU, Lot: lot}), len(st.Tally)
 	}
-	if !added {
-		st.Tally = append(st.Tally, counting.Line{SKU: item.SKU, Lot: lot, Quantity: per * n})
+	units, ok := stock.Mul(per, n)
+	total, fits := stock.Add(st.Tally[i].Quantity, units)
+	if !ok || !fits || total > stock.MaxQuantity {
+		return a.refuse(tx, s, stock.Alert{Kind: "bad-scan", Severity: "warning", Ref: s.ID,
+			Message: fmt.Sprintf("counting %d × %d more units of %s would exceed %d", n, per, item.SKU, stock.MaxQuantity)})
 	}
+	st.Tally[i].Quantity = total
 	return tx.SetStationState(station, st)
 }
 

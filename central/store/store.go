@@ -228,8 +228,8 @@ func (t *Tx) Quant(k stock.QuantKey) (int64, error) { return t.getInt(quantKey(k
 // SetQuant sets the quantity at k; zero removes the quant. Available
 // quants also keep the per-item available total in the same transaction.
 func (t *Tx) SetQuant(k stock.QuantKey, qty int64) error {
-	if qty < 0 {
-		return fmt.Errorf("refusing negative quant %d at %+v", qty, k)
+	if qty < 0 || qty > stock.MaxQuantity {
+		return fmt.Errorf("refusing quant %d at %+v: outside 0..%d", qty, k, stock.MaxQuantity)
 	}
 	if k.Status == stock.Available {
 		old, err := t.Quant(k)
@@ -240,7 +240,10 @@ func (t *Tx) SetQuant(k stock.QuantKey, qty int64) error {
 		if err != nil {
 			return err
 		}
-		if err := t.setInt(pAvail+k.SKU, total+qty-old); err != nil {
+		if total, err = stock.AvailableAfter(total, old, qty); err != nil {
+			return fmt.Errorf("%s: %w", k.SKU, err)
+		}
+		if err := t.setInt(pAvail+k.SKU, total); err != nil {
 			return err
 		}
 	}
@@ -294,7 +297,10 @@ func (t *Tx) StockAt(location string) (int64, error) {
 	qs, err := t.Quants(location)
 	var n int64
 	for _, q := range qs {
-		n += q.Quantity
+		var ok bool
+		if n, ok = stock.Add(n, q.Quantity); !ok {
+			return 0, stock.Overflow("stock at " + location)
+		}
 	}
 	return n, err
 }
