@@ -105,6 +105,6 @@ func check(args []string) int {
 		fmt.Printf("%d problems found\n", len(problems))
 		return 1
 	}
-	fmt.Println("ledger and quants agree; no negative stock")
+	fmt.Println("ledger and quants agree; no negative, overflowed or impossible balance")
 	return 0
 }
