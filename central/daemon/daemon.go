@@ -7,11 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -39,8 +41,40 @@ type Options struct {
 	BrokerFallback bool
 	// HTTPAddr is the API address (default :8081).
 	HTTPAddr string
+	// HTTPTimeouts bound how long one client may hold a connection.
+	HTTPTimeouts HTTPTimeouts
 	// APIToken; empty reads or creates DataDir/api-token.
 	APIToken string
+}
+
+// HTTPTimeouts bound each HTTP request, so a client that is slow or gone
+// cannot hold a connection (or, before the body is read, anything else);
+// zero takes the default.
+type HTTPTimeouts struct {
+	// ReadHeader: the request line and headers (default 10 s).
+	ReadHeader time.Duration
+	// Read: the whole request, body included (default 30 s: 1 MiB, the
+	// largest body, at 35 KB/s).
+	Read time.Duration
+	// Write: from the end of the headers to the end of the answer
+	// (default 60 s).
+	Write time.Duration
+	// Idle: a kept-alive connection between requests (default 120 s).
+	Idle time.Duration
+}
+
+// DefaultHTTPTimeouts are the timeouts of a zero HTTPTimeouts.
+var DefaultHTTPTimeouts = HTTPTimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 120 * time.Second}
+
+func (t HTTPTimeouts) orDefault() HTTPTimeouts {
+	pick := func(v, def time.Duration) time.Duration {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	d := DefaultHTTPTimeouts
+	return HTTPTimeouts{pick(t.ReadHeader, d.ReadHeader), pick(t.Read, d.Read), pick(t.Write, d.Write), pick(t.Idle, d.Idle)}
 }
 
 // Central is a running central.
@@ -53,11 +87,12 @@ type Central struct {
 	TokenFile string
 	token     string
 
-	broker *broker.Broker
-	http   *http.Server
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	log    zerolog.Logger
+	broker  *broker.Broker
+	http    *http.Server
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	log     zerolog.Logger
+	probing atomic.Bool // a store readiness probe is running
 }
 
 // Start starts central; Close stops it.
@@ -67,6 +102,11 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	}
 	if opt.DataDir == "" {
 		return nil, errors.New("--data: a data directory is required")
+	}
+	if opt.MQTT.URL != "" {
+		if err := CheckBrokerURL(opt.MQTT.URL); err != nil {
+			return nil, fmt.Errorf("--mqtt: %w", err)
+		}
 	}
 	if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
@@ -120,8 +160,11 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 		return nil, fmt.Errorf("--http %s: %w", httpAddr, err)
 	}
 	c.HTTPAddr = ln.Addr().String()
-	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, metricsHandler(c.Alloc, link), log),
-		ReadHeaderTimeout: 10 * time.Second}
+	to := opt.HTTPTimeouts.orDefault()
+	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
+	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, metricsHandler(c.Alloc, link), ready, log),
+		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
+		ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.wg.Add(2)
@@ -140,6 +183,40 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 // Subscribed reports whether central's MQTT session is up and subscribed
 // to the gateways' events.
 func (c *Central) Subscribed() bool { return c.link != nil && c.link.Connected() }
+
+// mqttReady is the readiness check of the broker session.
+func (c *Central) mqttReady() string {
+	if !c.Subscribed() {
+		return "not connected to the MQTT broker " + c.BrokerURL
+	}
+	return ""
+}
+
+// storeProbeWait is how long a readiness check waits for a store write.
+const storeProbeWait = 2 * time.Second
+
+// storeReady is the readiness check of the store: it commits a small
+// write. One probe runs at a time, so a stuck store does not pile up
+// goroutines.
+func (c *Central) storeReady() string {
+	if !c.probing.CompareAndSwap(false, true) {
+		return "the store has not finished the previous readiness write"
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer c.probing.Store(false)
+		done <- c.Store.Probe()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return "the store does not take writes: " + err.Error()
+		}
+		return ""
+	case <-time.After(storeProbeWait):
+		return "the store did not take a write within " + storeProbeWait.String()
+	}
+}
 
 // Token is the API token (for the demo and tests in the same process).
 func (c *Central) Token() string { return c.token }
