@@ -167,7 +167,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 		ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.wg.Add(2)
+	c.wg.Add(3)
 	go func() {
 		defer c.wg.Done()
 		if err := c.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -175,6 +175,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 		}
 	}()
 	go func() { defer c.wg.Done(); _ = link.Run(ctx) }()
+	go func() { defer c.wg.Done(); c.flushAlerts(ctx) }()
 	log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).Msg("central started")
 	ok = true
 	return c, nil
@@ -183,6 +184,23 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 // Subscribed reports whether central's MQTT session is up and subscribed
 // to the gateways' events.
 func (c *Central) Subscribed() bool { return c.link != nil && c.link.Connected() }
+
+// flushAlerts publishes the summaries of collapsed alerts once a second,
+// when their window is over.
+func (c *Central) flushAlerts(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.Alloc.FlushAlerts(); err != nil {
+				c.log.Warn().Err(err).Msg("alert summaries not published yet")
+			}
+		}
+	}
+}
 
 // mqttReady is the readiness check of the broker session.
 func (c *Central) mqttReady() string {
@@ -250,6 +268,7 @@ func metricsHandler(a *allocator.Allocator, link *mqttlink.Link) http.Handler {
 	reg.Counter("events_set_aside_total", "Events that failed to apply repeatedly and were turned into event-failed alerts.", a.Metrics.SetAside.Load)
 	reg.Counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
 	reg.Counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
+	reg.Counter("alerts_held_back_total", "Repeated alerts held back for the summary of their window.", a.Metrics.AlertsHeldBack.Load)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)
 	return reg.Handler()
 }
