@@ -5,6 +5,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	stdlog "log"
@@ -43,6 +44,8 @@ type Options struct {
 	HTTPAddr string
 	// HTTPTimeouts bound how long one client may hold a connection.
 	HTTPTimeouts HTTPTimeouts
+	// HTTPCertFile and HTTPKeyFile, when set, make the API speak HTTPS.
+	HTTPCertFile, HTTPKeyFile string
 	// APIToken; empty reads or creates DataDir/api-token.
 	APIToken string
 }
@@ -155,6 +158,10 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if httpAddr == "" {
 		httpAddr = ":8081"
 	}
+	tlsConf, err := httpTLS(opt.HTTPCertFile, opt.HTTPKeyFile)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", httpAddr, err)
@@ -164,13 +171,17 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
 	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, metricsHandler(c.Alloc, link), ready, log),
 		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
-		ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
+		TLSConfig: tlsConf, ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.wg.Add(3)
 	go func() {
 		defer c.wg.Done()
-		if err := c.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := c.http.Serve
+		if tlsConf != nil {
+			serve = func(ln net.Listener) error { return c.http.ServeTLS(ln, "", "") }
+		}
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error().Err(err).Msg("http server")
 		}
 	}()
@@ -184,6 +195,21 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 // Subscribed reports whether central's MQTT session is up and subscribed
 // to the gateways' events.
 func (c *Central) Subscribed() bool { return c.link != nil && c.link.Connected() }
+
+// httpTLS loads the API's certificate, if one is configured.
+func httpTLS(certFile, keyFile string) (*tls.Config, error) {
+	switch {
+	case certFile == "" && keyFile == "":
+		return nil, nil
+	case certFile == "" || keyFile == "":
+		return nil, errors.New("--http-cert and --http-key go together")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--http-cert/--http-key: %w", err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+}
 
 // flushAlerts publishes the summaries of collapsed alerts once a second,
 // when their window is over.

@@ -2,11 +2,21 @@ package daemon
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -221,4 +231,45 @@ func TestBadBrokerURLIsRefusedAtStart(t *testing.T) {
 		"mqtts://broker:8883", "ws://broker/mqtt", "wss://broker:443/mqtt", "tcp://[::1]:1883"} {
 		assert.NoError(t, CheckBrokerURL(good), good)
 	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key.
+func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "central"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	kb, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600))
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+func TestAPIOverTLS(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	c := startCentral(t, Options{HTTPCertFile: certFile, HTTPKeyFile: keyFile})
+	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := cl.Get("https://" + c.HTTPAddr + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = http.Get("http://" + c.HTTPAddr + "/healthz")
+	if err == nil {
+		resp.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "plain HTTP is not served")
+	}
+
+	_, err = Start(Options{Site: site, DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", BrokerListen: "127.0.0.1:0", HTTPCertFile: certFile}, zerolog.Nop())
+	assert.ErrorContains(t, err, "--http-cert and --http-key go together")
+	_, err = Start(Options{Site: site, DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", BrokerListen: "127.0.0.1:0", HTTPCertFile: keyFile, HTTPKeyFile: keyFile}, zerolog.Nop())
+	assert.ErrorContains(t, err, "--http-cert/--http-key")
 }

@@ -28,13 +28,17 @@ const maxText = 1000
 // readBody reads the whole request body, before any transaction: a body
 // that is not JSON by its Content-Type (415), larger than maxBody (413),
 // slower than the server's read timeout (408) or not UTF-8 (400) is
-// refused. No Content-Type is taken as JSON.
+// refused. No Content-Type is taken as JSON; an empty body may have any.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	notJSON := false
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return nil, &httpError{http.StatusUnsupportedMediaType, "unsupported_media_type",
-				"Content-Type must be application/json, not " + quote(ct)}
-		}
+		mt, _, err := mime.ParseMediaType(ct)
+		notJSON = err != nil || mt != "application/json"
+	}
+	wrongType := &httpError{http.StatusUnsupportedMediaType, "unsupported_media_type",
+		"Content-Type must be application/json, not " + quote(r.Header.Get("Content-Type"))}
+	if notJSON && r.ContentLength > 0 {
+		return nil, wrongType
 	}
 	if r.ContentLength > maxBody {
 		return nil, tooLarge()
@@ -49,6 +53,8 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return nil, &httpError{http.StatusRequestTimeout, "request_timeout", "the request body did not arrive within the server's read timeout"}
 	case err != nil:
 		return nil, badRequest("body could not be read: " + err.Error())
+	case notJSON && len(b) > 0:
+		return nil, wrongType
 	case !utf8.Valid(b):
 		return nil, badRequest("body is not valid UTF-8")
 	}

@@ -45,6 +45,8 @@ func run(args []string) int {
 	d := daemon.DefaultHTTPTimeouts
 	fs.DurationVar(&opt.HTTPTimeouts.Read, "http-read-timeout", d.Read, "longest time a client may take to send one request, body included")
 	fs.DurationVar(&opt.HTTPTimeouts.Write, "http-write-timeout", d.Write, "longest time from a request's headers to the end of its answer")
+	fs.StringVar(&opt.HTTPCertFile, "http-cert", "", "certificate file (PEM): serve the API over HTTPS (with --http-key)")
+	fs.StringVar(&opt.HTTPKeyFile, "http-key", "", "private key file (PEM) of --http-cert")
 	level := fs.String("log-level", "info", "trace, debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
