@@ -88,6 +88,12 @@ func TestMalformedBodies(t *testing.T) {
 		assert.Equal(t, c.want, code, "%s: %v", name, v)
 	}
 	assert.Len(t, a.list("/api/v1/items"), 1, "only the good request created anything")
+
+	// An action without a body may come with any Content-Type (curl -d '').
+	req := httptest.NewRequest("POST", "/api/v1/counts/plan", strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	code, v := a.send(req)
+	assert.Equal(t, http.StatusOK, code, "%v", v)
 }
 
 // A quantity of 9,223,372,036,854,775,807 was accepted and made totals
