@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -275,6 +276,11 @@ func TestListsArePaged(t *testing.T) {
 	}
 	code, _, _ := a.do("GET", "/api/v1/ledger?limit=5000", "")
 	assert.Equal(t, http.StatusBadRequest, code)
+
+	// A forged cursor is only a position: past the end it lists nothing.
+	forged := base64.RawURLEncoding.EncodeToString([]byte("\xff\xff|../item/"))
+	assert.Empty(t, a.list("/api/v1/locations?cursor="+forged))
+	assert.Len(t, a.list("/api/v1/locations?limit=1000&cursor="+base64.RawURLEncoding.EncodeToString([]byte("A-199"))), 51)
 }
 
 func TestFilteredListsAndTheLedgerArePaged(t *testing.T) {
