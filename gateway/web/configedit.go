@@ -26,7 +26,7 @@ type editor struct {
 type configView struct {
 	Editable bool                `json:"editable"`
 	Path     string              `json:"path,omitempty"`
-	Stations []config.Station    `json:"stations"`
+	Stations []stationView       `json:"stations"`
 	Devices  []configfile.Fields `json:"devices"`
 	Kinds    []string            `json:"kinds"`
 	Roles    []string            `json:"roles"`
@@ -37,8 +37,11 @@ type configView struct {
 // cannot be read.
 func (e *editor) get(w http.ResponseWriter, _ *http.Request) {
 	cfg := e.s.b.Config()
-	v := configView{Editable: e.s.opt.ConfigPath != "", Path: e.s.opt.ConfigPath, Stations: nonNil(cfg.Stations),
+	v := configView{Editable: e.s.opt.ConfigPath != "", Path: e.s.opt.ConfigPath, Stations: []stationView{},
 		Kinds: config.Kinds, Roles: config.Roles, Devices: []configfile.Fields{}}
+	for _, st := range cfg.Stations {
+		v.Stations = append(v.Stations, stationView{ID: st.ID, Role: st.Role})
+	}
 	if doc, err := e.read(); err == nil {
 		v.Devices = nonNil(doc.Devices())
 	} else {
@@ -54,6 +57,11 @@ func (e *editor) read() (*configfile.Doc, error) {
 		return nil, errors.New("the gateway was started without a configuration file to save to")
 	}
 	return configfile.Read(e.s.opt.ConfigPath)
+}
+
+type stationView struct {
+	ID   string `json:"id"`
+	Role string `json:"role"`
 }
 
 // deviceRequest is a device's fields as the form sends them: every value

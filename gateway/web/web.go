@@ -223,7 +223,9 @@ func (s *Server) Close() {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assetsFS, "assets")
-	mux.Handle("GET /", http.FileServerFS(static))
+	files := http.FileServerFS(static)
+	mux.Handle("GET /{$}", files)
+	mux.Handle("GET /{file}", files)
 	if s.opt.Metrics != nil {
 		mux.Handle("GET /metrics", s.opt.Metrics)
 	}
