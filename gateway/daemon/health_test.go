@@ -146,4 +146,3 @@ func ids(ds []health.Device) []string {
 	}
 	return out
 }
-
