@@ -30,7 +30,6 @@ type unit struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	g      *Gateway
-	closed func() // after the goroutines end (close the port, ...)
 }
 
 func (g *Gateway) newUnit() (*unit, context.Context) {
@@ -52,18 +51,15 @@ func (u *unit) run(f func()) {
 func (u *unit) stop() {
 	u.cancel()
 	u.wg.Wait()
-	if u.closed != nil {
-		u.closed()
-	}
 }
 
 func isRFIDGroup(kind string) bool { return kind == config.KindRFID || kind == config.KindInput }
 
 // startDevices opens devs of cfg: lights first (scans need them), then
-// printers, scanners and, when startRFID, the RFID group. At start-up a
-// device that cannot be opened stops the gateway (atStart); later (a new
-// configuration) it is reported as disconnected and the rest goes on. The
-// caller holds devMu.
+// printers, scanners and, when startRFID, the RFID group. A device that
+// cannot be opened shows as disconnected and is named in the error; the
+// rest still start (Start gives up on such an error, Apply reports it).
+// The caller holds devMu.
 func (g *Gateway) startDevices(cfg *config.Config, devs []config.Device, startRFID bool) error {
 	var errs []error
 	fail := func(d config.Device, h *health.Handle, err error) {
