@@ -190,16 +190,17 @@ func TestReadyzFollowsTheBrokerSession(t *testing.T) {
 	code, v := getJSON(t, base+"/readyz")
 	require.Equal(t, http.StatusOK, code, "%v", v)
 	assert.Equal(t, "ready", v["status"])
-	assert.Equal(t, map[string]any{"mqtt": "ok", "store": "ok"}, v["checks"])
+	assert.Empty(t, v["reasons"])
 
 	require.NoError(t, c.broker.Close())
 	c.broker = nil // closed: Close must not close it again
 	require.Eventually(t, func() bool { code, v = getJSON(t, base+"/readyz"); return code == http.StatusServiceUnavailable },
 		failIn, 50*time.Millisecond, "not ready once the broker is gone")
-	assert.Equal(t, "not ready", v["status"])
-	checks := v["checks"].(map[string]any)
-	assert.Contains(t, checks["mqtt"], "not connected to the MQTT broker")
-	assert.Equal(t, "ok", checks["store"])
+	assert.Equal(t, "degraded", v["status"])
+	reasons := v["reasons"].([]any)
+	require.Len(t, reasons, 1, "the store is fine")
+	assert.Equal(t, "mqtt", reasons[0].(map[string]any)["component"])
+	assert.Contains(t, reasons[0].(map[string]any)["reason"], "not connected to the MQTT broker")
 	code, _ = getJSON(t, base+"/healthz")
 	assert.Equal(t, http.StatusOK, code, "central is alive all the same")
 }

@@ -16,7 +16,9 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -88,18 +90,27 @@ func (s *Server) auth(next http.Handler) http.Handler {
 	})
 }
 
+// reason is one thing that keeps central from being ready; /readyz has
+// the shape of the gateway's, so one monitoring rule reads both.
+type reason struct {
+	Component string `json:"component"`
+	Reason    string `json:"reason"`
+}
+
 // readyz answers whether central can do its work: 200 when every check
 // passes, 503 with the reasons otherwise.
 func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
-	checks := map[string]string{}
-	status, code := "ready", http.StatusOK
-	for name, check := range s.ready {
-		checks[name] = "ok"
-		if why := check(); why != "" {
-			checks[name], status, code = why, "not ready", http.StatusServiceUnavailable
+	reasons := []reason{}
+	for _, name := range slices.Sorted(maps.Keys(s.ready)) {
+		if why := s.ready[name](); why != "" {
+			reasons = append(reasons, reason{Component: name, Reason: why})
 		}
 	}
-	writeJSON(w, code, map[string]any{"status": status, "checks": checks})
+	if len(reasons) > 0 {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "degraded", "reasons": reasons})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "reasons": reasons})
 }
 
 // apiError is the body of every error answer.
