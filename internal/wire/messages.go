@@ -193,6 +193,11 @@ type Alert struct {
 	Station  string            `json:"station,omitempty"`
 	Ref      string            `json:"ref,omitempty"`
 	Details  map[string]string `json:"details,omitempty"`
+	// Count, First and Last are set on a summary of repeated alerts that
+	// central held back: how many, the first and the last time raised.
+	Count int64      `json:"count,omitempty"`
+	First *time.Time `json:"first,omitempty"`
+	Last  *time.Time `json:"last,omitempty"`
 }
 
 // Receipt reports goods received at a dock.
