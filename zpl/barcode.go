@@ -139,7 +139,7 @@ func (l *layout) hri(e *element, s, field string, cx, top int) {
 
 func (l *layout) dataMatrix(e *element, data, field string) {
 	if reason := checkCode128Data(data); reason != "" {
-		l.fail(field, "cannot be encoded in a DataMatrix: printable ASCII only, no ^ or ~")
+		l.fail(field, "%s", reason)
 		return
 	}
 	l.matrix(e, "^BXN,", ",200,,,,_^FD"+dataMatrixEscape(data)+"^FS\n", dataMatrixSize(data, false), 1, data, field)
@@ -191,9 +191,11 @@ func (l *layout) matrix(e *element, cmd, rest string, size, quiet int, hri, fiel
 }
 
 // dataMatrixEscape writes data for ^BX with '_' as escape character: '_'
-// itself is "__" and FNC1 (GS) is "_1" (ZPL II Programming Guide, ^BX).
+// itself is "__", FNC1 (GS) is "_1", and '^' and '~', which would start ZPL
+// commands, are "_d094" and "_d126" (the byte by its decimal value) (ZPL II
+// Programming Guide, ^BX escape sequences).
 func dataMatrixEscape(s string) string {
-	if strings.IndexByte(s, '_') < 0 && strings.IndexByte(s, gs) < 0 {
+	if !strings.ContainsAny(s, "_^~\x1d") {
 		return s
 	}
 	var b strings.Builder
@@ -203,6 +205,10 @@ func dataMatrixEscape(s string) string {
 			b.WriteString("__")
 		case gs:
 			b.WriteString("_1")
+		case '^':
+			b.WriteString("_d094")
+		case '~':
+			b.WriteString("_d126")
 		default:
 			b.WriteByte(s[i])
 		}
