@@ -15,7 +15,7 @@ func (l *layout) code128(e *element, data, field string) {
 		l.fail(field, "%s", reason)
 		return
 	}
-	l.linear(e, encodeCode128(data, false), data, field)
+	l.linear(e, encodeCode128(data, false), data, field, nil)
 }
 
 // gs1Symbol is the data of one GS1 bar code element of the label, with the
@@ -86,20 +86,38 @@ func (l *layout) gs1(e *element, sym gs1Symbol) {
 		l.matrix(e, "^BXN,", ",200,,,,_^FD_1"+dataMatrixEscape(es)+"^FS\n", dataMatrixSize(es, true), 1, hri, owner)
 		return
 	}
-	l.linear(e, encodeCode128(es, true), hri, owner)
+	if l.logistic(e) {
+		ais := make([]string, len(sym.elems))
+		for i, el := range sym.elems {
+			ais[i] = el.AI
+		}
+		l.linear(e, encodeCode128(es, true), hri, owner, &gs1Placed{ais: ais, owner: sym.owners[0]})
+		return
+	}
+	l.linear(e, encodeCode128(es, true), hri, owner, nil)
 }
 
 // linear places a Code 128 symbol, using the widest module between
 // e.module and e.minModule that keeps it and its quiet zones on the label.
-func (l *layout) linear(e *element, c code128, hri, field string) {
+// logistic is set for a GS1-128 symbol of a GS1 logistic label, which must
+// also meet that specification; it is recorded for the checks across
+// symbols.
+func (l *layout) linear(e *element, c code128, hri, field string, logistic *gs1Placed) {
 	lo, hi := l.moduleDots(e.minModule), l.moduleDots(e.module)
+	y, h := l.dots(e.y), l.dots(e.height)
 	for m := hi; m >= lo; m-- {
 		w, quiet := c.modules()*m, code128QuietModules*m
 		x, ok := l.place(e, w, quiet)
-		if !ok {
+		if !ok || logistic != nil && l.toMM(w+2*quiet) > gs1MaxLength {
 			continue
 		}
-		y, h := l.dots(e.y), l.dots(e.height)
+		if logistic != nil {
+			if !l.checkLogisticSymbol(m, h, field) {
+				return
+			}
+			logistic.top = y
+			l.gs1Placed = append(l.gs1Placed, *logistic)
+		}
 		l.raw("^BY")
 		l.num(m)
 		l.fo(x, y)
@@ -109,6 +127,10 @@ func (l *layout) linear(e *element, c code128, hri, field string) {
 		l.raw(c.fd)
 		l.raw("^FS\n")
 		l.hri(e, hri, field, x+w/2, y+h)
+		return
+	}
+	if logistic != nil {
+		l.fail(field, "%s", l.logisticTooWide(c, lo))
 		return
 	}
 	w := (c.modules() + 2*code128QuietModules) * lo
@@ -127,14 +149,19 @@ func (l *layout) place(e *element, w, quiet int) (int, bool) {
 
 // hri prints the human-readable text under a symbol: centred on it (cx),
 // in a block as wide as the label allows on both sides, e.lines lines (1 if
-// not set); top is the symbol's bottom edge.
+// not set), in e.hri or smaller down to e.minHRI; top is the symbol's
+// bottom edge.
 func (l *layout) hri(e *element, s, field string, cx, top int) {
 	if e.hri <= 0 {
 		return
 	}
 	font := max(1, l.dots(e.hri))
+	minFont := font
+	if e.minHRI > 0 {
+		minFont = max(1, l.dots(e.minHRI))
+	}
 	half := min(cx, l.labelW-cx)
-	l.textBlock(s, field, cx-half, top+font/4, 2*half, font, max(1, e.lines), 'C')
+	l.textBlock(s, field, cx-half, top+font/4, 2*half, font, minFont, max(1, e.lines), 'C')
 }
 
 func (l *layout) dataMatrix(e *element, data, field string) {

@@ -1,0 +1,81 @@
+package zpl
+
+import (
+	"fmt"
+	"slices"
+)
+
+// GS1-128 symbols on a GS1 logistic label (GS1 General Specifications,
+// symbol specification table for GS1-128 on logistic units, 5.4.4 and
+// 6.6.4; GS1 Logistic Label Guideline): X from 0.495 to 1.016 mm, bars at
+// least 31.75 mm high, quiet zones of 10X, at most 48 data characters and
+// 165.10 mm including quiet zones per symbol, picket fence orientation, and
+// the SSCC alone in the lowest symbol. Every GS1-128 element of a template
+// must meet them unless the template says internal-only: true. The limit of
+// 48 data characters needs no check of its own: 49 take at least 28 symbol
+// characters, over 165.10 mm at X 0.495 mm (the conformance test measures
+// it anyway).
+const (
+	gs1MinX      = 0.495  // mm
+	gs1MaxX      = 1.016  // mm
+	gs1MinHeight = 31.75  // mm
+	gs1MaxLength = 165.10 // mm, quiet zones included
+)
+
+// gs1Placed is a GS1-128 symbol of a logistic label as printed, for the
+// rules across symbols.
+type gs1Placed struct {
+	top   int // dots
+	ais   []string
+	owner string // field of the first AI
+}
+
+// logistic reports whether a GS1-128 symbol of element e must meet the
+// logistic label specification.
+func (l *layout) logistic(e *element) bool {
+	return e.kind == elemGS1128 && !l.t.internalOnly
+}
+
+// checkLogisticSymbol checks a placed symbol's printed size: module m and
+// bar height h in dots.
+func (l *layout) checkLogisticSymbol(m, h int, field string) bool {
+	x := l.toMM(m)
+	switch {
+	case x < gs1MinX || x > gs1MaxX:
+		l.fail(field, "GS1-128 X-dimension would be %.3f mm at %d dpi; a GS1 logistic label needs %.3f to %.3f mm", x, l.dpi, gs1MinX, gs1MaxX)
+	case l.toMM(h) < gs1MinHeight:
+		l.fail(field, "GS1-128 bars would be %.2f mm high at %d dpi; a GS1 logistic label needs at least %.2f mm", l.toMM(h), l.dpi, gs1MinHeight)
+	default:
+		return true
+	}
+	return false
+}
+
+// checkSSCCLowest applies GS1 General Specifications 6.6.4.1.1: the SSCC
+// is encoded alone, in the lowest GS1-128 symbol of the label.
+func (l *layout) checkSSCCLowest() {
+	for _, p := range l.gs1Placed {
+		if !slices.Contains(p.ais, "00") {
+			continue
+		}
+		if len(p.ais) > 1 {
+			l.fail(p.owner, "GS1 logistic label: the SSCC (00) must be alone in its GS1-128 symbol, not with %v", p.ais)
+			return
+		}
+		for _, q := range l.gs1Placed {
+			if q.top >= p.top && !slices.Contains(q.ais, "00") {
+				l.fail(p.owner, "GS1 logistic label: the SSCC symbol must be the lowest GS1-128 symbol; AI (%s) is printed at or below it", q.ais[0])
+				return
+			}
+		}
+	}
+}
+
+// logisticTooWide explains a GS1-128 symbol of a logistic label that does
+// not fit at the smallest X the specification allows.
+func (l *layout) logisticTooWide(c code128, m int) string {
+	w := (c.modules() + 2*code128QuietModules) * m
+	return fmt.Sprintf("GS1-128 symbol would be %.1f mm wide with its quiet zones at X %.3f mm and does not fit the %.1f mm label "+
+		"(GS1 logistic label: X at least %.3f mm, quiet zones 10X, at most %.2f mm); shorten the data",
+		l.toMM(w), l.toMM(m), l.toMM(l.labelW), gs1MinX, gs1MaxLength)
+}
