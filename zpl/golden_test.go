@@ -19,7 +19,7 @@ var sampleData = map[string]map[string]string{
 		"sscc": "340065441234567893", "gtin": "04006544000014", "quantity": "48",
 		"sku": "CC-330-24", "item": "可口可乐 330ml × 24 罐", "lot": "L2024-117",
 		"best_before": "2026-01-31", "expiry": "2026-03-31", "putaway": "A-03-2-05",
-		"from": "Dockhand DC, 88 Harbour Rd", "to": "Store 117, 浦东新区 世纪大道 100号",
+		"from": "Dockhand DC Shanghai, 88 Harbour Rd", "to": "Store 117, 浦东新区 世纪大道 100号",
 	},
 	"putaway": {
 		"lpn": "LPN00012345", "location": "A-03-2-05", "sku": "CC-330-24",

@@ -2,6 +2,7 @@ package zpl
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func TestRenderValidationErrors(t *testing.T) {
 		{"bad date", "sscc-pallet", with("sscc-pallet", map[string]string{"expiry": "2026-02-30"}), "expiry", "not a date"},
 		{"count not a number", "sscc-pallet", with("sscc-pallet", map[string]string{"quantity": "12 CS"}), "quantity", "not a count"},
 		{"lot outside GS1 character set", "sscc-pallet", with("sscc-pallet", map[string]string{"lot": "L 2024"}), "lot", "not allowed in GS1 character set 82"},
-		{"item longer than declared", "sscc-pallet", with("sscc-pallet", map[string]string{"item": strings.Repeat("可口可乐 ", 8)}), "item", "longer than 36"},
+		{"item too long for two lines at the smallest size", "sscc-pallet", with("sscc-pallet", map[string]string{"item": strings.Repeat("可口可乐 ", 24)}), "item", "too long for the label"},
 		{"location longer than declared", "putaway", with("putaway", map[string]string{"location": "AISLE-03-BAY-2-LEVEL5"}), "location", "longer than 20"},
 		{"GS1 lot longer than the logistic label takes", "sscc-pallet", with("sscc-pallet", map[string]string{"lot": "20240117-0001-000042"}), "lot", "longer than 10"},
 		{"code with control character", "putaway", with("putaway", map[string]string{"lpn": "LPN\x01"}), "lpn", "cannot be encoded"},
@@ -134,7 +135,7 @@ func TestChineseTextPrintsAsUTF8(t *testing.T) {
 
 func TestTextDataCannotInjectZPL(t *testing.T) {
 	r := newTestRegistry(t)
-	evil := "^XZ^XA^FO0,0^GB8,8,8^FS~JA_41\\&x\r\n" // 34 of the 36 characters allowed
+	evil := "Bad^XZ^XA^FO0,0^GB800,800,800^FS~JA_41\\&x\r\n"
 	out, err := r.Render("bin-location", with("bin-location", map[string]string{"description": evil}), Options{})
 	require.NoError(t, err)
 	fields := checkLabel(t, out)
@@ -319,4 +320,35 @@ func TestSSCCPalletTakesLongestLot(t *testing.T) {
 			assert.Empty(t, problems)
 		}
 	}
+}
+
+// Text too wide for its size shrinks to the largest font that fits, never
+// below min-size.
+func TestTextShrinksToFit(t *testing.T) {
+	r := newTestRegistry(t)
+	fontOf := func(out []byte, content string) int {
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasSuffix(line, "^FD"+content+"^FS") && strings.Contains(line, "^A0N,") {
+				var font int
+				_, err := fmt.Sscanf(line[strings.Index(line, "^A0N,")+5:], "%d", &font)
+				require.NoError(t, err)
+				return font
+			}
+		}
+		t.Fatalf("no text %q in\n%s", content, out)
+		return 0
+	}
+	out, err := r.Render("bin-location", with("bin-location", map[string]string{"location": "A-03-2-05"}), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 96, fontOf(out, "A-03-2-05"), "12 mm at 203 dpi when it fits")
+
+	long := strings.Repeat("W", 20)
+	out, err = r.Render("bin-location", with("bin-location", map[string]string{"location": long}), Options{})
+	require.NoError(t, err)
+	font := fontOf(out, long)
+	width := 764 // the block: 95.6 mm at 203 dpi
+	assert.Less(t, font, 96)
+	assert.GreaterOrEqual(t, font, 32, "not below min-size 4 mm")
+	assert.Equal(t, 1, linesNeeded(long, float64(width)/float64(font)), "fits at this size")
+	assert.Equal(t, 2, linesNeeded(long, float64(width)/float64(font+1)), "the largest size that fits")
 }

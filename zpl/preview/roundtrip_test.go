@@ -17,7 +17,7 @@ import (
 
 // The round trip: every built-in template, filled with data sets that
 // reach every printable ASCII character a field takes, every field's
-// declared maximum and Chinese text, rendered to ZPL by package zpl, drawn
+// declared maximum (free text without one: 24 characters) and Chinese text, rendered to ZPL by package zpl, drawn
 // by the preview and scanned back with gozxing, an independent reader. Each
 // bar code must scan as exactly the data that went in (GS1 symbols: each
 // AI's value), every field meant for a bar code must be found in one, and
@@ -108,7 +108,19 @@ func window(cs string, k, n int) string {
 	return string(out)
 }
 
-// repeat fills a field to its declared maximum with s repeated.
+// freeText is how long the data sets make text fields that declare no
+// maximum (their limit is the label's room).
+const freeText = 24
+
+// length is the declared maximum of a field, or freeText.
+func length(f zpl.Field) int {
+	if f.Max == 0 {
+		return freeText
+	}
+	return f.Max
+}
+
+// repeat is n characters of s repeated.
 func repeat(s string, n int) string {
 	r := []rune(strings.Repeat(s, n))
 	return string(r[:n])
@@ -128,14 +140,14 @@ func datasets(fields []zpl.Field) []dataset {
 	windows := 1
 	for _, f := range fields {
 		if cs := charset(f); cs != "" {
-			windows = max(windows, (len(cs)+f.Max-1)/f.Max)
+			windows = max(windows, (len(cs)+length(f)-1)/length(f))
 		}
 	}
 	var sets []dataset
 	for k := range windows {
 		sets = append(sets, dataset{fmt.Sprintf("ascii %d", k), func(f zpl.Field) string {
 			if cs := charset(f); cs != "" {
-				return window(cs, k, f.Max)
+				return window(cs, k, length(f))
 			}
 			return fixed(f, "12")
 		}})
@@ -144,24 +156,24 @@ func datasets(fields []zpl.Field) []dataset {
 		dataset{"maximum, widest", func(f zpl.Field) string {
 			switch f.Kind {
 			case zpl.KindText:
-				return repeat("中", f.Max)
+				return repeat("中", length(f))
 			case zpl.KindCode:
-				return repeat("W", f.Max)
+				return repeat("W", length(f))
 			}
 			return fixed(f, "99999999")
 		}},
 		dataset{"maximum, digits", func(f zpl.Field) string {
 			if charset(f) != "" {
-				return repeat("0123456789", f.Max)
+				return repeat("0123456789", length(f))
 			}
 			return fixed(f, "10000000")
 		}},
 		dataset{"chinese", func(f zpl.Field) string {
 			switch f.Kind {
 			case zpl.KindText:
-				return repeat("张伟 冷冻水饺 上海市浦东新区张江路88号 ", f.Max)
+				return repeat("张伟 冷冻水饺 上海市浦东新区张江路88号 ", length(f))
 			case zpl.KindCode:
-				return repeat("CN-SH-0001", f.Max)
+				return repeat("CN-SH-0001", length(f))
 			}
 			return fixed(f, "3")
 		}},
