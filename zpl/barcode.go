@@ -86,15 +86,11 @@ func (l *layout) gs1(e *element, sym gs1Symbol) {
 		l.matrix(e, "^BXN,", ",200,,,,_^FD_1"+dataMatrixEscape(es)+"^FS\n", dataMatrixSize(es, true), 1, hri, owner)
 		return
 	}
-	if l.logistic(e) {
-		ais := make([]string, len(sym.elems))
-		for i, el := range sym.elems {
-			ais[i] = el.AI
-		}
-		l.linear(e, encodeCode128(es, true), hri, owner, &gs1Placed{ais: ais, owner: sym.owners[0]})
-		return
+	var logistic *gs1Symbol
+	if l.isLogistic(e) {
+		logistic = &sym
 	}
-	l.linear(e, encodeCode128(es, true), hri, owner, nil)
+	l.linear(e, encodeCode128(es, true), hri, owner, logistic)
 }
 
 // linear places a Code 128 symbol, using the widest module between
@@ -102,7 +98,7 @@ func (l *layout) gs1(e *element, sym gs1Symbol) {
 // logistic is set for a GS1-128 symbol of a GS1 logistic label, which must
 // also meet that specification; it is recorded for the checks across
 // symbols.
-func (l *layout) linear(e *element, c code128, hri, field string, logistic *gs1Placed) {
+func (l *layout) linear(e *element, c code128, hri, field string, logistic *gs1Symbol) {
 	lo, hi := l.moduleDots(e.minModule), l.moduleDots(e.module)
 	y, h := l.dots(e.y), l.dots(e.height)
 	for m := hi; m >= lo; m-- {
@@ -111,12 +107,8 @@ func (l *layout) linear(e *element, c code128, hri, field string, logistic *gs1P
 		if !ok || logistic != nil && l.toMM(w+2*quiet) > gs1MaxLength {
 			continue
 		}
-		if logistic != nil {
-			if !l.checkLogisticSymbol(m, h, field) {
-				return
-			}
-			logistic.top = y
-			l.gs1Placed = append(l.gs1Placed, *logistic)
+		if logistic != nil && (!l.checkLogisticSymbol(m, h, field) || !l.notePlaced(logistic, y)) {
+			return
 		}
 		l.raw("^BY")
 		l.num(m)

@@ -3,6 +3,8 @@ package zpl
 import (
 	"fmt"
 	"slices"
+
+	"github.com/dockhand/dockhand/drivers/gs1"
 )
 
 // GS1-128 symbols on a GS1 logistic label (GS1 General Specifications,
@@ -22,17 +24,17 @@ const (
 	gs1MaxLength = 165.10 // mm, quiet zones included
 )
 
-// gs1Placed is a GS1-128 symbol of a logistic label as printed, for the
-// rules across symbols.
-type gs1Placed struct {
-	top   int // dots
-	ais   []string
-	owner string // field of the first AI
+// logisticState follows the GS1-128 symbols of a logistic label as they
+// are placed, for the rule across symbols: the SSCC's top edge and field,
+// and the lowest top edge of any other symbol with its first AI (-1: none).
+type logisticState struct {
+	ssccTop, otherTop int
+	ssccField, otherAI string
 }
 
-// logistic reports whether a GS1-128 symbol of element e must meet the
+// isLogistic reports whether a GS1-128 symbol of element e must meet the
 // logistic label specification.
-func (l *layout) logistic(e *element) bool {
+func (l *layout) isLogistic(e *element) bool {
 	return e.kind == elemGS1128 && !l.t.internalOnly
 }
 
@@ -51,23 +53,30 @@ func (l *layout) checkLogisticSymbol(m, h int, field string) bool {
 	return false
 }
 
+// notePlaced records a placed GS1-128 symbol of a logistic label whose
+// top edge is at y; an SSCC symbol with other AIs is refused at once.
+func (l *layout) notePlaced(sym *gs1Symbol, y int) bool {
+	st := &l.logistic
+	i := slices.IndexFunc(sym.elems, func(e gs1.Element) bool { return e.AI == "00" })
+	switch {
+	case i < 0:
+		if y >= st.otherTop {
+			st.otherTop, st.otherAI = y, sym.elems[0].AI
+		}
+	case len(sym.elems) > 1:
+		l.fail(sym.owners[i], "GS1 logistic label: the SSCC (00) must be alone in its GS1-128 symbol")
+		return false
+	default:
+		st.ssccTop, st.ssccField = y, sym.owners[i]
+	}
+	return true
+}
+
 // checkSSCCLowest applies GS1 General Specifications 6.6.4.1.1: the SSCC
-// is encoded alone, in the lowest GS1-128 symbol of the label.
+// is in the lowest GS1-128 symbol of the label.
 func (l *layout) checkSSCCLowest() {
-	for _, p := range l.gs1Placed {
-		if !slices.Contains(p.ais, "00") {
-			continue
-		}
-		if len(p.ais) > 1 {
-			l.fail(p.owner, "GS1 logistic label: the SSCC (00) must be alone in its GS1-128 symbol, not with %v", p.ais)
-			return
-		}
-		for _, q := range l.gs1Placed {
-			if q.top >= p.top && !slices.Contains(q.ais, "00") {
-				l.fail(p.owner, "GS1 logistic label: the SSCC symbol must be the lowest GS1-128 symbol; AI (%s) is printed at or below it", q.ais[0])
-				return
-			}
-		}
+	if st := l.logistic; st.ssccTop >= 0 && st.otherTop >= st.ssccTop {
+		l.fail(st.ssccField, "GS1 logistic label: the SSCC symbol must be the lowest GS1-128 symbol; AI (%s) is printed at or below it", st.otherAI)
 	}
 }
 

@@ -62,11 +62,11 @@ type layout struct {
 	labelW, labelH int
 	out            []byte
 	errs           []*FieldError
-	gs1Placed      []gs1Placed // GS1-128 symbols of a logistic label
+	logistic       logisticState // GS1-128 symbols of a logistic label
 }
 
 func (t *template) newLayout(dst []byte, vals []string, dpi int) *layout {
-	l := &layout{t: t, vals: vals, dpi: dpi, out: dst}
+	l := &layout{t: t, vals: vals, dpi: dpi, out: dst, logistic: logisticState{ssccTop: -1, otherTop: -1}}
 	if t.designDPI > 0 {
 		l.scale = float64(dpi) / float64(t.designDPI)
 	} else {
