@@ -28,7 +28,7 @@ const (
 // are placed, for the rule across symbols: the SSCC's top edge and field,
 // and the lowest top edge of any other symbol with its first AI (-1: none).
 type logisticState struct {
-	ssccTop, otherTop int
+	ssccTop, otherTop  int
 	ssccField, otherAI string
 }
 
