@@ -94,10 +94,10 @@ func TestFramerBinary(t *testing.T) {
 	assert.Equal(t, frame{data: "OK"}, out[1])
 
 	// With a prefix, the offset counts in the data after it.
-	out = run(Config{Prefix: []byte("@@")}, "@@A")
+	out = run(Config{Prefix: []byte("@@")}, "@@A\x01\r")
 	require.Len(t, out, 1)
 	require.ErrorAs(t, out[0].err, &be)
-	assert.Equal(t, "A", out[0].data)
+	assert.Equal(t, "A\x01", out[0].data)
 	assert.Equal(t, 1, be.Offset)
 
 	assert.Equal(t, reads("AB\x00\xffCD"), run(Config{AllowBinary: true}, "AB\x00\xffCD\r"))
