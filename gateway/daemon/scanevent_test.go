@@ -110,5 +110,7 @@ func TestBadScanFromSerialPortKeepsItsShape(t *testing.T) {
 	require.NotNil(t, s.ErrorAt)
 	assert.Equal(t, 19, *s.ErrorAt)
 	assert.Empty(t, s.Elements)
-	assert.Eventually(t, func() bool { return g.lights["door-1"].Current() == gpio.PatternReject }, 5*time.Second, 10*time.Millisecond)
+	light, ok := g.light("door-1")
+	require.True(t, ok)
+	assert.Eventually(t, func() bool { return light.Current() == gpio.PatternReject }, 5*time.Second, 10*time.Millisecond)
 }
