@@ -373,6 +373,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	seen := map[string]bool{}
+	// Print and light commands address a station, so each station drives
+	// one printer and one light; a second one would silently take over.
+	oneOf := map[[2]string]string{} // station, kind → device id
 	for i, d := range c.Devices {
 		key := fmt.Sprintf("devices[%d]", i)
 		name(key+".id", d.ID)
@@ -382,6 +385,14 @@ func (c *Config) Validate() error {
 		seen[d.ID] = true
 		if !stations[d.Station] {
 			p.add(key+".station", fmt.Sprintf("%q is not one of the stations", d.Station))
+		}
+		if d.Kind == KindPrinter || d.Kind == KindLight {
+			if other, dup := oneOf[[2]string{d.Station, d.Kind}]; dup {
+				p.add(key+".station", fmt.Sprintf("station %q already has %s %q; a station has at most one %s (print and light commands address the station): put %q at its own station",
+					d.Station, d.Kind, other, d.Kind, d.ID))
+			} else {
+				oneOf[[2]string{d.Station, d.Kind}] = d.ID
+			}
 		}
 		d.validate(key, &p)
 		if d.Kind == KindInput {
@@ -555,7 +566,8 @@ func (c *Config) StationRole(id string) string {
 	return ""
 }
 
-// DeviceAt returns the first device of a kind at a station.
+// DeviceAt returns the first device of a kind at a station (the only
+// printer or light: validation allows one of each per station).
 func (c *Config) DeviceAt(station, kind string) (Device, bool) {
 	for _, d := range c.Devices {
 		if d.Station == station && d.Kind == kind {

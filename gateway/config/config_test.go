@@ -80,6 +80,10 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 		{"empty", "", "empty"},
 		{"bulk budget too small", good + "outbox:\n  bulk_max_bytes: 100\n", "outbox.bulk_max_bytes: 100 is less than 64 KiB"},
 		{"bulk age too short", good + "outbox:\n  bulk_max_age: 10ms\n", "outbox.bulk_max_age: must be at least 1s"},
+		{"second printer at a station", good + "  - {id: printer-2, kind: printer, station: dock-1, address: 10.0.0.32:9100}\n",
+			`devices[3].station: station "dock-1" already has printer "printer-1"; a station has at most one printer`},
+		{"second light at a station", good + "  - {id: light-2, kind: light, station: dock-1}\n",
+			`devices[3].station: station "dock-1" already has light "light-1"; a station has at most one light`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,6 +92,12 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+}
+
+// A printer and a light at each of two stations is fine.
+func TestParseOnePrinterAndLightPerStation(t *testing.T) {
+	_, err := Parse([]byte(good + "  - {id: printer-2, kind: printer, station: pack-1, address: 10.0.0.32:9100}\n  - {id: light-2, kind: light, station: pack-1}\n"))
+	require.NoError(t, err)
 }
 
 func TestParseReportsAllProblemsAtOnce(t *testing.T) {

@@ -167,27 +167,15 @@ func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, role string,
 // outbox before the light says anything: green means "captured, nothing
 // will be lost", red means "not captured or not valid — scan again".
 func (g *Gateway) onScan(d config.Device, h *health.Handle, role string, opt gs1.Options, data []byte, at time.Time, frameErr ...error) {
-	ev := wire.Scan{Envelope: newEnvelope(wire.EvtScan), Station: d.Station, Role: role, Data: string(data)}
+	var fe error
+	if len(frameErr) > 0 {
+		fe = frameErr[0]
+	}
+	ev, err := newScanEvent(d.Station, role, opt, data, fe)
 	if !at.IsZero() {
 		ev.TS = at.UTC()
 	}
-	var err error
-	if len(frameErr) > 0 {
-		err = frameErr[0]
-	} else {
-		var s *gs1.Scan
-		if s, err = gs1.ParseScan(data, opt); err == nil {
-			ev.Symbology, ev.GS1, ev.Data = s.Symbology, s.GS1, s.Data
-			for _, e := range s.Elements {
-				ev.Elements = append(ev.Elements, wire.Element{AI: e.AI, Value: e.Value})
-			}
-			if s.GS1 {
-				ev.HRI = gs1.HRI(s.Elements)
-			}
-		}
-	}
 	if err != nil {
-		ev.Error = err.Error()
 		g.metrics.badScans.Add(1)
 		h.Failed(err)
 	}

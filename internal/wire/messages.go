@@ -75,17 +75,22 @@ type Element struct {
 }
 
 // Scan is a barcode read at a station. A scan that failed validation still
-// travels (Error set, Elements empty) so that central and operations see it.
+// travels, in the same shape (Error set, Elements empty), so that central
+// and operations see it. Symbology is the AIM identifier ("" when the
+// scanner sent none), GS1 what the scan announced, Data the data after the
+// identifier; ErrorAt, when set, is the byte offset in Data of the
+// offending character (docs/mqtt.md).
 type Scan struct {
 	Envelope
 	Station   string    `json:"station"`
 	Role      string    `json:"role"`
-	Symbology string    `json:"symbology,omitempty"`
+	Symbology string    `json:"symbology"`
 	Data      string    `json:"data"`
 	GS1       bool      `json:"gs1"`
 	Elements  []Element `json:"elements,omitempty"`
 	HRI       string    `json:"hri,omitempty"`
 	Error     string    `json:"error,omitempty"`
+	ErrorAt   *int      `json:"error_at,omitempty"`
 }
 
 // Get returns the value of an AI in the scan.
