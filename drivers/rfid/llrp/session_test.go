@@ -188,7 +188,8 @@ func TestSecondClientIsRefused(t *testing.T) {
 	ev := newEvents()
 	go func() { _ = r2.Run(ctx, ev.Emit) }()
 	d := ev.WaitFor(t, 0, "refused", rfidtest.State(rfid.Disconnected)).(rfid.Status)
-	assert.ErrorContains(t, d.Err, "refused the connection (ConnectionAttemptEvent status 2)")
+	assert.ErrorIs(t, d.Err, llrp.ErrRefused)
+	assert.ErrorContains(t, d.Err, "ConnectionAttemptEvent status 2 Failed_A_Client_Initiated_Connection_Already_Exists")
 	assert.Equal(t, 1, rg.sim.Received(llrp.StartROSpec), "the first client keeps its session")
 }
 
