@@ -75,6 +75,10 @@ type LLRPReader struct {
 	antUp    []bool // antenna connected, index antenna-1
 	rounds   int    // inventory rounds run, for the channel index
 	lastTag  llrp.TagReport
+	// While a request is handled its events wait here, so that they
+	// follow its response.
+	deferring bool
+	deferred  []llrp.Message
 }
 
 // maxHeld bounds the events and reports a reader holds for a client
@@ -474,6 +478,10 @@ func (c *llrpConn) close() {
 // and the configuration asks to hold them for the next one); the caller
 // holds mu.
 func (s *LLRPReader) deliver(m llrp.Message) {
+	if s.deferring {
+		s.deferred = append(s.deferred, m)
+		return
+	}
 	c := s.conn
 	switch {
 	case c != nil && c.closing:

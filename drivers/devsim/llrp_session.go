@@ -63,6 +63,15 @@ func unsupported(p *llrp.Param, at []uint16) error {
 
 // request handles one client message; the caller holds mu.
 func (s *LLRPReader) request(c *llrpConn, m llrp.Message, readErr error) (end bool) {
+	s.deferring = true
+	defer func() {
+		s.deferring = false
+		deferred := s.deferred
+		s.deferred = nil
+		for _, d := range deferred {
+			s.deliver(d)
+		}
+	}()
 	reply := func(r llrp.Message) { s.queue(c, r, false) }
 	errorMessage := func(st llrp.Status) {
 		r := llrp.NewStatusResponse(llrp.ErrorMessage, m.ID, st)
