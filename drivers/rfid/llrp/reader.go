@@ -169,6 +169,15 @@ func (s *session) setup() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reader capabilities: %w", err)
 	}
+	if caps.EventHolding {
+		// A reader told by a previous client to hold events and reports on
+		// reconnect sends nothing until this (§16.1.34, no response). Sent
+		// before anything else, so what it held arrives, and is dropped as
+		// not ours, before the next response.
+		if err := s.send(NewMessage(EnableEventsAndReports, s.nextID())); err != nil {
+			return "", err
+		}
+	}
 	spec := ROSpec{ID: rospecID}
 	for _, a := range cfg.Antennas {
 		if a > int(caps.MaxAntennas) {
@@ -202,14 +211,6 @@ func (s *session) setup() (string, error) {
 		}
 	}
 	s.running = true
-	if caps.EventHolding {
-		// A reader told to hold events and reports on reconnect (by us or a
-		// previous client) sends nothing until this; it has no response
-		// (§16.1.34).
-		if err := s.send(NewMessage(EnableEventsAndReports, s.nextID())); err != nil {
-			return "", err
-		}
-	}
 	return fmt.Sprintf("LLRP reader manufacturer %d model %d firmware %q, %d antennas, %d GPIs",
 		caps.Manufacturer, caps.Model, caps.Firmware, caps.MaxAntennas, caps.GPIs), nil
 }
