@@ -119,9 +119,9 @@ func (s *scheme) decode(b []byte) (*Decoded, error) {
 	if s.lastField {
 		last = strconv.FormatUint(getBits(b, off, s.lastBits), 10)
 	} else if v := getBits(b, off, s.lastBits); v != 0 {
-		// SSCC-96 ends in 24 reserved bits that the TDS binary encoding
-		// table fixes at zero (TDS §14.5, SSCC-96 coding table); the Tag Data Translation pattern for
-		// sscc-96 accepts only zeros there, so neither do we.
+		// SSCC-96 ends in 24 reserved bits that the TDS SSCC-96 coding
+		// table (§14.5) fixes at zero; the Tag Data Translation pattern
+		// for sscc-96 accepts only zeros there, so neither do we.
 		return nil, fmt.Errorf("%w: reserved bits are %06X, must be zero", ErrReservedBits, v)
 	}
 	return s.decoded(filter, cp, ref, last)
