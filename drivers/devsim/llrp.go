@@ -392,11 +392,8 @@ func (s *LLRPReader) serve(c *llrpConn) {
 			s.mu.Unlock()
 			continue // after a ConnectionCloseEvent everything is ignored
 		}
-		end := s.request(c, m, err)
+		s.request(c, m, err)
 		s.mu.Unlock()
-		if end {
-			return
-		}
 	}
 }
 

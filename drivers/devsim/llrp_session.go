@@ -62,7 +62,7 @@ func unsupported(p *llrp.Param, at []uint16) error {
 }
 
 // request handles one client message; the caller holds mu.
-func (s *LLRPReader) request(c *llrpConn, m llrp.Message, readErr error) (end bool) {
+func (s *LLRPReader) request(c *llrpConn, m llrp.Message, readErr error) {
 	s.deferring = true
 	defer func() {
 		s.deferring = false
@@ -85,19 +85,19 @@ func (s *LLRPReader) request(c *llrpConn, m llrp.Message, readErr error) (end bo
 			Description: fmt.Sprintf("protocol version %d is not in use on this connection (version %d)", m.Version, c.version)})
 		r.Version = m.Version
 		reply(r)
-		return false
+		return
 	}
 	switch m.Type {
 	case llrp.ErrorMessage:
-		return false // never answered (§16.1.35)
+		return // never answered (§16.1.35)
 	case llrp.CustomMessage:
 		errorMessage(llrp.Status{Code: llrp.M_UnsupportedMessage, Description: "this reader has no custom messages"})
-		return false
+		return
 	}
 	resp, answered := responses[m.Type]
 	if !answered && !unanswered[m.Type] {
 		errorMessage(llrp.Status{Code: llrp.M_UnsupportedMessage, Description: fmt.Sprintf("%s is not a client message", m.Type)})
-		return false
+		return
 	}
 	body, err := m.Decode()
 	if err == nil {
@@ -117,7 +117,7 @@ func (s *LLRPReader) request(c *llrpConn, m llrp.Message, readErr error) (end bo
 		} else {
 			errorMessage(st)
 		}
-		return false
+		return
 	}
 	ok := func(err error) llrp.Message {
 		st := llrp.Status{}
@@ -178,7 +178,6 @@ func (s *LLRPReader) request(c *llrpConn, m llrp.Message, readErr error) (end bo
 	case llrp.GetAccessSpecs:
 		reply(llrp.NewMsg(resp, m.ID, llrp.Status{}.Param(), s.accessSpecParams()))
 	}
-	return false
 }
 
 // statusResponse is the response of type t carrying only st, with the
