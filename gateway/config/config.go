@@ -170,6 +170,13 @@ type Names = yamlx.OneOrMany
 type HTTP struct {
 	// Listen is the address, e.g. ":8080"; "off" disables the server.
 	Listen string `yaml:"listen"`
+	// AdminPasswordHash is the technician's password as a bcrypt or
+	// argon2id hash; empty: the page asks for one on first use and keeps
+	// it in a file next to the configuration.
+	AdminPasswordHash string `yaml:"admin_password_hash"`
+	// CertFile and KeyFile turn on HTTPS.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
 }
 
 // Labels configures label printing.
@@ -321,6 +328,7 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			p.add("http.listen", fmt.Sprintf("%q is not an address like :8080 (or off)", c.HTTP.Listen))
 		}
+		c.HTTP.validate(&p)
 	}
 	if c.Labels.DPI != 203 && c.Labels.DPI != 300 && c.Labels.DPI != 600 {
 		p.add("labels.dpi", fmt.Sprintf("%d is not a printer resolution (203, 300 or 600)", c.Labels.DPI))
@@ -486,6 +494,43 @@ func (d Device) validate(key string, p *problems) {
 		d.Input.validate(key, p)
 	}
 	d.refuseForeignKeys(key, p)
+}
+
+// validate checks the web server's keys.
+func (h HTTP) validate(p *problems) {
+	if hash := h.AdminPasswordHash; hash != "" && !strings.HasPrefix(hash, "$2a$") && !strings.HasPrefix(hash, "$2b$") &&
+		!strings.HasPrefix(hash, "$2y$") && !strings.HasPrefix(hash, "$argon2id$") {
+		p.add("http.admin_password_hash", "is not a bcrypt ($2b$...) or argon2id ($argon2id$...) hash (make one with gatewayd --hash-password)")
+	}
+	if (h.CertFile == "") != (h.KeyFile == "") {
+		p.add("http.cert_file", "cert_file and key_file go together")
+	}
+	for key, f := range map[string]string{"http.cert_file": h.CertFile, "http.key_file": h.KeyFile} {
+		if _, err := os.Stat(f); f != "" && err != nil {
+			p.add(key, fmt.Sprintf("cannot read %s: %v", f, err))
+		}
+	}
+}
+
+// Problem is one configuration problem: the key's path and the reason.
+type Problem struct {
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
+}
+
+// Problems splits an error of Parse or Validate into its problems; nil
+// when err is of another kind.
+func Problems(err error) []Problem {
+	var ps problems
+	if !errors.As(err, &ps) {
+		return nil
+	}
+	out := make([]Problem, len(ps))
+	for i, s := range ps {
+		k, r, _ := strings.Cut(s, ": ")
+		out[i] = Problem{Key: k, Reason: r}
+	}
+	return out
 }
 
 // problems collects every configuration problem so one run shows them all.

@@ -236,3 +236,19 @@ func TestParseRefusesBadRFIDAndInputKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestProblemsSplitsKeysFromReasons(t *testing.T) {
+	_, err := Parse([]byte(replace(good, "baud: 115200", "baud: 12345") + "http:\n  admin_password_hash: secret\n  cert_file: /nonexistent.pem\n"))
+	require.Error(t, err)
+	ps := Problems(err)
+	assert.Contains(t, ps, Problem{Key: "devices[0].baud", Reason: "12345 is not a standard baud rate"})
+	keys := map[string]bool{}
+	for _, p := range ps {
+		keys[p.Key] = true
+	}
+	assert.True(t, keys["http.admin_password_hash"], "a password in clear text is refused: %v", ps)
+	assert.True(t, keys["http.cert_file"], "%v", ps)
+	assert.Nil(t, Problems(os.ErrNotExist))
+	_, err = Parse([]byte(good + "http:\n  admin_password_hash: $2b$10$abcdefghijklmnopqrstuu5cT0pZ6Xv0nNq2z7Qx9bJm6yQK0Yy7e\n"))
+	assert.NoError(t, err)
+}

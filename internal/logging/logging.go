@@ -22,8 +22,15 @@ func New(w io.Writer, level, component string) (zerolog.Logger, error) {
 			return zerolog.Nop(), fmt.Errorf("log level %q: use trace, debug, info, warn or error", level)
 		}
 	}
+	return zerolog.New(Writer(w)).Level(lvl).With().Timestamp().Str("component", component).Logger(), nil
+}
+
+// Writer is what New writes to for w: readable console lines on a
+// terminal, w itself otherwise. It lets a caller add writers beside it
+// (logger.Output(zerolog.MultiLevelWriter(Writer(os.Stderr), ring))).
+func Writer(w io.Writer) io.Writer {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+		return zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
 	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().Str("component", component).Logger(), nil
+	return w
 }

@@ -99,13 +99,24 @@ func (s *Scan) Get(ai string) (string, bool) {
 }
 
 // Device reports a device status change (connected, disconnected, error,
-// refused).
+// fault, refused).
 type Device struct {
 	Envelope
 	Station string `json:"station,omitempty"`
 	Kind    string `json:"kind"`
 	State   string `json:"state"`
 	Error   string `json:"error,omitempty"`
+	// Printer is a printer's condition from its ~HS answer.
+	Printer *PrinterStatus `json:"printer,omitempty"`
+}
+
+// PrinterStatus is the part of a printer's ~HS answer that stops it.
+type PrinterStatus struct {
+	PaperOut   bool `json:"paper_out"`
+	RibbonOut  bool `json:"ribbon_out"`
+	HeadOpen   bool `json:"head_open"`
+	Paused     bool `json:"paused"`
+	BufferFull bool `json:"buffer_full"`
 }
 
 // Refused reports messages a gateway refused (event type refused). Count
@@ -182,6 +193,11 @@ type Alert struct {
 	Station  string            `json:"station,omitempty"`
 	Ref      string            `json:"ref,omitempty"`
 	Details  map[string]string `json:"details,omitempty"`
+	// Count, First and Last are set on a summary of repeated alerts that
+	// central held back: how many, the first and the last time raised.
+	Count int64      `json:"count,omitempty"`
+	First *time.Time `json:"first,omitempty"`
+	Last  *time.Time `json:"last,omitempty"`
 }
 
 // Receipt reports goods received at a dock.
