@@ -160,7 +160,7 @@ type tlv struct {
 // (§16.2.7.3.2-§16.2.7.3.15, §16.3.1.5.2-3).
 var tvSize = map[byte]int{1: 2, 2: 8, 3: 8, 4: 8, 5: 8, 6: 1, 7: 2, 8: 2, 9: 4, 10: 2, 11: 2, 12: 2, 13: 12, 14: 2, 16: 4}
 
-// params walks a run of parameters (§16.2.1: TV if the top bit is set,
+// params walks a run of parameters (§16.2: TV if the top bit is set,
 // else TLV with a 16-bit length that includes the 4-byte header).
 func params(t *testing.T, b []byte) []tlv {
 	t.Helper()

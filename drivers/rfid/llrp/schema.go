@@ -10,10 +10,10 @@ package llrp
 // place where the standard's layouts live.
 
 // ParamType is a parameter type: 1..127 TV-encoded, 128..1023 TLV-encoded
-// (§16.2.1 "Parameter encoding").
+// (§16.2, TV and TLV parameter encoding).
 type ParamType uint16
 
-// kind is the encoding of one field (§16.2.1, field types: uN are unsigned
+// kind is the encoding of one field (§16 field types: uN are unsigned
 // N-bit integers, sN signed, uNv a 16-bit element count followed by the
 // elements, u1v a 16-bit bit count followed by the bits padded to whole
 // bytes, utf8v a 16-bit byte count followed by UTF-8, bytesToEnd the rest of
