@@ -20,6 +20,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/dockhand/dockhand/central/alerting"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -32,6 +33,8 @@ const DefaultReceiving = "RECEIVING"
 type Config struct {
 	Site      string
 	Receiving string
+	// Alerts collapses repeated alerts (zero value: one-minute windows).
+	Alerts alerting.Collapser
 	// Keys gives each registered gateway's message key; without it every
 	// gateway message is refused.
 	Keys Keys

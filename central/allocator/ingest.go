@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -60,13 +61,14 @@ func (a *Allocator) topic(in Incoming) string {
 }
 
 // refuseMessage raises a refused-message alert; the message is neither
-// applied nor acknowledged.
+// applied nor acknowledged. A flood of them collapses per topic and
+// reason, whatever the details.
 func (a *Allocator) refuseMessage(tx *store.Tx, in Incoming, r refusal) error {
 	a.Metrics.Refused.Add(1)
 	topic := a.topic(in)
-	return a.alert(tx, in.Gateway, "", "refused-message", "warning",
-		fmt.Sprintf("refused a message on %s: %s: %s", topic, r.reason, r.detail), topic,
-		map[string]string{"topic": topic, "reason": r.reason})
+	return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "refused-message", Severity: "warning",
+		Message: fmt.Sprintf("refused a message on %s: %s: %s", topic, r.reason, r.detail), Ref: topic,
+		Class: topic + " " + r.reason, Details: map[string]string{"topic": topic, "reason": r.reason}})
 }
 
 // onState records the streams a gateway announces in its birth message;
@@ -130,8 +132,8 @@ func (a *Allocator) checkRepeat(tx *store.Tx, in Incoming, env wire.Envelope) er
 		return err
 	}
 	a.Metrics.Conflicts.Add(1)
-	return a.alert(tx, in.Gateway, "", "conflicting-event", "error",
-		fmt.Sprintf("gateway %s sent event %s as seq %d of stream %s, which already is event %s: a forgery or a replay; check who holds this gateway's secret (centrald gateway rotate)",
-			in.Gateway, env.ID, env.Seq, env.Stream, id), env.ID,
-		map[string]string{"stream": env.Stream, "seq": fmt.Sprint(env.Seq), "applied": id})
+	return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "conflicting-event", Severity: "error",
+		Message: fmt.Sprintf("gateway %s sent event %s as seq %d of stream %s, which already is event %s: a forgery or a replay; check who holds this gateway's secret (centrald gateway rotate)",
+			in.Gateway, env.ID, env.Seq, env.Stream, id), Ref: env.ID, Class: env.Stream,
+		Details: map[string]string{"stream": env.Stream, "seq": fmt.Sprint(env.Seq), "applied": id}})
 }

@@ -12,6 +12,8 @@ type Metrics struct {
 	SetAside   atomic.Uint64
 	Failures   atomic.Uint64
 	Alerts     atomic.Uint64
+	// AlertsHeldBack counts repeats collapsed into a summary.
+	AlertsHeldBack atomic.Uint64
 	// Refused counts gateway messages refused before use (size, sender,
 	// seal, stream); Conflicts events claiming an applied seq with another id.
 	Refused   atomic.Uint64

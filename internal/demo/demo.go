@@ -8,6 +8,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -32,6 +34,7 @@ import (
 	"github.com/dockhand/dockhand/drivers/gs1"
 	"github.com/dockhand/dockhand/gateway/config"
 	gatewayd "github.com/dockhand/dockhand/gateway/daemon"
+	"github.com/dockhand/dockhand/gateway/web"
 	"github.com/dockhand/dockhand/internal/mqttx"
 )
 
@@ -62,7 +65,9 @@ type Run struct {
 	Scanner   *devsim.Scanner
 	BrokerURL string
 	Pallets   []inbound.ExpectedPallet
+	hash      string
 	Stranger  string // SSCC of the pallet that is on no ASN
+	Password  string // the technician page's admin password
 	// OpsUser and OpsSecret are the read-only login the demo issued for
 	// watching the topics (mosquitto_sub); gwSecret is its gateway's.
 	OpsUser, OpsSecret string
@@ -154,6 +159,12 @@ func Start(opt Options) (*Run, error) {
 	if r.obs, err = newObserver(r.BrokerURL, opt.Site, r.OpsUser, r.OpsSecret); err != nil {
 		return nil, err
 	}
+	if r.Password, err = demoPassword(); err != nil {
+		return nil, err
+	}
+	if r.hash, err = web.HashPassword(r.Password); err != nil {
+		return nil, err
+	}
 	cfgPath := filepath.Join(opt.Dir, "gateway.yaml")
 	if err := os.WriteFile(cfgPath, []byte(r.gatewayConfig()), 0o600); err != nil {
 		return nil, err
@@ -162,7 +173,8 @@ func Start(opt Options) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Gateway, err = gatewayd.Start(cfg, filepath.Join(opt.Dir, "gateway"), opt.Log.With().Str("process", "gatewayd").Logger()); err != nil {
+	if r.Gateway, err = gatewayd.StartWith(cfg, filepath.Join(opt.Dir, "gateway"), opt.Log.With().Str("process", "gatewayd").Logger(),
+		gatewayd.Options{ConfigPath: cfgPath, Version: "demo"}); err != nil {
 		return nil, fmt.Errorf("start gateway: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opt.StepTimeout)
@@ -187,6 +199,7 @@ mqtt:
   password: %q
 http:
   listen: "127.0.0.1:0"
+  admin_password_hash: '%s'
 stations:
   - id: dock-1
     role: inbound-dock
@@ -206,7 +219,7 @@ devices:
     driver: log
 link:
   resend_after: 2s
-`, r.opt.Site, demoGateway, r.BrokerURL, demoGateway, r.gwSecret, r.Scanner.Path(), r.Printer.Addr())
+`, r.opt.Site, demoGateway, r.BrokerURL, demoGateway, r.gwSecret, r.hash, r.Scanner.Path(), r.Printer.Addr())
 }
 
 // seed posts items, locations and the ASN to central's API.
@@ -292,6 +305,7 @@ func (r *Run) Play() error {
 	}
 	say("  MQTT broker      %s", broker)
 	say("  central API      http://%s  (token: demo-token)", r.Central.HTTPAddr)
+	say("  technician page  http://%s  (user admin, password %s)", r.Gateway.HTTPAddr, r.Password)
 	say("  virtual scanner  %s", r.Scanner.Path())
 	say("  virtual printer  %s  (labels in %s)", r.Printer.Addr(), filepath.Join(r.opt.Dir, "labels"))
 	say("\nThe ERP posted ASN-1001 from ACME Supplies: %d pallets expected at dock-1.", len(r.Pallets))
@@ -377,6 +391,7 @@ func (r *Run) summary(say func(string, ...any)) error {
 	say("\nWatch everything yourself:  mosquitto_sub -h %s -p %s -u %s -P %s -t 'dockhand/#' -v", host, port, r.OpsUser, r.OpsSecret)
 	say("                            (a read-only login the demo issued: centrald account add --role ops)")
 	say("Label files:                %s", filepath.Join(r.opt.Dir, "labels"))
+	say("Technician page:            http://%s  (user admin, password %s)", r.Gateway.HTTPAddr, r.Password)
 	return nil
 }
 
@@ -474,4 +489,13 @@ func (r *Run) AddASN(id string, first, n int) ([]string, error) {
 		out[i] = p.SSCC
 	}
 	return out, nil
+}
+
+// demoPassword makes the page's password for one run of the demo.
+func demoPassword() (string, error) {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "demo-" + hex.EncodeToString(b), nil
 }
