@@ -20,6 +20,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -226,6 +227,16 @@ func startCentral(dir, mqttURL, listen string) (c *centrald.Central, secret stri
 		BrokerListen: listen, BrokerFallback: listen == "", HTTPAddr: "127.0.0.1:0", APIToken: "load"}, quiet)
 	if err != nil {
 		return nil, "", nil, err
+	}
+	// Measure the steady state: a gateway that starts publishing before
+	// central has ever subscribed loses its first window at the broker
+	// and its birth arrives after its first events; the resends that
+	// follow shrink the window, which is not what a running site sees.
+	for deadline := time.Now().Add(10 * time.Second); !c.Subscribed(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			c.Close()
+			return nil, "", nil, errors.New("central did not subscribe to its broker within 10 s")
+		}
 	}
 	return c, secret, func() {
 		c.Close()

@@ -90,6 +90,12 @@ type Link struct {
 
 	wake      chan struct{}
 	lanes     [2]*laneState
+	// bornOn is the client the birth was last published on (Run only):
+	// each connection is a new client, and its birth must go out before
+	// its first event, which paho's OnConnect (run in its own goroutine,
+	// possibly after the session is Ready) cannot ensure. needBirth asks
+	// for the birth again on the same connection.
+	bornOn    mqtt.Client
 	needBirth atomic.Bool
 	connected atomic.Bool
 	since     atomic.Int64 // unix ns of the last change of connected
@@ -219,7 +225,6 @@ func (l *Link) stateMessage(s string) ([]byte, error) {
 
 func (l *Link) onConnect(c mqtt.Client) {
 	l.log.Info().Str("broker", l.opt.MQTT.URL).Msg("mqtt connected")
-	l.needBirth.Store(true) // published by Run once the session is Ready
 	tok := c.Subscribe(wire.AllCommands(l.opt.Site, l.opt.Gateway), 1, l.onMessage)
 	go func() {
 		if err := mqttx.Wait(tok, 10*time.Second, "subscribe to commands"); err != nil {
@@ -227,12 +232,8 @@ func (l *Link) onConnect(c mqtt.Client) {
 		}
 	}()
 	l.note(true, nil)
-	// Whatever was in flight on the old connection may be lost: start
-	// again from central's acknowledgement.
-	for _, ls := range l.lanes {
-		ls.rewind.Store(true)
-	}
-	l.poke()
+	l.poke() // Run starts the new connection with the birth and a rewind
+
 }
 
 func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
@@ -345,9 +346,17 @@ func (l *Link) Run(ctx context.Context) error {
 		if !l.sess.Ready() {
 			continue
 		}
-		if l.needBirth.Swap(false) {
+		if c := l.sess.Client(); c != l.bornOn || l.needBirth.Swap(false) {
+			if c != l.bornOn {
+				// A new connection: whatever was in flight on the old one
+				// may be lost, so start again from central's ack.
+				for _, ls := range l.lanes {
+					l.rewind(ls, l.acked(ls))
+				}
+			}
 			if birth, err := l.stateMessage("online"); err == nil {
-				l.sess.Client().Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, birth)
+				c.Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, birth)
+				l.bornOn = c
 			}
 		}
 		if len(l.unconfirmed) > 0 && time.Since(l.unconfirmed[0].at) > l.opt.StallAfter {
@@ -396,21 +405,26 @@ func (l *Link) track(ls *laneState) {
 	// gap all ask for a resend, and obeying each would re-publish the same
 	// window many times.
 	if (asked || timedOut) && time.Since(ls.lastRewind) > l.opt.ResendAfter/4 {
-		if ls.sent > acked {
-			l.log.Debug().Str("lane", ls.lane.String()).Uint64("from", acked+1).Uint64("to", ls.sent).Int("window", ls.cwnd).
-				Msg("re-publishing unacknowledged events")
-			// Events were lost on the way: something (often a broker queue
-			// limit) cannot take this many at once, so halve the window
-			// (multiplicative decrease).
-			ls.cwnd = max(ls.cwnd/2, minWindow)
-		}
-		l.resent.Add(ls.sent - acked)
-		ls.sent, ls.lastProgress, ls.lastRewind = acked, time.Now(), time.Now()
+		l.rewind(ls, acked)
 		// Central may not know this stream yet (it holds back events of
 		// streams not announced and asks for them again): announce the
 		// streams again before re-publishing.
 		l.needBirth.Store(true)
 	}
+}
+
+// rewind makes a lane publish again from central's acknowledgement.
+func (l *Link) rewind(ls *laneState, acked uint64) {
+	if ls.sent > acked {
+		l.log.Debug().Str("lane", ls.lane.String()).Uint64("from", acked+1).Uint64("to", ls.sent).Int("window", ls.cwnd).
+			Msg("re-publishing unacknowledged events")
+		// Events were lost on the way: something (often a broker queue
+		// limit) cannot take this many at once, so halve the window
+		// (multiplicative decrease).
+		ls.cwnd = max(ls.cwnd/2, minWindow)
+	}
+	l.resent.Add(ls.sent - acked)
+	ls.sent, ls.lastProgress, ls.lastRewind = acked, time.Now(), time.Now()
 }
 
 // Unconfirmed is how many publishes await the broker's PUBACK.
