@@ -46,7 +46,7 @@ type authHook struct {
 }
 
 func newAuthHook(srv *mqtt.Server, site string, accounts Accounts, allowAny bool, log zerolog.Logger) *authHook {
-	return &authHook{srv: srv, accounts: accounts, rights: rights{site: site}, allowAny: allowAny,
+	return &authHook{srv: srv, accounts: accounts, rights: newRights(site), allowAny: allowAny,
 		log:    log.Sample(&zerolog.BurstSampler{Burst: 10, Period: time.Minute}),
 		hashes: map[string]string{}}
 }
@@ -54,7 +54,11 @@ func newAuthHook(srv *mqtt.Server, site string, accounts Accounts, allowAny bool
 func (h *authHook) ID() string { return "dockhand-rights" }
 
 func (h *authHook) Provides(b byte) bool {
-	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnPublish, mqtt.OnDisconnect}, []byte{b})
+	switch b {
+	case mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnPublish, mqtt.OnDisconnect:
+		return true
+	}
+	return false
 }
 
 // account is the account a connected client logged in with; ok is false
@@ -133,7 +137,10 @@ func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 // packet limit allows the larger commands). An oversized one ends the
 // connection, as a refused publish does.
 func (h *authHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
-	if t, ok := wire.ParseGatewayTopic(pk.TopicName); ok && t.Kind != wire.KindCommand && len(pk.Payload) > wire.MaxEventBytes {
+	if len(pk.Payload) <= wire.MaxEventBytes {
+		return pk, nil
+	}
+	if t, ok := wire.ParseGatewayTopic(pk.TopicName); ok && t.Kind != wire.KindCommand {
 		h.refuse(cl, "refused publish: event larger than the limit", pk.TopicName)
 		_ = h.srv.DisconnectClient(cl, packets.ErrPacketTooLarge)
 		return pk, packets.ErrRejectPacket

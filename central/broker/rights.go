@@ -14,23 +14,38 @@ import (
 //	           reads     .../gw/X/cmd/{type}
 //	central    publishes .../gw/{any}/cmd/{type} and .../ops/{type}; reads the site's tree
 //	ops        reads the site's tree; publishes nothing
-type rights struct{ site string }
+//
+// The checks run for every publish and every delivery, so they compare
+// strings instead of splitting topics.
+type rights struct {
+	site   string
+	prefix string // dockhand/v1/{site}/
+}
 
-func (r rights) prefix() string { return wire.Root + "/" + r.site }
+func newRights(site string) rights { return rights{site: site, prefix: wire.Root + "/" + site + "/"} }
 
 // canPublish reports whether an account may publish on topic.
 func (r rights) canPublish(a identity.Account, topic string) bool {
+	rest, ok := strings.CutPrefix(topic, r.prefix)
+	if !ok {
+		return false
+	}
 	switch a.Role {
 	case identity.RoleGateway:
-		t, ok := wire.ParseGatewayTopic(topic)
-		return ok && t.Site == r.site && t.Gateway == a.Name &&
-			(t.Kind == wire.KindState || t.Kind == wire.KindEvent && wire.ValidName(t.Type))
-	case identity.RoleCentral:
-		if t, ok := wire.ParseGatewayTopic(topic); ok {
-			return t.Site == r.site && t.Kind == wire.KindCommand && wire.ValidName(t.Gateway) && wire.ValidName(t.Type)
+		if rest, ok = strings.CutPrefix(rest, "gw/"); !ok {
+			return false
 		}
-		typ, ok := strings.CutPrefix(topic, r.prefix()+"/ops/")
-		return ok && wire.ValidName(typ)
+		if rest, ok = strings.CutPrefix(rest, a.Name); !ok || rest == "" || rest[0] != '/' {
+			return false
+		}
+		typ, isEvent := strings.CutPrefix(rest[1:], wire.KindEvent+"/")
+		return rest[1:] == wire.KindState || isEvent && wire.ValidName(typ)
+	case identity.RoleCentral:
+		if typ, ok := strings.CutPrefix(rest, "ops/"); ok {
+			return wire.ValidName(typ)
+		}
+		gw, cmd, ok := strings.Cut(strings.TrimPrefix(rest, "gw/"), "/"+wire.KindCommand+"/")
+		return ok && strings.HasPrefix(rest, "gw/") && wire.ValidName(gw) && wire.ValidName(cmd)
 	}
 	return false
 }
@@ -38,14 +53,22 @@ func (r rights) canPublish(a identity.Account, topic string) bool {
 // canRead reports whether an account may subscribe to filter, or be sent a
 // message on topic (a topic is a filter without wildcards).
 func (r rights) canRead(a identity.Account, filter string) bool {
+	concrete := !strings.ContainsAny(filter, "+#")
 	switch a.Role {
 	case identity.RoleGateway:
+		if concrete { // a delivery
+			rest, ok := strings.CutPrefix(filter, r.prefix+"gw/"+a.Name+"/"+wire.KindCommand+"/")
+			return ok && wire.ValidName(rest)
+		}
 		return within(filter, wire.AllCommands(r.site, a.Name))
 	case identity.RoleCentral, identity.RoleOps:
+		if concrete {
+			return strings.HasPrefix(filter, r.prefix)
+		}
 		// A wider filter (dockhand/#, #) is accepted; what is delivered
 		// through it is checked topic by topic, so only the site's tree
 		// arrives.
-		return intersects(filter, r.prefix()+"/#")
+		return intersects(filter, r.prefix+"#")
 	}
 	return false
 }

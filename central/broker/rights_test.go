@@ -9,7 +9,7 @@ import (
 )
 
 func TestRightsOfEachRole(t *testing.T) {
-	r := rights{site: "dc1"}
+	r := newRights("dc1")
 	gw := identity.Account{Name: "dock-01", Role: identity.RoleGateway}
 	central := identity.Account{Name: "central", Role: identity.RoleCentral}
 	ops := identity.Account{Name: "alice", Role: identity.RoleOps}
@@ -28,12 +28,21 @@ func TestRightsOfEachRole(t *testing.T) {
 		{gw, p + "ops/alert", false},
 		{gw, "dockhand/v1/dc2/gw/dock-01/evt/scan", false},
 		{gw, p + "gw/dock-01/evt/scan/more", false},
+		{gw, p + "gw/dock-0/evt/scan", false},
+		{gw, p + "gw/dock-011/evt/scan", false},
+		{gw, p + "dock-01/evt/scan", false},
+		{gw, p + "gw/dock-01/evt/", false},
+		{gw, p + "gw/dock-01/state/x", false},
 		{central, p + "gw/dock-01/cmd/print", true},
 		{central, p + "gw/dock-02/cmd/ack", true},
 		{central, p + "ops/stock", true},
 		{central, p + "gw/dock-01/evt/scan", false},
 		{central, p + "gw/dock-01/state", false},
 		{central, "dockhand/v1/dc2/ops/stock", false},
+		{central, p + "gw/dock-01/evt/x/cmd/y", false},
+		{central, p + "gw/dock-01/cmd/print/x", false},
+		{central, p + "ops/", false},
+		{central, p + "x/dock-01/cmd/print", false},
 		{ops, p + "ops/alert", false},
 		{ops, p + "gw/dock-01/cmd/print", false},
 	}
@@ -47,6 +56,8 @@ func TestRightsOfEachRole(t *testing.T) {
 	}{
 		{gw, p + "gw/dock-01/cmd/+", true},
 		{gw, p + "gw/dock-01/cmd/print", true},
+		{gw, p + "gw/dock-011/cmd/print", false},
+		{gw, p + "gw/dock-01/cmd/print/x", false},
 		{gw, p + "gw/dock-01/cmd/#", false}, // wider than its commands
 		{gw, p + "gw/dock-02/cmd/+", false},
 		{gw, p + "gw/+/cmd/+", false},
