@@ -88,8 +88,8 @@ type Link struct {
 	sess *mqttx.Session
 	cmds chan Command
 
-	wake      chan struct{}
-	lanes     [2]*laneState
+	wake  chan struct{}
+	lanes [2]*laneState
 	// bornOn is the client the birth was last published on (Run only):
 	// each connection is a new client, and its birth must go out before
 	// its first event, which paho's OnConnect (run in its own goroutine,
