@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -32,9 +33,13 @@ var Version = "dev"
 
 // Gateway is a running gateway.
 type Gateway struct {
-	cfg      *config.Config
-	log      zerolog.Logger
-	db       *badger.DB
+	cfg  *config.Config
+	log  zerolog.Logger
+	disk *storage.Disk
+	db   *badger.DB
+	// opened is set once the database is open and the outbox, link and
+	// devices run (a gateway short of disk space waits for it at start).
+	opened   atomic.Bool
 	outbox   *outbox.Outbox
 	link     *link.Link
 	labels   *zpl.Registry
@@ -53,6 +58,9 @@ type Gateway struct {
 }
 
 // Start opens the data directory and starts every part of the gateway.
+// When the disk is too full to open the database, Start still returns a
+// gateway: it shows the fault on every light and in its metrics, and
+// starts the rest once there is room (see awaitDisk).
 func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, error) {
 	if dataDir == "" {
 		return nil, errors.New("--data: a data directory is required")
@@ -73,12 +81,42 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 	if g.labels, err = zpl.NewRegistry(cfg.Labels.Templates); err != nil {
 		return nil, fmt.Errorf("labels.templates: %w", err)
 	}
-	if g.db, err = storage.Open(filepath.Join(dataDir, "gateway"), storage.Gateway, log); err != nil {
+	// Lights and /metrics come first: a gateway whose disk is too full to
+	// open the database shows it on every light and in its metrics while
+	// it waits for space.
+	if err := g.openLights(); err != nil {
 		return nil, err
 	}
-	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes,
-		BulkMaxBytes: g.cfg.Outbox.BulkMaxBytes, BulkMaxAge: time.Duration(g.cfg.Outbox.BulkMaxAge)}, log); err != nil {
+	g.disk = storage.NewDisk(filepath.Join(dataDir, "gateway"), storage.Gateway, log)
+	g.metrics = newMetrics(g)
+	if err := g.startHTTP(); err != nil {
 		return nil, err
+	}
+	db, err := g.disk.Open()
+	switch {
+	case errors.Is(err, storage.ErrNoSpace):
+		g.wg.Add(1)
+		go g.awaitDisk(err)
+	case err != nil:
+		return nil, err
+	default:
+		if err := g.startStored(db); err != nil {
+			return nil, err
+		}
+	}
+	ok = true
+	return g, nil
+}
+
+// startStored starts everything that needs the open database: the
+// outbox, the link, the devices and the handling of commands.
+func (g *Gateway) startStored(db *badger.DB) error {
+	cfg, log := g.cfg, g.log
+	g.db = db
+	var err error
+	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes, Disk: g.disk,
+		BulkMaxBytes: g.cfg.Outbox.BulkMaxBytes, BulkMaxAge: time.Duration(g.cfg.Outbox.BulkMaxAge)}, log); err != nil {
+		return err
 	}
 	var stations []string
 	for _, s := range cfg.Stations {
@@ -91,21 +129,18 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 		ResendAfter: time.Duration(cfg.Outbox.ResendAfter), Window: cfg.Outbox.Window,
 	}, g.outbox, log)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	g.metrics = newMetrics(g)
 	if err := g.startDevices(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := g.startHTTP(); err != nil {
-		return nil, err
-	}
-	g.wg.Add(2)
+	g.wg.Add(3)
 	go func() { defer g.wg.Done(); _ = g.link.Run(g.ctx) }()
 	go func() { defer g.wg.Done(); g.commandLoop() }()
+	go func() { defer g.wg.Done(); g.watchDisk() }()
+	g.opened.Store(true)
 	log.Info().Str("site", cfg.Site).Str("mqtt", cfg.MQTT.URL).Int("devices", len(cfg.Devices)).Msg("gateway started")
-	ok = true
-	return g, nil
+	return nil
 }
 
 func (g *Gateway) startHTTP() error {
@@ -121,7 +156,8 @@ func (g *Gateway) startHTTP() error {
 	mux.Handle("GET /metrics", g.metrics.handler)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, "{\"status\":\"ok\",\"mqtt_connected\":%t}\n", g.link.Connected())
+		fmt.Fprintf(w, "{\"status\":\"ok\",\"mqtt_connected\":%t,\"storage\":%q}\n",
+			g.opened.Load() && g.link.Connected(), g.Storage().State)
 	})
 	g.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	g.wg.Add(1)
@@ -162,6 +198,7 @@ func (g *Gateway) Close() {
 		if err := g.db.Close(); err != nil {
 			g.log.Error().Err(err).Msg("close database")
 		}
+		g.disk.Close()
 	}
 }
 

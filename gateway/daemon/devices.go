@@ -11,9 +11,9 @@ import (
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
-// startDevices opens lights first (scans need them), then printers, then
-// scanners.
-func (g *Gateway) startDevices() error {
+// openLights opens the station lights; they come before the database (a
+// gateway that cannot open it shows so on every light).
+func (g *Gateway) openLights() error {
 	for _, d := range g.cfg.Devices {
 		if d.Kind != config.KindLight {
 			continue
@@ -24,6 +24,12 @@ func (g *Gateway) startDevices() error {
 		}
 		g.lights[d.Station] = l
 	}
+	return nil
+}
+
+// startDevices opens printers, then scanners and RFID readers (the lights
+// are open already: scans need them).
+func (g *Gateway) startDevices() error {
 	for _, d := range g.cfg.Devices {
 		switch d.Kind {
 		case config.KindPrinter:

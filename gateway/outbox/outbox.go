@@ -87,10 +87,12 @@ type Stats struct {
 	Stream  string
 	NextSeq uint64
 	Acked   uint64
-	// MaxBytes is the disk budget; BytesPerSecond the recent append rate;
-	// OfflineLeft how long the budget lasts at that rate with nothing
-	// acknowledged (0 when nothing is being appended).
+	// MaxBytes is the disk budget (DiskLimited: less than configured,
+	// because the disk has less room); BytesPerSecond the recent append
+	// rate; OfflineLeft how long the budget lasts at that rate with
+	// nothing acknowledged (0 when nothing is being appended).
 	MaxBytes       int64
+	DiskLimited    bool
 	BytesPerSecond float64
 	OfflineLeft    time.Duration
 	Bulk           BulkStats
@@ -107,17 +109,62 @@ type BulkStats struct {
 // Options bound the outbox.
 type Options struct {
 	// MaxBytes is the disk budget for unacknowledged must-lane events;
-	// 0 = 256 MiB.
+	// 0 = 256 MiB. With a Disk, the budget is the smaller of MaxBytes and
+	// what is stored plus the disk's Room.
 	MaxBytes int64
+	// Disk, when set, is the filesystem the database is on
+	// (storage.Disk); nil = the budget alone bounds the outbox.
+	Disk Disk
 	// BulkMaxBytes is the bulk lane's budget; 0 = MaxBytes/8.
 	BulkMaxBytes int64
 	// BulkMaxAge drops bulk events older than this; 0 = 10 minutes.
 	BulkMaxAge time.Duration
 }
 
+// Disk reports the room left on the database's filesystem.
+type Disk interface {
+	// Room is how many more bytes may be stored (free space less what the
+	// database needs for its own writes); it must not make a system call.
+	Room() int64
+	// Wrote accounts for n bytes committed.
+	Wrote(n int64)
+}
+
 // reserve is kept beyond the budget for device status events, so the
 // gateway can still report that it is refusing scans.
 func reserve(budget int64) int64 { return max(budget/100, 64<<10) }
+
+// budget is the must lane's budget now: MaxBytes, or less when the disk
+// has less room. Caller holds o.mu.
+func (o *Outbox) budget() (limit int64, byDisk bool) {
+	m := o.lanes[Must]
+	if o.opt.Disk == nil {
+		return m.budget, false
+	}
+	if disk := m.bytes + o.opt.Disk.Room() - reserve(m.budget); disk < m.budget {
+		return max(disk, 0), true
+	}
+	return m.budget, false
+}
+
+// diskShort refuses a write of data other than events (a print job) when
+// the disk has no room beyond the device events' reserve.
+func (o *Outbox) diskShort() error {
+	if o.opt.Disk == nil {
+		return nil
+	}
+	if room := o.opt.Disk.Room(); room <= reserve(o.opt.MaxBytes) {
+		return fmt.Errorf("%w: the disk is full (%d bytes of room beyond the database's reserve)", ErrFull, room)
+	}
+	return nil
+}
+
+// wrote tells the disk about n bytes committed.
+func (o *Outbox) wrote(n int64) {
+	if o.opt.Disk != nil {
+		o.opt.Disk.Wrote(n)
+	}
+}
 
 // lane is one stream's state; guarded by Outbox.mu.
 type lane struct {
@@ -326,22 +373,27 @@ func (o *Outbox) append(ctx context.Context, r *appendReq) (uint64, error) {
 
 // admit refuses a must-lane event when the budget is used up; device
 // events may use a small reserve so that the refusal itself can be
-// reported. The bulk lane is never refused: it sheds instead.
+// reported. The bulk lane sheds its oldest events when over its own
+// budget, but a full disk refuses it too: shedding frees no disk space
+// until Badger compacts.
 func (o *Outbox) admit(r *appendReq) error {
 	if r.lane == Bulk {
-		return nil
+		return o.diskShort()
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	m := o.lanes[Must]
-	limit := m.budget
+	limit, byDisk := o.budget()
 	if r.ev.Env().Type == wire.EvtDevice {
 		limit += reserve(m.budget)
 	}
-	if m.bytes >= limit {
-		return fmt.Errorf("%w: %d events, %d of %d bytes waiting for central", ErrFull, m.count, m.bytes, m.budget)
+	if m.bytes < limit {
+		return nil
 	}
-	return nil
+	if byDisk {
+		return fmt.Errorf("%w: the disk is full: %d events, %d bytes waiting for central, no room for more", ErrFull, m.count, m.bytes)
+	}
+	return fmt.Errorf("%w: %d events, %d of %d bytes waiting for central", ErrFull, m.count, m.bytes, m.budget)
 }
 
 func (o *Outbox) committer() {
@@ -480,6 +532,7 @@ func (o *Outbox) commitPart(part []*appendReq) error {
 		return err
 	}
 	o.commits.Add(1)
+	o.wrote(size[Must] + size[Bulk])
 	o.mu.Lock()
 	for _, ln := range Lanes {
 		if count[ln] == 0 {
@@ -632,6 +685,7 @@ func (o *Outbox) Ack(ln Lane, upTo uint64) error {
 	if err != nil {
 		return fmt.Errorf("ack outbox up to %d: %w", upTo, err)
 	}
+	o.wrote(int64(removed) * int64(len(l.prefix)+8+16)) // a tombstone per event
 	o.mu.Lock()
 	if upTo > l.acked {
 		l.acked = upTo
@@ -660,8 +714,9 @@ func (o *Outbox) Issued(ln Lane) uint64 {
 func (o *Outbox) Stats() Stats {
 	o.mu.Lock()
 	m, b := o.lanes[Must], o.lanes[Bulk]
-	s := Stats{Events: m.count, Bytes: m.bytes, Stream: m.stream, NextSeq: m.nextSeq, Acked: m.acked, MaxBytes: m.budget,
+	s := Stats{Events: m.count, Bytes: m.bytes, Stream: m.stream, NextSeq: m.nextSeq, Acked: m.acked,
 		Bulk: BulkStats{Events: b.count, Bytes: b.bytes, MaxBytes: b.budget, Shed: o.shed.Load()}}
+	s.MaxBytes, s.DiskLimited = o.budget()
 	s.BytesPerSecond = o.currentRate(time.Now())
 	o.mu.Unlock()
 	if s.BytesPerSecond > 0 {
@@ -705,6 +760,7 @@ func (o *Outbox) currentRate(now time.Time) float64 {
 func (o *Outbox) FirstTime(commandID string) (bool, error) {
 	first := false
 	key := append(append([]byte{}, prefixCmd...), commandID...)
+	defer o.wrote(int64(len(key) + 16))
 	err := o.db.Update(func(txn *badger.Txn) error {
 		_, err := txn.Get(key)
 		if err == nil {

@@ -128,12 +128,19 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	if opt.Workers <= 0 {
 		opt.Workers = 16
 	}
-	db, err := storage.Open(filepath.Join(opt.DataDir, "gateway"), storage.Gateway, log)
+	// Opened as gatewayd opens it: through the disk guard, which follows
+	// the free space while events are appended.
+	disk := storage.NewDisk(filepath.Join(opt.DataDir, "gateway"), storage.Gateway, log)
+	db, err := disk.Open()
 	if err != nil {
 		return Result{}, err
 	}
+	defer disk.Close()
 	defer db.Close()
-	ob, err := outbox.Open(db, outbox.Options{MaxBytes: opt.MaxBytes}, log)
+	diskCtx, stopDisk := context.WithCancel(context.Background())
+	defer stopDisk()
+	go disk.Run(diskCtx, nil)
+	ob, err := outbox.Open(db, outbox.Options{MaxBytes: opt.MaxBytes, Disk: disk}, log)
 	if err != nil {
 		return Result{}, err
 	}
