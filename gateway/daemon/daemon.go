@@ -87,7 +87,7 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 	if err := g.openLights(); err != nil {
 		return nil, err
 	}
-	g.disk = storage.NewDisk(filepath.Join(dataDir, "gateway"), storage.Gateway, log)
+	g.disk = storage.NewDisk(filepath.Join(dataDir, "gateway"), storage.Gateway, g.outboxOptions().Data(), log)
 	g.metrics = newMetrics(g)
 	if err := g.startHTTP(); err != nil {
 		return nil, err
@@ -114,8 +114,7 @@ func (g *Gateway) startStored(db *badger.DB) error {
 	cfg, log := g.cfg, g.log
 	g.db = db
 	var err error
-	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes, Disk: g.disk,
-		BulkMaxBytes: g.cfg.Outbox.BulkMaxBytes, BulkMaxAge: time.Duration(g.cfg.Outbox.BulkMaxAge)}, log); err != nil {
+	if g.outbox, err = outbox.Open(g.db, g.outboxOptions(), log); err != nil {
 		return err
 	}
 	var stations []string
@@ -141,6 +140,11 @@ func (g *Gateway) startStored(db *badger.DB) error {
 	g.opened.Store(true)
 	log.Info().Str("site", cfg.Site).Str("mqtt", cfg.MQTT.URL).Int("devices", len(cfg.Devices)).Msg("gateway started")
 	return nil
+}
+
+func (g *Gateway) outboxOptions() outbox.Options {
+	return outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes, BulkMaxBytes: g.cfg.Outbox.BulkMaxBytes,
+		BulkMaxAge: time.Duration(g.cfg.Outbox.BulkMaxAge), Disk: g.disk}
 }
 
 func (g *Gateway) startHTTP() error {

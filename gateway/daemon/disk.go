@@ -12,7 +12,7 @@ import (
 
 // diskRetry is how often a gateway waiting for disk space tries again to
 // open its database.
-var diskRetry = 5 * time.Second
+var diskRetry = 2 * time.Second
 
 // Storage tells whether the gateway can store events (for health checks
 // and metrics): "unavailable" while it waits for the space to open its

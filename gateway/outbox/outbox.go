@@ -128,20 +128,36 @@ type Disk interface {
 	Room() int64
 	// Wrote accounts for n bytes committed.
 	Wrote(n int64)
+	// Reclaim asks the database to give back the space of deleted events
+	// now, given live bytes still stored; it reports whether it did.
+	Reclaim(live int64) (bool, error)
 }
 
 // reserve is kept beyond the budget for device status events, so the
 // gateway can still report that it is refusing scans.
 func reserve(budget int64) int64 { return max(budget/100, 64<<10) }
 
+// diskHysteresis: an outbox refusing events for lack of disk space takes
+// them again only once the disk has this much more room than where it
+// started refusing — about what one memtable flush or compaction moves —
+// so that the light does not flicker between red and green while
+// Badger's background work moves a megabyte back and forth.
+const diskHysteresis = 2 << 20
+
 // budget is the must lane's budget now: MaxBytes, or less when the disk
-// has less room. Caller holds o.mu.
+// has less room (byDisk). Caller holds o.mu.
 func (o *Outbox) budget() (limit int64, byDisk bool) {
 	m := o.lanes[Must]
 	if o.opt.Disk == nil {
 		return m.budget, false
 	}
-	if disk := m.bytes + o.opt.Disk.Room() - reserve(m.budget); disk < m.budget {
+	keep := reserve(m.budget)
+	if o.diskFull {
+		keep += diskHysteresis
+	}
+	room := o.opt.Disk.Room()
+	o.diskFull = room <= keep
+	if disk := m.bytes + room - keep; disk < m.budget {
 		return max(disk, 0), true
 	}
 	return m.budget, false
@@ -196,8 +212,16 @@ type Outbox struct {
 
 	// notify has room for one signal: "there is something new to send".
 	notify chan struct{}
+	// reclaim has room for one signal: acknowledged events were deleted
+	// while the disk limits the budget (see reclaimSpace).
+	reclaim chan struct{}
 
 	mu sync.Mutex // guards the lanes and the fields below
+	// diskFull: events are refused for lack of disk space (see budget).
+	diskFull bool
+	// deviceOver is what device events took beyond the room of a full
+	// disk, since it was last not full.
+	deviceOver int64
 	// rate is an exponentially weighted bytes/s of must-lane appends.
 	rate   float64
 	rateAt time.Time
@@ -219,8 +243,7 @@ type appendReq struct {
 	done   chan struct{}
 }
 
-// Open loads (or starts) the outbox in db.
-func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
+func (opt Options) withDefaults() Options {
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = 256 << 20
 	}
@@ -230,13 +253,27 @@ func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
 	if opt.BulkMaxAge <= 0 {
 		opt.BulkMaxAge = 10 * time.Minute
 	}
+	return opt
+}
+
+// Data is the most the outbox stores: both lanes' budgets (what the
+// database's disk reserve is sized for, storage.Reserve).
+func (opt Options) Data() int64 {
+	opt = opt.withDefaults()
+	return opt.MaxBytes + opt.BulkMaxBytes
+}
+
+// Open loads (or starts) the outbox in db.
+func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
+	opt = opt.withDefaults()
 	o := &Outbox{
-		db:     db,
-		opt:    opt,
-		log:    log.With().Str("component", "outbox").Logger(),
-		reqs:   make(chan *appendReq, maxBatchSize),
-		done:   make(chan struct{}),
-		notify: make(chan struct{}, 1),
+		db:      db,
+		opt:     opt,
+		log:     log.With().Str("component", "outbox").Logger(),
+		reqs:    make(chan *appendReq, maxBatchSize),
+		done:    make(chan struct{}),
+		notify:  make(chan struct{}, 1),
+		reclaim: make(chan struct{}, 1),
 		lanes: [2]*lane{
 			{prefix: []byte("o/"), keyNext: []byte("m/nextseq"), budget: opt.MaxBytes},
 			{prefix: []byte("b/"), keyNext: []byte("m/nextseq-bulk"), budget: opt.BulkMaxBytes},
@@ -384,11 +421,22 @@ func (o *Outbox) admit(r *appendReq) error {
 	defer o.mu.Unlock()
 	m := o.lanes[Must]
 	limit, byDisk := o.budget()
-	if r.ev.Env().Type == wire.EvtDevice {
-		limit += reserve(m.budget)
-	}
 	if m.bytes < limit {
+		o.deviceOver = 0
 		return nil
+	}
+	if r.ev.Env().Type == wire.EvtDevice && m.bytes < m.budget+reserve(m.budget) {
+		if !byDisk {
+			return nil
+		}
+		// On a full disk, device events take their reserve out of the
+		// database's (storage.Reserve counts it), whatever Badger's
+		// compactions are using at the moment: counted here, since the
+		// disk's figures move with the compactions.
+		if size, err := json.Marshal(r.ev); err == nil && o.deviceOver+int64(len(size)) <= reserve(m.budget) {
+			o.deviceOver += int64(len(size))
+			return nil
+		}
 	}
 	if byDisk {
 		return fmt.Errorf("%w: the disk is full: %d events, %d bytes waiting for central, no room for more", ErrFull, m.count, m.bytes)
@@ -403,6 +451,9 @@ func (o *Outbox) committer() {
 		select {
 		case r := <-o.reqs:
 			batch = append(batch, r)
+		case <-o.reclaim:
+			o.reclaimSpace()
+			continue
 		case <-o.done:
 			o.failPending()
 			return
@@ -692,8 +743,31 @@ func (o *Outbox) Ack(ln Lane, upTo uint64) error {
 	}
 	l.count -= removed
 	l.bytes = max(l.bytes-size, 0)
+	_, byDisk := o.budget()
 	o.mu.Unlock()
+	if byDisk && removed > 0 {
+		select {
+		case o.reclaim <- struct{}{}:
+		default:
+		}
+	}
 	return nil
+}
+
+// reclaimSpace runs in the committer, between commits: Badger frees the
+// space of deleted events only when compactions merge the deletions with
+// the data, which new writes drive — and a full disk refuses them. The
+// disk decides whether reclaiming is due and safe (storage.Disk.Reclaim).
+func (o *Outbox) reclaimSpace() {
+	o.mu.Lock()
+	live := o.lanes[Must].bytes + o.lanes[Bulk].bytes
+	o.mu.Unlock()
+	done, err := o.opt.Disk.Reclaim(live)
+	if err != nil {
+		o.log.Error().Err(err).Msg("reclaim the space of acknowledged events")
+	} else if done {
+		o.log.Info().Int64("live_bytes", live).Msg("reclaimed the space of acknowledged events")
+	}
 }
 
 // Acked is the highest sequence number of a lane acknowledged (or shed).

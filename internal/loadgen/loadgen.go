@@ -130,7 +130,8 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	}
 	// Opened as gatewayd opens it: through the disk guard, which follows
 	// the free space while events are appended.
-	disk := storage.NewDisk(filepath.Join(opt.DataDir, "gateway"), storage.Gateway, log)
+	obOpt := outbox.Options{MaxBytes: opt.MaxBytes}
+	disk := storage.NewDisk(filepath.Join(opt.DataDir, "gateway"), storage.Gateway, obOpt.Data(), log)
 	db, err := disk.Open()
 	if err != nil {
 		return Result{}, err
@@ -140,7 +141,8 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	diskCtx, stopDisk := context.WithCancel(context.Background())
 	defer stopDisk()
 	go disk.Run(diskCtx, nil)
-	ob, err := outbox.Open(db, outbox.Options{MaxBytes: opt.MaxBytes, Disk: disk}, log)
+	obOpt.Disk = disk
+	ob, err := outbox.Open(db, obOpt, log)
 	if err != nil {
 		return Result{}, err
 	}

@@ -101,44 +101,54 @@ type Disk struct {
 	dir      string
 	role     Role
 	log      zerolog.Logger
-	walSize  int64 // Badger maps each memtable log at 2 × MemTableSize
-	vlogSize int64 // and each value log at 2 × ValueLogFileSize
+	dbLog    zerolog.Logger // what Badger logs through
+	walSize  int64          // Badger maps each memtable log at 2 × MemTableSize
+	vlogSize int64          // and each value log at 2 × ValueLogFileSize
 	reserve  int64
 
 	free    atomic.Int64 // last statfs, less Wrote's estimate since
 	written atomic.Int64 // bytes since the last statfs
 	kick    chan struct{}
 
-	mu      sync.Mutex
-	status  Status
-	alloc   error // last failure to allocate a log, if any
-	noAlloc bool  // the filesystem has no fallocate
-	next    int   // lowest memtable log id not known to be Badger's
-	ready   int   // logs below this id have been allocated ahead
-	vlog    int   // the value log being written
+	mu        sync.Mutex
+	db        *badger.DB // while open
+	reclaimed time.Time  // last Reclaim
+	status    Status
+	alloc     error // last failure to allocate a log, if any
+	noAlloc   bool  // the filesystem has no fallocate
+	next      int   // lowest memtable log id not known to be Badger's
+	ready     int   // logs below this id have been allocated ahead
+	vlog      int   // the value log being written
 }
 
-// NewDisk prepares to guard dir (the Badger directory) for role.
-func NewDisk(dir string, role Role, log zerolog.Logger) *Disk {
+// NewDisk prepares to guard dir (the Badger directory) for role; data is
+// the most the database will hold (the outbox's budgets).
+func NewDisk(dir string, role Role, data int64, log zerolog.Logger) *Disk {
 	opt := Options(dir, role, log)
-	d := &Disk{dir: dir, role: role, log: log.With().Str("component", "disk").Str("path", dir).Logger(),
+	d := &Disk{dir: dir, role: role, dbLog: log, log: log.With().Str("component", "disk").Str("path", dir).Logger(),
 		walSize: 2 * opt.MemTableSize, vlogSize: 2 * opt.ValueLogFileSize, kick: make(chan struct{}, 1)}
-	d.reserve = Reserve(opt)
+	d.reserve = Reserve(opt, data)
 	d.status = Status{State: StateUnavailable, Path: dir, Needed: d.reserve, Reason: "not opened yet"}
 	return d
 }
 
-// Reserve is what Badger may still write on its own once the gateway stops
-// adding data: the memtables waiting to be flushed (current and immutable)
-// become level-0 tables; a compaction writes its output before it deletes
-// its input, at worst every level-0 table (up to the stall count) and the
-// overlapping base level; the memtable logs ahead are replaced as they are
-// used, and so is the value log; and the manifest grows. The figures and
-// how they were measured are in docs/store-and-forward.md.
-func Reserve(opt badger.Options) int64 {
+// Reserve is what Badger may still write on its own, for a database
+// holding up to data bytes, once the gateway stops adding to it: the
+// memtables waiting to be flushed (current and immutable) become level-0
+// tables; a compaction writes its output before it deletes its input, at
+// worst every level-0 table (up to the stall count) and the overlapping
+// base level, which holds about a tenth of the data (counted twice: it
+// runs over its target while compactions catch up); the memtable logs
+// ahead are replaced as they are used, and so is the value log; the
+// manifest grows; and the device events that report a full disk may take
+// a slice as large as the outbox's own reserve for them (1 % of the data).
+// docs/store-and-forward.md has the figures and what was measured.
+func Reserve(opt badger.Options, data int64) int64 {
 	flush := int64(opt.NumMemtables+1) * opt.MemTableSize
-	compaction := int64(opt.NumLevelZeroTablesStall)*opt.MemTableSize + opt.BaseLevelSize
-	return flush + compaction + logsAhead*2*opt.MemTableSize + 2*opt.ValueLogFileSize + 4<<20
+	base := max(opt.BaseLevelSize, 2*data/int64(opt.LevelSizeMultiplier))
+	compaction := int64(opt.NumLevelZeroTablesStall)*opt.MemTableSize + base
+	logs := logsAhead*2*opt.MemTableSize + 2*opt.ValueLogFileSize
+	return flush + compaction + logs + 4<<20 + data/100
 }
 
 // Reserve is the space kept free for Badger's own writes.
@@ -212,7 +222,7 @@ func (d *Disk) Open() (*badger.DB, error) {
 	if free < need {
 		return nil, d.unavailable(free, need, nil)
 	}
-	db, err := open(d.dir, d.role, d.log)
+	db, err := open(d.dir, d.role, d.dbLog)
 	if err != nil {
 		return nil, err
 	}
@@ -234,8 +244,50 @@ func (d *Disk) Open() (*badger.DB, error) {
 	d.refresh()
 	d.mu.Lock()
 	d.status.State = StateOK
+	d.db = db
 	d.mu.Unlock()
 	return db, nil
+}
+
+// reclaimEvery limits Reclaim: each one turns the memtable into a table.
+const reclaimEvery = 30 * time.Second
+
+// reclaimKey is written and dropped to flush the memtables.
+var reclaimKey = []byte("\xffreclaim")
+
+// Reclaim gives back the space of deleted data while the disk has no room
+// and little is live: a deletion is a tombstone in the memtable, and the
+// data it deletes is dropped only when a compaction merges the two, which
+// new writes drive — the writes a full disk refuses. Reclaim flushes the
+// memtables (DropPrefix of a key written for it: Badger's only way to
+// flush on demand; writes are blocked meanwhile) and compacts the tree
+// into one level (Flatten), which writes about the live data: so it runs
+// only when the disk is nearly full (less room than a quarter of the
+// reserve) and the live data under a quarter of the reserve, at most
+// every reclaimEvery. It reports whether it ran.
+func (d *Disk) Reclaim(live int64) (bool, error) {
+	d.mu.Lock()
+	db := d.db
+	due := db != nil && d.Room() < d.reserve/4 && live < d.reserve/4 && time.Since(d.reclaimed) >= reclaimEvery
+	if due {
+		d.reclaimed = time.Now()
+	}
+	d.mu.Unlock()
+	if !due {
+		return false, nil
+	}
+	err := db.Update(func(txn *badger.Txn) error { return txn.Set(reclaimKey, nil) })
+	if err == nil {
+		err = db.DropPrefix(reclaimKey)
+	}
+	if err == nil {
+		err = db.Flatten(1)
+	}
+	d.refresh()
+	if err != nil {
+		return false, fmt.Errorf("reclaim deleted space: %w", err)
+	}
+	return true, nil
 }
 
 func (d *Disk) unavailable(free, need int64, cause error) error {
@@ -447,4 +499,5 @@ func (d *Disk) Close() {
 		}
 	}
 	d.status = Status{State: StateUnavailable, Path: d.dir, Needed: d.reserve, Reason: "closed"}
+	d.db = nil
 }

@@ -27,9 +27,9 @@ func allocated(t *testing.T, path string) (size, blocks int64) {
 // says where, how much is free and how much is needed — and opens once
 // the space is back, with what was stored before.
 func TestOpenWaitsForSpaceAndKeepsWhatWasStored(t *testing.T) {
-	mnt := testenv.SmallDisk(t, "tmpfs", 48<<20)
+	mnt := testenv.SmallDisk(t, "tmpfs", 64<<20)
 	dir := mnt + "/gateway"
-	d := NewDisk(dir, Gateway, zerolog.New(zerolog.NewTestWriter(t)))
+	d := NewDisk(dir, Gateway, 64<<20, zerolog.New(zerolog.NewTestWriter(t)))
 	db, err := d.Open()
 	require.NoError(t, err)
 	require.NoError(t, db.Update(func(txn *badger.Txn) error { return txn.Set([]byte("k"), []byte("stored before")) }))
@@ -73,9 +73,9 @@ func TestOpenWaitsForSpaceAndKeepsWhatWasStored(t *testing.T) {
 func TestMemtableLogIsAllocatedSoAFullDiskIsNoCrash(t *testing.T) {
 	for _, fs := range []string{"tmpfs", "ext4"} {
 		t.Run(fs, func(t *testing.T) {
-			mnt := testenv.SmallDisk(t, fs, 64<<20)
+			mnt := testenv.SmallDisk(t, fs, 80<<20)
 			dir := mnt + "/gateway"
-			d := NewDisk(dir, Gateway, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
+			d := NewDisk(dir, Gateway, 64<<20, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
 			db, err := d.Open()
 			require.NoError(t, err)
 			defer d.Close()
@@ -126,9 +126,13 @@ func TestMemtableLogIsAllocatedSoAFullDiskIsNoCrash(t *testing.T) {
 	}
 }
 
-// Reserve follows the options it is computed from (the figure the docs
-// give for the gateway).
+// Reserve follows the options and the data it is computed from (the
+// figures docs/store-and-forward.md gives for the gateway).
 func TestReserveForTheGateway(t *testing.T) {
-	r := Reserve(Options(t.TempDir(), Gateway, zerolog.Nop()))
-	assert.Equal(t, int64(38<<20), r, "3 memtables flushed, 15 level-0 tables and the base level compacted, 2 logs ahead, a value log, 4 MiB")
+	opt := Options(t.TempDir(), Gateway, zerolog.Nop())
+	// The defaults: outbox.max_bytes 256 MiB, bulk_max_bytes 32 MiB.
+	data := int64(288 << 20)
+	assert.Equal(t, int64(3+15+4+2+4)<<20+2*data/10+data/100, Reserve(opt, data),
+		"3 memtables flushed, 15 level-0 tables and the base level (2 × a tenth of the data) compacted, 2 logs ahead, a value log, 4 MiB, 1 % for device events")
+	assert.Equal(t, int64(3+15+10+4+2+4)<<20+(1<<20)/100, Reserve(opt, 1<<20), "a small database: the base level's own target (10 MiB)")
 }
