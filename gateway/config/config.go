@@ -177,6 +177,10 @@ type Labels struct {
 	// Templates is a directory of user label templates added to the built-in ones.
 	Templates string `yaml:"templates"`
 	DPI       int    `yaml:"dpi"`
+	// RawZPL lets central's print commands carry ZPL of their own; off by
+	// default (templates only). Even then printer commands are refused
+	// (zpl.CheckRaw, docs/labels.md).
+	RawZPL bool `yaml:"raw_zpl"`
 }
 
 // Outbox bounds the durable event buffer.

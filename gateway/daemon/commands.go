@@ -83,6 +83,7 @@ func (g *Gateway) print(p wire.Print) {
 		// Refused before anything is stored: a redelivery is refused the
 		// same way, which is harmless.
 		g.log.Warn().Str("command", p.ID).Str("station", p.Station).Str("reason", reason).Msg("print refused")
+		g.show(p.Station, gpio.PatternFault)
 		g.emit(&wire.PrintResult{Envelope: newEnvelope(wire.EvtPrint), Command: p.ID, Station: p.Station, Reason: reason}, "")
 	}
 	q, ok := g.printers[p.Station]
@@ -91,7 +92,18 @@ func (g *Gateway) print(p wire.Print) {
 		return
 	}
 	data := []byte(p.ZPL)
-	if p.ZPL == "" {
+	if p.ZPL != "" {
+		// Raw ZPL only where the gateway enables it, and then labels only:
+		// a forged ^JUF would reset the printer (docs/labels.md).
+		if !g.cfg.Labels.RawZPL {
+			fail("raw ZPL is off on this gateway (labels.raw_zpl): only templates print")
+			return
+		}
+		if err := zpl.CheckRaw(data); err != nil {
+			fail(err.Error())
+			return
+		}
+	} else {
 		var err error
 		data, err = g.labels.Render(p.Template, p.Data, zpl.Options{DPI: g.cfg.Labels.DPI, Copies: p.Copies})
 		if err != nil {
