@@ -43,12 +43,12 @@ const (
 // green light" means.
 func Options(dir string, role Role, log zerolog.Logger) badger.Options {
 	memtable, table := int64(1<<20), int64(512<<10)
-	// The gateway keeps every value in the LSM tree, none in the value
-	// log: the largest value a transaction can hold (15 % of a memtable)
-	// is below the threshold. The value log is a sparse memory map, and a
-	// write to it on a full disk is SIGBUS (see Disk).
-	// Only values too large for a transaction of their own still go to the
-	// value log, whose files are 1 MiB (mapped at 2 MiB, allocated by Disk).
+	// The gateway keeps values below 15 % of a memtable (the most a
+	// transaction holds) in the LSM tree, not in the value log: the value
+	// log is a sparse memory map, a write to it on a full disk is SIGBUS
+	// (see Disk), and it would keep acknowledged events until a value-log
+	// GC. Only larger values (none of the gateway's events) still go there;
+	// its files are 1 MiB (mapped at 2 MiB, allocated by Disk).
 	threshold, vlogFile := 15*memtable/100, int64(1<<20)
 	if role == Central {
 		memtable, table, threshold, vlogFile = 4<<20, 1<<20, 1<<10, 16<<20

@@ -36,9 +36,11 @@ import (
 //     but its blocks are allocated, and the ftruncate lays the map over
 //     them. The log Badger creates itself while opening is allocated right
 //     after Open, before anything is written to it.
-//   - The value log is not written past its header: the gateway's
-//     ValueThreshold is the largest value a transaction can hold, so every
-//     value stays in the LSM tree (memtable log, then tables).
+//   - The value log is hardly written: the gateway's ValueThreshold is the
+//     most a transaction can hold (15 % of a memtable), so values stay in
+//     the LSM tree (memtable log, then tables); only a larger one (a huge
+//     print job) would go there. The value log being written is allocated
+//     after Open, and a new one as soon as the refresher sees it.
 //   - Tables written by flushes and compactions cannot be pre-allocated
 //     (Badger creates them with O_EXCL): Reserve is kept free for them.
 //     Room — the free space less Reserve — is what the outbox may still
@@ -46,6 +48,8 @@ import (
 //     finds Reserve free for its own writes.
 //   - Open checks the free space first and refuses with ErrNoSpace (an
 //     error, not a crash) when opening could not write what it must.
+//   - Reclaim makes Badger give back the space of deleted data on a full
+//     disk, where no new writes drive the compactions that would.
 //
 // Free space is read with statfs once a second and after every
 // refreshEvery bytes written, never per append: between two reads Wrote
