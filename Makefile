@@ -4,9 +4,12 @@
 GO        ?= go
 BIN       ?= bin
 STATICCHECK_VERSION ?= v0.8.2
-PI_LDFLAGS := -s -w
+# The version gatewayd reports (--version, its birth message, the page).
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+PI_LDFLAGS := -s -w $(LDFLAGS)
 
-.PHONY: demo demo-once test build build-pi lint bench fuzz clean
+.PHONY: demo demo-once test build build-pi lint bench fuzz clean screenshots
 
 demo: build
 	./$(BIN)/devsim demo
@@ -19,7 +22,7 @@ test:
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 # Raspberry Pi builds: 64-bit (Pi 3/4/5, Pi OS 64-bit) and 32-bit ARMv7.
 build-pi:
@@ -31,6 +34,10 @@ lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# Re-take the technician page's screenshots in docs/screenshots (needs chromium).
+screenshots:
+	DOCKHAND_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestTechnicianPageInABrowser ./gateway/web/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

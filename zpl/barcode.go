@@ -15,7 +15,7 @@ func (l *layout) code128(e *element, data, field string) {
 		l.fail(field, "%s", reason)
 		return
 	}
-	l.linear(e, encodeCode128(data, false), data, field)
+	l.linear(e, encodeCode128(data, false), data, field, nil)
 }
 
 // gs1Symbol is the data of one GS1 bar code element of the label, with the
@@ -86,20 +86,30 @@ func (l *layout) gs1(e *element, sym gs1Symbol) {
 		l.matrix(e, "^BXN,", ",200,,,,_^FD_1"+dataMatrixEscape(es)+"^FS\n", dataMatrixSize(es, true), 1, hri, owner)
 		return
 	}
-	l.linear(e, encodeCode128(es, true), hri, owner)
+	var logistic *gs1Symbol
+	if l.isLogistic(e) {
+		logistic = &sym
+	}
+	l.linear(e, encodeCode128(es, true), hri, owner, logistic)
 }
 
 // linear places a Code 128 symbol, using the widest module between
 // e.module and e.minModule that keeps it and its quiet zones on the label.
-func (l *layout) linear(e *element, c code128, hri, field string) {
+// logistic is set for a GS1-128 symbol of a GS1 logistic label, which must
+// also meet that specification; it is recorded for the checks across
+// symbols.
+func (l *layout) linear(e *element, c code128, hri, field string, logistic *gs1Symbol) {
 	lo, hi := l.moduleDots(e.minModule), l.moduleDots(e.module)
+	y, h := l.dots(e.y), l.dots(e.height)
 	for m := hi; m >= lo; m-- {
 		w, quiet := c.modules()*m, code128QuietModules*m
 		x, ok := l.place(e, w, quiet)
-		if !ok {
+		if !ok || logistic != nil && l.toMM(w+2*quiet) > gs1MaxLength {
 			continue
 		}
-		y, h := l.dots(e.y), l.dots(e.height)
+		if logistic != nil && (!l.checkLogisticSymbol(m, h, field) || !l.notePlaced(logistic, y)) {
+			return
+		}
 		l.raw("^BY")
 		l.num(m)
 		l.fo(x, y)
@@ -109,6 +119,10 @@ func (l *layout) linear(e *element, c code128, hri, field string) {
 		l.raw(c.fd)
 		l.raw("^FS\n")
 		l.hri(e, hri, field, x+w/2, y+h)
+		return
+	}
+	if logistic != nil {
+		l.fail(field, "%s", l.logisticTooWide(c, lo))
 		return
 	}
 	w := (c.modules() + 2*code128QuietModules) * lo
@@ -127,19 +141,24 @@ func (l *layout) place(e *element, w, quiet int) (int, bool) {
 
 // hri prints the human-readable text under a symbol: centred on it (cx),
 // in a block as wide as the label allows on both sides, e.lines lines (1 if
-// not set); top is the symbol's bottom edge.
+// not set), in e.hri or smaller down to e.minHRI; top is the symbol's
+// bottom edge.
 func (l *layout) hri(e *element, s, field string, cx, top int) {
 	if e.hri <= 0 {
 		return
 	}
 	font := max(1, l.dots(e.hri))
+	minFont := font
+	if e.minHRI > 0 {
+		minFont = max(1, l.dots(e.minHRI))
+	}
 	half := min(cx, l.labelW-cx)
-	l.textBlock(s, field, cx-half, top+font/4, 2*half, font, max(1, e.lines), 'C')
+	l.textBlock(s, field, cx-half, top+font/4, 2*half, font, minFont, max(1, e.lines), 'C')
 }
 
 func (l *layout) dataMatrix(e *element, data, field string) {
 	if reason := checkCode128Data(data); reason != "" {
-		l.fail(field, "cannot be encoded in a DataMatrix: printable ASCII only, no ^ or ~")
+		l.fail(field, "%s", reason)
 		return
 	}
 	l.matrix(e, "^BXN,", ",200,,,,_^FD"+dataMatrixEscape(data)+"^FS\n", dataMatrixSize(data, false), 1, data, field)
@@ -191,9 +210,11 @@ func (l *layout) matrix(e *element, cmd, rest string, size, quiet int, hri, fiel
 }
 
 // dataMatrixEscape writes data for ^BX with '_' as escape character: '_'
-// itself is "__" and FNC1 (GS) is "_1" (ZPL II Programming Guide, ^BX).
+// itself is "__", FNC1 (GS) is "_1", and '^' and '~', which would start ZPL
+// commands, are "_d094" and "_d126" (the byte by its decimal value) (ZPL II
+// Programming Guide, ^BX escape sequences).
 func dataMatrixEscape(s string) string {
-	if strings.IndexByte(s, '_') < 0 && strings.IndexByte(s, gs) < 0 {
+	if !strings.ContainsAny(s, "_^~\x1d") {
 		return s
 	}
 	var b strings.Builder
@@ -203,6 +224,10 @@ func dataMatrixEscape(s string) string {
 			b.WriteString("__")
 		case gs:
 			b.WriteString("_1")
+		case '^':
+			b.WriteString("_d094")
+		case '~':
+			b.WriteString("_d126")
 		default:
 			b.WriteByte(s[i])
 		}

@@ -26,18 +26,24 @@ const code128QuietModules = 10
 
 // checkCode128Data says why field data s cannot go into a Code 128 or
 // DataMatrix symbol, or "". We use code sets B and C only, so printable
-// ASCII; '^' and '~' are refused because ZPL would read them as command
-// prefixes and they never occur in the identifiers we print. GS is refused
-// too: it would become an FNC1 separator.
+// ASCII (space to '~'); '^', '>' and '~' are written with invocation codes
+// (DataMatrix: "_dNNN" escapes), never raw. GS is refused: it would become
+// an FNC1 separator.
 func checkCode128Data(s string) string {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '^' || c == '~' {
-			return fmt.Sprintf("character %q at position %d cannot be encoded in a Code 128 bar code (printable ASCII only, no ^ or ~)", rune(c), i+1)
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return fmt.Sprintf("character %q at position %d cannot be encoded in a bar code (printable ASCII only)", rune(c), i+1)
 		}
 	}
 	return ""
 }
+
+// code128Invocation is the ZPL II invocation code for the code set B
+// characters that cannot be written as themselves in ^FD data (ZPL II
+// Programming Guide, ^BC, table "Code 128 Invocation Characters"): '^' and
+// '~' start ZPL commands and '>' starts an invocation code. "><" is symbol
+// value 62, which is '^' in code set B — not '>'.
+var code128Invocation = [256]string{'^': "><", '>': ">0", '~': ">="}
 
 const (
 	setB  = 0
@@ -90,18 +96,18 @@ func encodeCode128(data string, fnc1Start bool) code128 {
 			}
 			symbols++
 		}
-		switch {
-		case data[i] == gs:
+		switch c := data[i]; {
+		case c == gs:
 			buf = append(buf, ">8"...)
 			i++
 		case set == setC:
-			buf = append(buf, data[i], data[i+1])
+			buf = append(buf, c, data[i+1])
 			i += 2
-		case data[i] == '>':
-			buf = append(buf, "><"...)
+		case code128Invocation[c] != "":
+			buf = append(buf, code128Invocation[c]...)
 			i++
 		default:
-			buf = append(buf, data[i])
+			buf = append(buf, c)
 			i++
 		}
 		symbols++

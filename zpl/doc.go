@@ -11,8 +11,10 @@
 // Render checks everything before it writes a byte: unknown and missing
 // fields, values of the wrong form (SSCC and GTIN check digits, dates,
 // counts), data a symbology cannot encode, text and bar codes that would
-// fall off the label at the printer's resolution. Each problem comes back
-// as a *FieldError naming the field.
+// fall off the label at the printer's resolution (text first shrinks down
+// to its min-size), GS1-128 symbols outside the GS1 logistic label
+// specification (gs1logistic.go; internal-only templates opt out). Each
+// problem comes back as a *FieldError naming the field.
 //
 // Field data never becomes ZPL commands: text is written with ^FH hex
 // escapes for '^', '~', '_' and control bytes and ^CI28 (UTF-8), so Chinese

@@ -19,12 +19,16 @@ func TestPrinterProfiles(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "firmware-config", "printers", "*.zpl"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	nameRE := regexp.MustCompile(`^zebra-[a-z0-9]+-(203|300|600)\.zpl$`)
+	nameRE := regexp.MustCompile(`^zebra-[a-z0-9]+-(203|300|600)(-4x8)?\.zpl$`)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			m := nameRE.FindStringSubmatch(filepath.Base(f))
-			require.NotNil(t, m, "file name zebra-<model>-<dpi>.zpl")
+			require.NotNil(t, m, "file name zebra-<model>-<dpi>[-4x8].zpl")
 			dpi, _ := strconv.Atoi(m[1])
+			length := 6 // inches: 4 x 6 in media unless the name says 4x8
+			if m[2] != "" {
+				length = 8
+			}
 			b, err := os.ReadFile(f)
 			require.NoError(t, err)
 			s := string(b)
@@ -35,6 +39,7 @@ func TestPrinterProfiles(t *testing.T) {
 				assert.Contains(t, s, cmd)
 			}
 			assert.Contains(t, s, fmt.Sprintf("^PW%d\n", 4*dpi), "4 in print width at %d dpi", dpi)
+			assert.Contains(t, s, fmt.Sprintf("^LL%d\n", length*dpi), "%d in label length at %d dpi", length, dpi)
 			for _, line := range strings.Split(s, "\n") {
 				if rest, ok := strings.CutPrefix(line, "^FX"); ok {
 					assert.False(t, strings.ContainsAny(rest, "^~"), "a comment runs to the next ^: %q", line)

@@ -64,6 +64,9 @@ func TestBadUserTemplatesAreRefused(t *testing.T) {
 		"bad-filter.yaml":   {"width: 50\nheight: 25\nfields: [{name: a}]\nelements: [{text: '{a|upper}', size: 3}]\n", "filter"},
 		"Bad Name.yaml":     {"width: 50\nheight: 25\nelements: [{text: A, size: 3}]\n", "file name must be"},
 		"not-yaml.yaml":     {"width: [\n", "yaml"},
+		"min-size-box.yaml": {"width: 50\nheight: 25\nelements: [{box: 1, min-size: 2}]\n", "min-size is for text"},
+		"min-size-big.yaml": {"width: 50\nheight: 25\nelements: [{text: A, size: 3, min-size: 4}]\n", "at most size"},
+		"min-hri-text.yaml": {"width: 50\nheight: 25\nelements: [{text: A, size: 3, min-hri: 2}]\n", "min-hri is for bar codes"},
 	}
 	dir := t.TempDir()
 	for name, c := range cases {

@@ -62,10 +62,11 @@ type layout struct {
 	labelW, labelH int
 	out            []byte
 	errs           []*FieldError
+	logistic       logisticState // GS1-128 symbols of a logistic label
 }
 
 func (t *template) newLayout(dst []byte, vals []string, dpi int) *layout {
-	l := &layout{t: t, vals: vals, dpi: dpi, out: dst}
+	l := &layout{t: t, vals: vals, dpi: dpi, out: dst, logistic: logisticState{ssccTop: -1, otherTop: -1}}
 	if t.designDPI > 0 {
 		l.scale = float64(dpi) / float64(t.designDPI)
 	} else {
@@ -98,6 +99,7 @@ func (t *template) render(dst []byte, vals []string, dpi, copies int) ([]byte, e
 			l.element(e)
 		}
 	}
+	l.checkSSCCLowest()
 	l.raw("^PQ")
 	l.num(copies)
 	l.raw("\n^XZ\n")
@@ -186,21 +188,42 @@ func (l *layout) box(e *element) {
 	l.raw("^FS\n")
 }
 
-// text writes s in a ^FB block of e.lines lines; field names the data's
-// origin for errors.
+// text writes s in a ^FB block of e.lines lines, in e.size or smaller down
+// to e.minSize; field names the data's origin for errors.
 func (l *layout) text(e *element, s, field string) {
 	font := max(1, l.dots(e.size))
-	l.textBlock(s, field, l.dots(e.x), l.dots(e.y), l.dots(e.width), font, e.lines, e.align)
+	minFont := font
+	if e.minSize > 0 {
+		minFont = max(1, l.dots(e.minSize))
+	}
+	l.textBlock(s, field, l.dots(e.x), l.dots(e.y), l.dots(e.width), font, minFont, e.lines, e.align)
 }
 
-func (l *layout) textBlock(s, field string, x, y, w, font, lines int, align byte) {
+// textBlock writes s at x,y in a block w dots wide of lines lines, in the
+// largest font from font down to minFont (dots) in which it fits.
+func (l *layout) textBlock(s, field string, x, y, w, font, minFont, lines int, align byte) {
 	if x < 0 || x+w > l.labelW || y+lines*font > l.labelH {
 		l.fail(field, "text block at %.1f,%.1f mm (%.1f mm wide, %d line(s)) falls off the label", l.toMM(x), l.toMM(y), l.toMM(w), lines)
 		return
 	}
-	if n := linesNeeded(s, float64(w)/float64(font)); n > lines {
-		l.fail(field, "text %q is too long for the label: needs about %d line(s), room for %d", s, n, lines)
-		return
+	fits := func(f int) bool { return linesNeeded(s, float64(w)/float64(f)) <= lines }
+	if !fits(font) {
+		if !fits(minFont) {
+			l.fail(field, "text %q is too long for the label: needs about %d line(s) at %.1f mm, room for %d",
+				s, linesNeeded(s, float64(w)/float64(minFont)), l.toMM(minFont), lines)
+			return
+		}
+		// Binary search for the largest size that fits; minFont fits.
+		lo, hi := minFont, font-1
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if fits(mid) {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		font = lo
 	}
 	l.fo(x, y)
 	l.raw("^A0N,")

@@ -2,8 +2,8 @@ package zpl
 
 import (
 	"errors"
+	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -65,13 +65,12 @@ func TestRenderValidationErrors(t *testing.T) {
 		{"bad date", "sscc-pallet", with("sscc-pallet", map[string]string{"expiry": "2026-02-30"}), "expiry", "not a date"},
 		{"count not a number", "sscc-pallet", with("sscc-pallet", map[string]string{"quantity": "12 CS"}), "quantity", "not a count"},
 		{"lot outside GS1 character set", "sscc-pallet", with("sscc-pallet", map[string]string{"lot": "L 2024"}), "lot", "not allowed in GS1 character set 82"},
-		{"code too long for its bar code", "putaway", with("putaway", map[string]string{"lpn": "LPN-ABCDEFGHIJKLMNOPQRSTUVWXYZ"}), "lpn", "falls off"},
-		{"item too long for two lines", "sscc-pallet", with("sscc-pallet", map[string]string{"item": strings.Repeat("可口可乐 ", 16)}), "item", "too long for the label"},
-		{"location too long for large type", "putaway", with("putaway", map[string]string{"location": "AISLE-03-BAY-2-LEVEL5"}), "location", "longer than 20"},
-		{"location too wide for large type", "putaway", with("putaway", map[string]string{"location": "WWWWWWWWWWWW"}), "location", "too long for the label"},
+		{"item too long for two lines at the smallest size", "sscc-pallet", with("sscc-pallet", map[string]string{"item": strings.Repeat("可口可乐 ", 24)}), "item", "too long for the label"},
+		{"location longer than declared", "putaway", with("putaway", map[string]string{"location": "AISLE-03-BAY-2-LEVEL5"}), "location", "longer than 20"},
+		{"GS1 lot longer than the logistic label takes", "sscc-pallet", with("sscc-pallet", map[string]string{"lot": "20240117-0001-000042"}), "lot", "longer than 10"},
 		{"code with control character", "putaway", with("putaway", map[string]string{"lpn": "LPN\x01"}), "lpn", "cannot be encoded"},
 		{"code with GS, which would be an FNC1", "putaway", with("putaway", map[string]string{"lpn": "LPN\x1d10X"}), "lpn", "cannot be encoded"},
-		{"code with caret", "bin-location", with("bin-location", map[string]string{"location": "A^XZ"}), "location", "cannot be encoded"},
+		{"DEL in a code field", "pick-ticket", with("pick-ticket", map[string]string{"sku": "A\x7f"}), "sku", "cannot be encoded"},
 		{"Chinese in a Code 128 field", "bin-location", with("bin-location", map[string]string{"location": "仓库A"}), "location", "cannot be encoded"},
 		{"invalid UTF-8 text", "bin-location", with("bin-location", map[string]string{"description": "bad \xff byte"}), "description", "not valid UTF-8"},
 	}
@@ -149,6 +148,31 @@ func TestTextDataCannotInjectZPL(t *testing.T) {
 	assert.True(t, found, "the description field prints exactly the given text:\n%s", out)
 }
 
+// code128Data reads back the data of the Code 128 fields of a label
+// through the reference reading of the ZPL II and ISO/IEC 15417 tables,
+// with the human-readable text printed under each (the next line).
+func code128Data(t *testing.T, out []byte) (data, hri []string) {
+	t.Helper()
+	lines := strings.Split(string(out), "\n")
+	for i, line := range lines {
+		if !strings.Contains(line, "^BC") {
+			continue
+		}
+		require.Contains(t, line, ",N,N,N^FD", "no printer interpretation line, mode N")
+		fd := line[strings.Index(line, "^FD")+3 : strings.LastIndex(line, "^FS")]
+		d, _, err := decodeCode128FD(fd)
+		require.NoError(t, err)
+		data = append(data, d)
+		if strings.Contains(lines[i+1], "^A0") {
+			f := checkLabel(t, []byte("^XA\n"+lines[i+1]+"\n^XZ\n"))
+			h, err := unescapeFH(f[0].content, true)
+			require.NoError(t, err)
+			hri = append(hri, h)
+		}
+	}
+	return data, hri
+}
+
 func TestSSCCPalletBarcodes(t *testing.T) {
 	r := newTestRegistry(t)
 	cases := []struct {
@@ -158,20 +182,20 @@ func TestSSCCPalletBarcodes(t *testing.T) {
 		hri      []string
 	}{
 		{
-			name:     "content with count: AI 02 + 37",
+			name:     "content with best-before; expiry with the count; the lot alone",
 			data:     sampleData["sscc-pallet"],
-			elements: []string{"0204006544000014152601313748", "17260331" + "10L2024-117", "00340065441234567893"},
-			hri:      []string{"(02)04006544000014(15)260131(37)48", "(17)260331(10)L2024-117", "(00)340065441234567893"},
+			elements: []string{"020400654400001415260131", "172603313748", "10L2024-117", "00340065441234567893"},
+			hri:      []string{"(02)04006544000014(15)260131", "(17)260331(37)48", "(10)L2024-117", "(00)340065441234567893"},
 		},
 		{
-			name: "expiry without best-before goes with the content, the lot alone",
+			name: "expiry without best-before goes with the content",
 			data: map[string]string{"sscc": "340065441234567893", "gtin": "04006544000014", "quantity": "12345678",
 				"lot": longLot, "expiry": "2026-03-31"},
-			elements: []string{"02040065440000141726033137" + "12345678", "10" + longLot, "00340065441234567893"},
-			hri:      []string{"(02)04006544000014(17)260331(37)12345678", "(10)" + longLot, "(00)340065441234567893"},
+			elements: []string{"020400654400001417260331", "3712345678", "10" + longLot, "00340065441234567893"},
+			hri:      []string{"(02)04006544000014(17)260331", "(37)12345678", "(10)" + longLot, "(00)340065441234567893"},
 		},
 		{
-			name:     "GTIN without count: AI 01, lot first needs an FNC1 separator",
+			name:     "GTIN without count: AI 01",
 			data:     map[string]string{"sscc": "340065441234567893", "gtin": "4006544000014", "lot": "A1"},
 			elements: []string{"0104006544000014", "10A1", "00340065441234567893"},
 			hri:      []string{"(01)04006544000014", "(10)A1", "(00)340065441234567893"},
@@ -193,27 +217,29 @@ func TestSSCCPalletBarcodes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := r.Render("sscc-pallet", tc.data, Options{})
 			require.NoError(t, err)
-			var got, hri []string
-			lines := strings.Split(string(out), "\n")
-			for i, line := range lines {
-				if !strings.Contains(line, "^BC") {
-					continue
-				}
-				require.Contains(t, line, "^BCN,", "normal orientation")
-				assert.Contains(t, line, ",N,N,N^FD>;>8", "no printer interpretation line, mode N, start C then FNC1: GS1-128")
-				fd := line[strings.Index(line, "^FD")+3 : strings.LastIndex(line, "^FS")]
-				data, _, err := decodeCode128FD(fd)
-				require.NoError(t, err)
-				require.Equal(t, byte(gs), data[0])
-				got = append(got, data[1:])
-				hriField := checkLabel(t, []byte("^XA\n"+lines[i+1]+"\n^XZ\n"))
-				h, err := unescapeFH(hriField[0].content, true)
-				require.NoError(t, err)
-				hri = append(hri, h)
+			assert.Contains(t, string(out), "^BCN,", "normal orientation")
+			data, hri := code128Data(t, out)
+			var got []string
+			for _, d := range data {
+				require.Equal(t, byte(gs), d[0], "FNC1 first: GS1-128")
+				got = append(got, d[1:])
 			}
 			assert.Equal(t, tc.elements, got)
 			assert.Equal(t, tc.hri, hri)
 		})
+	}
+}
+
+// Code fields take every printable ASCII character, those ZPL reserves
+// included, and the bar code carries exactly the value.
+func TestCodeFieldsTakeReservedCharacters(t *testing.T) {
+	r := newTestRegistry(t)
+	for _, v := range []string{"A^XZ", "~JA>", "a>b<c", `_\%^~>`} {
+		out, err := r.Render("bin-location", with("bin-location", map[string]string{"location": v}), Options{})
+		require.NoError(t, err)
+		checkLabel(t, out)
+		data, _ := code128Data(t, out)
+		assert.Equal(t, []string{v}, data)
 	}
 }
 
@@ -255,7 +281,7 @@ fields: [{name: lot, kind: code}]
 elements:
   - gs1-128: [{ai: "10", value: "{lot}"}]
     y: 5
-    height: 20
+    height: 32
     module: 0.5
 `
 	tpl, err := parseTemplate("batch-only", "batch-only.yaml", []byte(src))
@@ -268,12 +294,13 @@ elements:
 	assert.Contains(t, errs[0].Reason, "AI (10): requires one of AI (01), (02)")
 }
 
-// longLot is the longest AI (10) value, with no digit pairs: the widest
-// Code 128 it can make.
-const longLot = "BATCH-A/B.C_D-E/F.GX"
+// longLot is the longest lot the GS1 logistic label takes (10), with no
+// digit pairs: the widest Code 128 it can make.
+const longLot = "BATCH-A/BX"
 
-// Every valid sscc-pallet fits a 4-inch label, the longest lot included,
-// and no bar code goes below 0.25 mm (2 dots at 203, 3 at 300 dpi).
+// Every valid sscc-pallet fits its label with the longest lot and both
+// dates: the content and batch data split over more symbols instead of
+// narrower bars.
 func TestSSCCPalletTakesLongestLot(t *testing.T) {
 	r := newTestRegistry(t)
 	base := map[string]string{"sscc": "340065441234567893", "gtin": "04006544000014", "quantity": "99999999", "lot": longLot}
@@ -282,20 +309,46 @@ func TestSSCCPalletTakesLongestLot(t *testing.T) {
 		{"best_before": "2026-01-31"},
 		{"expiry": "2026-03-31", "best_before": "2026-01-31"},
 	} {
-		for dpi, minDots := range map[int]int{203: 2, 300: 3} {
+		for _, dpi := range []int{203, 300, 600} {
 			data := maps.Clone(base)
 			maps.Copy(data, dates)
 			out, err := r.Render("sscc-pallet", data, Options{DPI: dpi})
 			require.NoError(t, err, "%v at %d dpi", dates, dpi)
 			checkLabel(t, out)
 			assert.Contains(t, string(out), ">6"+longLot+"^FS", "the whole lot is encoded, last in its symbol")
-			for _, line := range strings.Split(string(out), "\n") {
-				if m, ok := strings.CutPrefix(line, "^BY"); ok {
-					dots, err := strconv.Atoi(m[:strings.Index(m, "^")])
-					require.NoError(t, err, line)
-					assert.GreaterOrEqual(t, dots, minDots, "module at %d dpi", dpi)
-				}
-			}
+			_, problems := gs1LogisticProblems(t, out, dpi)
+			assert.Empty(t, problems)
 		}
 	}
+}
+
+// Text too wide for its size shrinks to the largest font that fits, never
+// below min-size.
+func TestTextShrinksToFit(t *testing.T) {
+	r := newTestRegistry(t)
+	fontOf := func(out []byte, content string) int {
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasSuffix(line, "^FD"+content+"^FS") && strings.Contains(line, "^A0N,") {
+				var font int
+				_, err := fmt.Sscanf(line[strings.Index(line, "^A0N,")+5:], "%d", &font)
+				require.NoError(t, err)
+				return font
+			}
+		}
+		t.Fatalf("no text %q in\n%s", content, out)
+		return 0
+	}
+	out, err := r.Render("bin-location", with("bin-location", map[string]string{"location": "A-03-2-05"}), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 96, fontOf(out, "A-03-2-05"), "12 mm at 203 dpi when it fits")
+
+	long := strings.Repeat("W", 20)
+	out, err = r.Render("bin-location", with("bin-location", map[string]string{"location": long}), Options{})
+	require.NoError(t, err)
+	font := fontOf(out, long)
+	width := 764 // the block: 95.6 mm at 203 dpi
+	assert.Less(t, font, 96)
+	assert.GreaterOrEqual(t, font, 32, "not below min-size 4 mm")
+	assert.Equal(t, 1, linesNeeded(long, float64(width)/float64(font)), "fits at this size")
+	assert.Equal(t, 2, linesNeeded(long, float64(width)/float64(font+1)), "the largest size that fits")
 }

@@ -13,13 +13,16 @@ import (
 
 // fileSpec is a template file as written (YAML); see docs/labels.md.
 type fileSpec struct {
-	Description string        `yaml:"description"`
-	Units       string        `yaml:"units"` // "mm" (default) or "dots"
-	DPI         int           `yaml:"dpi"`   // with units: dots, the resolution the dots are meant for
-	Width       float64       `yaml:"width"`
-	Height      float64       `yaml:"height"`
-	Fields      []fieldSpec   `yaml:"fields"`
-	Elements    []elementSpec `yaml:"elements"`
+	Description string `yaml:"description"`
+	// InternalOnly: the label never leaves the site, so its GS1-128 symbols
+	// need not meet the GS1 logistic label dimensions (gs1logistic.go).
+	InternalOnly bool          `yaml:"internal-only"`
+	Units        string        `yaml:"units"` // "mm" (default) or "dots"
+	DPI          int           `yaml:"dpi"`   // with units: dots, the resolution the dots are meant for
+	Width        float64       `yaml:"width"`
+	Height       float64       `yaml:"height"`
+	Fields       []fieldSpec   `yaml:"fields"`
+	Elements     []elementSpec `yaml:"elements"`
 }
 
 type fieldSpec struct {
@@ -46,11 +49,13 @@ type elementSpec struct {
 	Width     float64 `yaml:"width"`
 	Height    float64 `yaml:"height"`
 	Size      float64 `yaml:"size"`
+	MinSize   float64 `yaml:"min-size"`
 	Lines     int     `yaml:"lines"`
 	Align     string  `yaml:"align"`
 	Module    float64 `yaml:"module"`
 	MinModule float64 `yaml:"min-module"`
 	HRI       float64 `yaml:"hri"`
+	MinHRI    float64 `yaml:"min-hri"`
 	ECC       string  `yaml:"ecc"`
 	When      names   `yaml:"when"`
 	Unless    names   `yaml:"unless"`
@@ -83,6 +88,7 @@ const (
 type template struct {
 	name, description, file string
 	designDPI               int // 0 = millimetres
+	internalOnly            bool
 	width, height           float64
 	fields                  []Field
 	index                   map[string]int
@@ -90,17 +96,18 @@ type template struct {
 }
 
 type element struct {
-	kind                    elemKind
-	line                    int
-	x, y, width, height     float64
-	size, module, minModule float64
-	hri, thickness          float64
-	lines                   int
-	align                   byte // 'L', 'C' or 'R'
-	ecc                     byte // QR error correction: L, M, Q, H
-	content                 pattern
-	ais                     []aiPart
-	when, unless            []int
+	kind                   elemKind
+	line                   int
+	x, y, width, height    float64
+	size, minSize          float64 // text font height; minSize > 0: may shrink to it
+	module, minModule      float64
+	hri, minHRI, thickness float64
+	lines                  int
+	align                  byte // 'L', 'C' or 'R'
+	ecc                    byte // QR error correction: L, M, Q, H
+	content                pattern
+	ais                    []aiPart
+	when, unless           []int
 }
 
 type aiPart struct {
@@ -179,7 +186,8 @@ func (c *compiler) fail(format string, args ...any) {
 }
 
 func (c *compiler) compile(name string, s *fileSpec) *template {
-	t := &template{name: name, description: s.Description, file: c.file, width: s.Width, height: s.Height, index: map[string]int{}}
+	t := &template{name: name, description: s.Description, file: c.file, internalOnly: s.InternalOnly,
+		width: s.Width, height: s.Height, index: map[string]int{}}
 	switch s.Units {
 	case "", "mm":
 		if s.DPI != 0 {
@@ -235,8 +243,8 @@ func (c *compiler) compile(name string, s *fileSpec) *template {
 }
 
 func (c *compiler) element(t *template, s *elementSpec, used []bool) element {
-	e := element{line: c.line, x: s.X, y: s.Y, width: s.Width, height: s.Height, size: s.Size,
-		lines: s.Lines, module: s.Module, minModule: s.MinModule, hri: s.HRI}
+	e := element{line: c.line, x: s.X, y: s.Y, width: s.Width, height: s.Height, size: s.Size, minSize: s.MinSize,
+		lines: s.Lines, module: s.Module, minModule: s.MinModule, hri: s.HRI, minHRI: s.MinHRI}
 	kinds := 0
 	var content *string
 	var ais []aiSpec
@@ -263,8 +271,14 @@ func (c *compiler) element(t *template, s *elementSpec, used []bool) element {
 		c.fail("an element needs exactly one of text, box, code128, gs1-128, datamatrix, gs1-datamatrix, qr")
 		return e
 	}
-	if s.X < 0 || s.Y < 0 || s.Width < 0 || s.Height < 0 || s.Size < 0 || s.HRI < 0 || s.MinModule < 0 {
+	if s.X < 0 || s.Y < 0 || s.Width < 0 || s.Height < 0 || s.Size < 0 || s.HRI < 0 || s.MinModule < 0 || s.MinSize < 0 || s.MinHRI < 0 {
 		c.fail("positions and sizes must not be negative")
+	}
+	if s.MinSize > 0 && (e.kind != elemText || s.MinSize > s.Size) {
+		c.fail("min-size is for text, and at most size")
+	}
+	if s.MinHRI > 0 && (e.kind == elemText || e.kind == elemBox || s.MinHRI > s.HRI) {
+		c.fail("min-hri is for bar codes with hri, and at most hri")
 	}
 	e.when = c.fieldRefs(t, s.When, used)
 	e.unless = c.fieldRefs(t, s.Unless, used)
@@ -323,6 +337,9 @@ func (c *compiler) element(t *template, s *elementSpec, used []bool) element {
 			e.minModule = e.module
 		}
 	}
+	if e.kind == elemGS1128 && !t.internalOnly {
+		c.checkLogistic(&e)
+	}
 	if e.kind == elemQR {
 		switch s.ECC {
 		case "":
@@ -334,6 +351,18 @@ func (c *compiler) element(t *template, s *elementSpec, used []bool) element {
 		}
 	}
 	return e
+}
+
+// checkLogistic refuses a GS1-128 element whose designed size cannot meet
+// the GS1 logistic label specification; Render checks the printed size.
+func (c *compiler) checkLogistic(e *element) {
+	switch {
+	case e.minModule < gs1MinX || e.module > gs1MaxX:
+		c.fail("GS1-128 module (X) must be %.3f to %.3f mm on a GS1 logistic label (GS1 General Specifications, logistic label symbol specification); "+
+			"for a label that never leaves the site set internal-only: true", gs1MinX, gs1MaxX)
+	case e.height < gs1MinHeight:
+		c.fail("GS1-128 bar height must be at least %.2f mm on a GS1 logistic label; for a label that never leaves the site set internal-only: true", gs1MinHeight)
+	}
 }
 
 func (c *compiler) pattern(t *template, s string, used []bool) pattern {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/dockhand/dockhand/central/alerting"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -26,6 +27,8 @@ const DefaultReceiving = "RECEIVING"
 type Config struct {
 	Site      string
 	Receiving string
+	// Alerts collapses repeated alerts (zero value: one-minute windows).
+	Alerts alerting.Collapser
 }
 
 // Allocator applies gateway events to the site's stock.

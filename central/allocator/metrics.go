@@ -12,4 +12,6 @@ type Metrics struct {
 	SetAside   atomic.Uint64
 	Failures   atomic.Uint64
 	Alerts     atomic.Uint64
+	// AlertsHeldBack counts repeats collapsed into a summary.
+	AlertsHeldBack atomic.Uint64
 }

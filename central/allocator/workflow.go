@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dockhand/dockhand/central/counting"
@@ -31,14 +32,14 @@ func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error
 	case wire.EvtScan:
 		var s wire.Scan
 		if err := json.Unmarshal(in.Payload, &s); err != nil {
-			return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning",
+			return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning", Class: "undecodable scan",
 				Message: "scan event could not be decoded: " + err.Error(), Ref: env.ID})
 		}
 		return a.onScan(tx, s)
 	case wire.EvtRFID:
 		var r wire.RFIDRead
 		if err := json.Unmarshal(in.Payload, &r); err != nil {
-			return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning",
+			return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning", Class: "undecodable rfid",
 				Message: "rfid event could not be decoded: " + err.Error(), Ref: env.ID})
 		}
 		return a.onRFID(tx, r)
@@ -54,13 +55,14 @@ func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error
 		if d.Error != "" {
 			msg += ": " + d.Error
 		}
-		return a.raise(tx, in.Gateway, d.Station, stock.Alert{Kind: "device", Severity: "warning", Message: msg, Ref: d.Device})
+		return a.raise(tx, in.Gateway, d.Station, stock.Alert{Kind: "device", Severity: "warning", Message: msg, Ref: d.Device,
+			Device: d.Device, Class: d.State})
 	case wire.EvtPrint:
 		var p wire.PrintResult
 		if err := json.Unmarshal(in.Payload, &p); err != nil || p.Printed {
 			return nil
 		}
-		return a.raise(tx, in.Gateway, p.Station, stock.Alert{Kind: "print-failed", Severity: "warning",
+		return a.raise(tx, in.Gateway, p.Station, stock.Alert{Kind: "print-failed", Severity: "warning", Device: p.Device, Class: p.Reason,
 			Message: fmt.Sprintf("label for command %s was not printed: %s", p.Command, p.Reason), Ref: p.Command})
 	default:
 		// Event types no workflow uses (count) are accepted and
@@ -79,7 +81,7 @@ func (a *Allocator) onScan(tx *store.Tx, s wire.Scan) error {
 	}
 	if s.Error != "" {
 		// The gateway has already shown red; operations get the reason.
-		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "bad-scan", Severity: "warning",
+		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "bad-scan", Severity: "warning", Device: s.Device, Class: "bad-scan",
 			Message: "bad scan at " + s.Station + ": " + s.Error, Ref: s.ID, Details: map[string]string{"data": s.Data}})
 	}
 	switch s.Role {
@@ -124,7 +126,8 @@ func (a *Allocator) onInboundScan(tx *store.Tx, s wire.Scan) error {
 		if err := a.light(tx, s, "reject", why); err != nil {
 			return err
 		}
-		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "unexpected-scan", Severity: "warning", Message: why, Ref: s.ID})
+		return a.raise(tx, s.Gateway, s.Station, stock.Alert{Kind: "unexpected-scan", Severity: "warning", Message: why, Ref: s.ID,
+			Device: s.Device, Class: "unusable scan"})
 	}
 	if err != nil {
 		return err
@@ -331,16 +334,17 @@ func (a *Allocator) tally(tx *store.Tx, s wire.Scan, station string, st countSta
 		}
 	}
 	lot, _ := s.Get("10")
-	added := false
-	for i := range st.Tally {
-		if st.Tally[i].SKU == item.SKU && st.Tally[i].Lot == lot {
-			st.Tally[i].Quantity += per * n
-			added = true
-		}
+	i := slices.IndexFunc(st.Tally, func(l counting.Line) bool { return l.SKU == item.SKU && l.Lot == lot })
+	if i < 0 {
+		st.Tally, i = append(st.Tally, counting.Line{SKU: item.SKU, Lot: lot}), len(st.Tally)
 	}
-	if !added {
-		st.Tally = append(st.Tally, counting.Line{SKU: item.SKU, Lot: lot, Quantity: per * n})
+	units, ok := stock.Mul(per, n)
+	total, fits := stock.Add(st.Tally[i].Quantity, units)
+	if !ok || !fits || total > stock.MaxQuantity {
+		return a.refuse(tx, s, stock.Alert{Kind: "bad-scan", Severity: "warning", Ref: s.ID,
+			Message: fmt.Sprintf("counting %d × %d more units of %s would exceed %d", n, per, item.SKU, stock.MaxQuantity)})
 	}
+	st.Tally[i].Quantity = total
 	return tx.SetStationState(station, st)
 }
 
@@ -404,13 +408,6 @@ func (a *Allocator) light(tx *store.Tx, s wire.Scan, pattern, reason string) err
 // alert is raise for callers that build the alert from parts.
 func (a *Allocator) alert(tx *store.Tx, gateway, station, kind, severity, msg, ref string, details map[string]string) error {
 	return a.raise(tx, gateway, station, stock.Alert{Kind: kind, Severity: severity, Message: msg, Ref: ref, Details: details})
-}
-
-// raise counts, logs and publishes an alert.
-func (a *Allocator) raise(tx *store.Tx, gateway, station string, al stock.Alert) error {
-	a.Metrics.Alerts.Add(1)
-	a.log.Info().Str("kind", al.Kind).Str("gateway", gateway).Str("station", station).Msg(al.Message)
-	return a.publisher().Alert(tx, gateway, station, al)
 }
 
 func orDash(s string) string {

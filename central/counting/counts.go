@@ -196,9 +196,7 @@ func Submit(tx Tx, id string, counted []Line, reason, by string, at time.Time, n
 	}
 	seen := map[lotKey]bool{}
 	for i, l := range counted {
-		if l.Quantity < 0 {
-			v.Add(fmt.Sprintf("lines[%d].quantity", i), "must not be negative")
-		}
+		v.Quantity(fmt.Sprintf("lines[%d].quantity", i), l.Quantity, 0)
 		if seen[lotKey{l.SKU, l.Lot}] {
 			v.Add(fmt.Sprintf("lines[%d]", i), "%s lot %q is listed twice", l.SKU, l.Lot)
 		} else if _, err := tx.Item(l.SKU); errors.Is(err, stock.ErrNotFound) {
@@ -228,7 +226,11 @@ func Submit(tx Tx, id string, counted []Line, reason, by string, at time.Time, n
 	}
 	expected := map[lotKey]int64{}
 	for _, q := range qs {
-		expected[lotKey{q.SKU, q.Lot}] += q.Quantity
+		k := lotKey{q.SKU, q.Lot}
+		var ok bool
+		if expected[k], ok = stock.Add(expected[k], q.Quantity); !ok {
+			return Result{}, stock.Overflow("stock of " + q.SKU + " at " + t.Location)
+		}
 	}
 	got := map[lotKey]int64{}
 	for _, l := range counted {

@@ -136,9 +136,7 @@ func MoveNow(tx Tx, m Move, at time.Time, newID func() string) (stock.Posted, er
 			return stock.Posted{}, err
 		}
 	}
-	if m.Quantity <= 0 {
-		v.Add("quantity", "must be positive")
-	}
+	v.Quantity("quantity", m.Quantity, 1)
 	if !m.Status.Valid() {
 		v.Add("status", "%q is not a stock status", m.Status)
 	}
@@ -153,7 +151,7 @@ func MoveNow(tx Tx, m Move, at time.Time, newID func() string) (stock.Posted, er
 	}
 	mv, bal, err := tx.Post(stock.Movement{ID: newID(), At: at, SKU: m.SKU, Quantity: m.Quantity, From: m.From, To: m.To, LPN: m.LPN,
 		Lot: m.Lot, Expiry: m.Expiry, Serial: m.Serial, FromStatus: m.Status, ToStatus: m.Status, Reason: "move", Note: m.Reason, By: m.By})
-	if errors.Is(err, stock.ErrInsufficient) || errors.Is(err, stock.ErrReserved) {
+	if errors.Is(err, stock.ErrInsufficient) || errors.Is(err, stock.ErrReserved) || errors.Is(err, stock.ErrTooLarge) {
 		return stock.Posted{}, stock.Invalid{{Field: "quantity", Reason: err.Error()}}
 	} else if err != nil {
 		return stock.Posted{}, err

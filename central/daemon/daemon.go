@@ -5,13 +5,16 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -39,8 +42,42 @@ type Options struct {
 	BrokerFallback bool
 	// HTTPAddr is the API address (default :8081).
 	HTTPAddr string
+	// HTTPTimeouts bound how long one client may hold a connection.
+	HTTPTimeouts HTTPTimeouts
+	// HTTPCertFile and HTTPKeyFile, when set, make the API speak HTTPS.
+	HTTPCertFile, HTTPKeyFile string
 	// APIToken; empty reads or creates DataDir/api-token.
 	APIToken string
+}
+
+// HTTPTimeouts bound each HTTP request, so a client that is slow or gone
+// cannot hold a connection (or, before the body is read, anything else);
+// zero takes the default.
+type HTTPTimeouts struct {
+	// ReadHeader: the request line and headers (default 10 s).
+	ReadHeader time.Duration
+	// Read: the whole request, body included (default 30 s: 1 MiB, the
+	// largest body, at 35 KB/s).
+	Read time.Duration
+	// Write: from the end of the headers to the end of the answer
+	// (default 60 s).
+	Write time.Duration
+	// Idle: a kept-alive connection between requests (default 120 s).
+	Idle time.Duration
+}
+
+// DefaultHTTPTimeouts are the timeouts of a zero HTTPTimeouts.
+var DefaultHTTPTimeouts = HTTPTimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 120 * time.Second}
+
+func (t HTTPTimeouts) orDefault() HTTPTimeouts {
+	pick := func(v, def time.Duration) time.Duration {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	d := DefaultHTTPTimeouts
+	return HTTPTimeouts{pick(t.ReadHeader, d.ReadHeader), pick(t.Read, d.Read), pick(t.Write, d.Write), pick(t.Idle, d.Idle)}
 }
 
 // Central is a running central.
@@ -53,11 +90,12 @@ type Central struct {
 	TokenFile string
 	token     string
 
-	broker *broker.Broker
-	http   *http.Server
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	log    zerolog.Logger
+	broker  *broker.Broker
+	http    *http.Server
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	log     zerolog.Logger
+	probing atomic.Bool // a store readiness probe is running
 }
 
 // Start starts central; Close stops it.
@@ -67,6 +105,11 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	}
 	if opt.DataDir == "" {
 		return nil, errors.New("--data: a data directory is required")
+	}
+	if opt.MQTT.URL != "" {
+		if err := CheckBrokerURL(opt.MQTT.URL); err != nil {
+			return nil, fmt.Errorf("--mqtt: %w", err)
+		}
 	}
 	if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
@@ -115,23 +158,35 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if httpAddr == "" {
 		httpAddr = ":8081"
 	}
+	tlsConf, err := httpTLS(opt.HTTPCertFile, opt.HTTPKeyFile)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", httpAddr, err)
 	}
 	c.HTTPAddr = ln.Addr().String()
-	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, metricsHandler(c.Alloc, link), log),
-		ReadHeaderTimeout: 10 * time.Second}
+	to := opt.HTTPTimeouts.orDefault()
+	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
+	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, metricsHandler(c.Alloc, link), ready, log),
+		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
+		TLSConfig: tlsConf, ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.wg.Add(2)
+	c.wg.Add(3)
 	go func() {
 		defer c.wg.Done()
-		if err := c.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := c.http.Serve
+		if tlsConf != nil {
+			serve = func(ln net.Listener) error { return c.http.ServeTLS(ln, "", "") }
+		}
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error().Err(err).Msg("http server")
 		}
 	}()
 	go func() { defer c.wg.Done(); _ = link.Run(ctx) }()
+	go func() { defer c.wg.Done(); c.flushAlerts(ctx) }()
 	log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).Msg("central started")
 	ok = true
 	return c, nil
@@ -140,6 +195,72 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 // Subscribed reports whether central's MQTT session is up and subscribed
 // to the gateways' events.
 func (c *Central) Subscribed() bool { return c.link != nil && c.link.Connected() }
+
+// httpTLS loads the API's certificate, if one is configured.
+func httpTLS(certFile, keyFile string) (*tls.Config, error) {
+	switch {
+	case certFile == "" && keyFile == "":
+		return nil, nil
+	case certFile == "" || keyFile == "":
+		return nil, errors.New("--http-cert and --http-key go together")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--http-cert/--http-key: %w", err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+}
+
+// flushAlerts publishes the summaries of collapsed alerts once a second,
+// when their window is over.
+func (c *Central) flushAlerts(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.Alloc.FlushAlerts(); err != nil {
+				c.log.Warn().Err(err).Msg("alert summaries not published yet")
+			}
+		}
+	}
+}
+
+// mqttReady is the readiness check of the broker session.
+func (c *Central) mqttReady() string {
+	if !c.Subscribed() {
+		return "not connected to the MQTT broker " + c.BrokerURL
+	}
+	return ""
+}
+
+// storeProbeWait is how long a readiness check waits for a store write.
+const storeProbeWait = 2 * time.Second
+
+// storeReady is the readiness check of the store: it commits a small
+// write. One probe runs at a time, so a stuck store does not pile up
+// goroutines.
+func (c *Central) storeReady() string {
+	if !c.probing.CompareAndSwap(false, true) {
+		return "the store has not finished the previous readiness write"
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer c.probing.Store(false)
+		done <- c.Store.Probe()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return "the store does not take writes: " + err.Error()
+		}
+		return ""
+	case <-time.After(storeProbeWait):
+		return "the store did not take a write within " + storeProbeWait.String()
+	}
+}
 
 // Token is the API token (for the demo and tests in the same process).
 func (c *Central) Token() string { return c.token }
@@ -173,6 +294,7 @@ func metricsHandler(a *allocator.Allocator, link *mqttlink.Link) http.Handler {
 	reg.Counter("events_set_aside_total", "Events that failed to apply repeatedly and were turned into event-failed alerts.", a.Metrics.SetAside.Load)
 	reg.Counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
 	reg.Counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
+	reg.Counter("alerts_held_back_total", "Repeated alerts held back for the summary of their window.", a.Metrics.AlertsHeldBack.Load)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)
 	return reg.Handler()
 }

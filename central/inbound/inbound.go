@@ -191,11 +191,18 @@ func CreateASN(tx Tx, a ASN) (ASN, error) {
 		a.Tolerance = t
 	}
 	a.Status = ASNOpen
-	for _, p := range a.Pallets {
-		a.expect(p.SKU, p.Lot, p.Quantity)
+	for i, p := range a.Pallets {
+		if !a.expect(p.SKU, p.Lot, p.Quantity) {
+			v.Add(fmt.Sprintf("pallets[%d].quantity", i), "the ASN's total of %s lot %q would exceed %d", p.SKU, p.Lot, stock.MaxQuantity)
+		}
 	}
-	for _, l := range a.Lines {
-		a.expect(l.SKU, l.Lot, l.Quantity)
+	for i, l := range a.Lines {
+		if !a.expect(l.SKU, l.Lot, l.Quantity) {
+			v.Add(fmt.Sprintf("lines[%d].quantity", i), "the ASN's total of %s lot %q would exceed %d", l.SKU, l.Lot, stock.MaxQuantity)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return a, err
 	}
 	return a, tx.PutASN(a)
 }
@@ -206,9 +213,7 @@ func checkLine(tx Tx, v *stock.Invalid, f, sku string, qty int64, lot, expiry st
 	} else if err != nil {
 		return err
 	}
-	if qty <= 0 {
-		v.Add(f+"quantity", "must be positive")
-	}
+	v.Quantity(f+"quantity", qty, 1)
 	if len(lot) > 20 {
 		v.Add(f+"lot", "at most 20 characters (GS1 AI 10)")
 	}
@@ -220,12 +225,16 @@ func checkLine(tx Tx, v *stock.Invalid, f, sku string, qty int64, lot, expiry st
 	return nil
 }
 
-func (a *ASN) expect(sku, lot string, qty int64) {
+// expect adds qty to what the ASN expects of sku and lot; false when the
+// total would exceed MaxQuantity.
+func (a *ASN) expect(sku, lot string, qty int64) bool {
 	if p := a.progress(sku, lot); p != nil && p.Lot == lot {
-		p.Expected += qty
-		return
+		n, ok := stock.Add(p.Expected, qty)
+		p.Expected = n
+		return ok && n <= stock.MaxQuantity
 	}
 	a.Progress = append(a.Progress, Progress{SKU: sku, Lot: lot, Expected: qty})
+	return true
 }
 
 // progress finds the line a receipt of sku and lot counts against: the

@@ -122,8 +122,10 @@ func ReceiveCases(tx Tx, c Case, s Scan) (Outcome, error) {
 	}
 	per, _ := item.UnitsPer(c.GTIN)
 	count := max(c.Count, 1)
-	qty := per * count
+	qty, ok := stock.Mul(per, count)
 	switch {
+	case !ok || qty > stock.MaxQuantity:
+		return refuse("bad-quantity", "%d × %d units of %s is more than %d", count, per, item.SKU, stock.MaxQuantity), nil
 	case item.LotTracked && c.Lot == "":
 		return refuse("incomplete-scan", "%s is lot-tracked: scan a label with a lot (AI 10)", item.SKU), nil
 	case item.ExpiryTracked && c.Expiry == "":
@@ -230,7 +232,11 @@ func receive(tx Tx, s Scan, asn *ASN, item stock.Item, g goods) (Outcome, error)
 	if err := tx.PutReceipt(rcpt); err != nil {
 		return Outcome{}, err
 	}
-	asn.progress(item.SKU, g.lot).Received += g.qty
+	p := asn.progress(item.SKU, g.lot)
+	var ok bool
+	if p.Received, ok = stock.Add(p.Received, g.qty); !ok {
+		return Outcome{}, stock.Overflow("received quantity of ASN " + asn.ID)
+	}
 	if err := tx.PutASN(*asn); err != nil {
 		return Outcome{}, err
 	}

@@ -51,8 +51,8 @@ func (p Publisher) Stock(q Queue, ms ...stock.Posted) error {
 // ("" for HTTP-driven changes).
 func (p Publisher) Alert(q Queue, gateway, station string, a stock.Alert) error {
 	al := wire.Alert{Envelope: wire.NewEnvelope(wire.OpsAlert), Kind: a.Kind, Severity: a.Severity, Message: a.Message,
-		Station: station, Ref: a.Ref, Details: a.Details}
-	al.Gateway = gateway
+		Station: station, Ref: a.Ref, Details: a.Details, Count: a.Count, First: a.First, Last: a.Last}
+	al.Gateway, al.Device = gateway, a.Device
 	return Send(q, wire.OpsTopic(p.Site, wire.OpsAlert), al)
 }
 

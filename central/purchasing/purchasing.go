@@ -86,6 +86,9 @@ const (
 	Cancelled         = "cancelled"
 )
 
+// MaxUnitPrice is the highest unit price, in cents, an order line may have.
+const MaxUnitPrice = 999_999_999_999
+
 // PO is a purchase order.
 type PO struct {
 	ID       string `json:"id"`
@@ -188,16 +191,19 @@ func CreatePO(tx Tx, po PO, who Actor) (PO, error) {
 			v.Add(f+"sku", "%s is listed twice", l.SKU)
 		}
 		seen[l.SKU] = true
-		if l.Quantity <= 0 {
-			v.Add(f+"quantity", "must be positive")
-		}
-		if l.UnitPrice < 0 {
-			v.Add(f+"unit_price", "must not be negative")
+		v.Quantity(f+"quantity", l.Quantity, 1)
+		if l.UnitPrice < 0 || l.UnitPrice > MaxUnitPrice {
+			v.Add(f+"unit_price", "must be 0 to %d cents", int64(MaxUnitPrice))
 		}
 		if l.Received != 0 {
 			v.Add(f+"received", "is kept by central")
 		}
-		po.Amount += l.Quantity * l.UnitPrice
+		amount, ok := stock.Mul(l.Quantity, l.UnitPrice)
+		total, fits := stock.Add(po.Amount, amount)
+		if !ok || !fits {
+			v.Add(f+"unit_price", "quantity × unit_price makes the order's amount too large to count")
+		}
+		po.Amount = total
 	}
 	if po.Expected != "" {
 		if _, err := time.Parse(time.DateOnly, po.Expected); err != nil {
@@ -367,7 +373,10 @@ func Receive(tx Tx, id, sku string, qty int64, at time.Time) error {
 	done := true
 	for i := range po.Lines {
 		if po.Lines[i].SKU == sku {
-			po.Lines[i].Received += qty
+			var ok bool
+			if po.Lines[i].Received, ok = stock.Add(po.Lines[i].Received, qty); !ok {
+				return stock.Overflow("received quantity of " + id + " " + sku)
+			}
 		}
 		done = done && po.Lines[i].Received >= po.Lines[i].Quantity
 	}

@@ -164,14 +164,27 @@ func fits(tx Tx, l stock.Location, req Request) (bool, string, error) {
 	if l.MaxVolumeCM3 == 0 && l.MaxWeightG == 0 {
 		return true, "", nil
 	}
-	vol, wt := req.Item.Dims.VolumeCM3()*req.Quantity, weight(req.Item)*req.Quantity
+	// Checked sums: a total too large to count fits no location.
+	var vol, wt int64
+	ok := true
+	add := func(total *int64, per, qty int64) {
+		n, mulOK := stock.Mul(per, qty)
+		t, addOK := stock.Add(*total, n)
+		ok = ok && mulOK && addOK
+		*total = t
+	}
+	add(&vol, req.Item.Dims.VolumeCM3(), req.Quantity)
+	add(&wt, weight(req.Item), req.Quantity)
 	for _, q := range qs {
 		it, err := tx.Item(q.SKU)
 		if err != nil {
 			return false, "", fmt.Errorf("item %s at %s: %w", q.SKU, l.Code, err)
 		}
-		vol += it.Dims.VolumeCM3() * q.Quantity
-		wt += weight(it) * q.Quantity
+		add(&vol, it.Dims.VolumeCM3(), q.Quantity)
+		add(&wt, weight(it), q.Quantity)
+	}
+	if !ok {
+		return false, fmt.Sprintf("%s: volume or weight of its stock is too large to count", l.Code), nil
 	}
 	if l.MaxVolumeCM3 > 0 && vol > l.MaxVolumeCM3 {
 		return false, fmt.Sprintf("%s would hold %d cm³, capacity %d", l.Code, vol, l.MaxVolumeCM3), nil
@@ -315,7 +328,10 @@ func unsuitable(tx Tx, loc stock.Location, lpn stock.LPN, on []stock.Quant) (str
 	}
 	var qty int64
 	for _, q := range on {
-		qty += q.Quantity
+		var ok bool
+		if qty, ok = stock.Add(qty, q.Quantity); !ok {
+			return "", stock.Overflow("quantity on " + lpn.Code)
+		}
 	}
 	it, err := tx.Item(lpn.SKU)
 	if err != nil {

@@ -45,6 +45,7 @@ func (p Plan) Validate() error {
 		if p.Sample <= 0 || p.Of < p.Sample {
 			v.Add("sample", "sample n of N needs 0 < sample ≤ of")
 		}
+		v.Quantity("of", p.Of, 1)
 	default:
 		v.Add("mode", "%q is not skip, sample or full", p.Mode)
 	}
@@ -220,7 +221,10 @@ func Record(tx Tx, id, result, note, by string, at time.Time, newID func() strin
 		}
 		out.Movements = append(out.Movements, stock.Posted{Movement: m, Balances: bal})
 		if out.Return != nil {
-			out.Return.Quantity += q.Quantity
+			var ok bool
+			if out.Return.Quantity, ok = stock.Add(out.Return.Quantity, q.Quantity); !ok {
+				return Outcome{}, stock.Overflow("return of " + lpn.Code)
+			}
 		}
 	}
 	if len(out.Movements) == 0 {

@@ -151,9 +151,7 @@ func (i Item) Validate() error {
 			v.Add(f+"uom", "%s is listed twice", p.UoM)
 		}
 		uoms[p.UoM] = true
-		if p.Quantity < 2 {
-			v.Add(f+"quantity", "must be at least 2 base units")
-		}
+		v.Quantity(f+"quantity", p.Quantity, 2)
 		if p.GTIN != "" {
 			if err := gs1.ValidGTIN(p.GTIN); err != nil {
 				v.Add(f+"gtin", "%v", err)
@@ -187,12 +185,15 @@ func (d *Dims) validate(v *Invalid, prefix string) {
 	if d == nil {
 		return
 	}
+	// 100 m and 100 t: beyond any unit a warehouse stores, and small
+	// enough that a volume (length × width × height) cannot overflow.
 	for _, f := range []struct {
 		name string
 		n    int64
-	}{{"length_mm", d.LengthMM}, {"width_mm", d.WidthMM}, {"height_mm", d.HeightMM}, {"weight_g", d.WeightG}} {
-		if f.n < 0 || f.n > 100_000_000 {
-			v.Add(prefix+f.name, "must be between 0 and 100000000")
+		max  int64
+	}{{"length_mm", d.LengthMM, 100_000}, {"width_mm", d.WidthMM, 100_000}, {"height_mm", d.HeightMM, 100_000}, {"weight_g", d.WeightG, 100_000_000}} {
+		if f.n < 0 || f.n > f.max {
+			v.Add(prefix+f.name, "must be between 0 and %d", f.max)
 		}
 	}
 }

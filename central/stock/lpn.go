@@ -46,4 +46,16 @@ type Alert struct {
 	Message  string            `json:"message"`
 	Ref      string            `json:"ref,omitempty"`
 	Details  map[string]string `json:"details,omitempty"`
+	// Device is the device the alert is about, if any.
+	Device string `json:"device,omitempty"`
+	// Class groups alerts that are the same problem though their messages
+	// differ (the data of each bad scan); "" means the message itself.
+	// Repeats of one class are collapsed (central/alerting).
+	Class string `json:"class,omitempty"`
+	// Count, First and Last are set on a summary of collapsed repeats:
+	// how many alerts like this one were held back, the first and last
+	// time one was raised.
+	Count int64      `json:"count,omitempty"`
+	First *time.Time `json:"first,omitempty"`
+	Last  *time.Time `json:"last,omitempty"`
 }

@@ -112,8 +112,8 @@ func (m Movement) Validate() error {
 	if m.SKU == "" {
 		p = append(p, "sku is required")
 	}
-	if m.Quantity <= 0 {
-		p = append(p, fmt.Sprintf("quantity must be positive, got %d", m.Quantity))
+	if m.Quantity <= 0 || m.Quantity > MaxQuantity {
+		p = append(p, fmt.Sprintf("quantity must be 1 to %d, got %d", MaxQuantity, m.Quantity))
 	}
 	if m.From == "" && m.To == "" {
 		p = append(p, "from or to location is required")
@@ -163,8 +163,11 @@ func (m Movement) lowersAvailable() bool {
 	return m.From != "" && m.FromStatus == Available && (m.To == "" || m.ToStatus != Available)
 }
 
-// Post applies m to the projection. It never lets a quant go negative and
-// never takes available stock below the reserved quantity.
+// Post applies m to the projection. It never lets a quant go negative or
+// above MaxQuantity, never takes available stock below the reserved
+// quantity, and changes nothing when it refuses: every check is made
+// before the first write, and the one write that can still fail (the
+// site's available total overflowing) is made first.
 func Post(q Quants, m Movement) (Balances, error) {
 	var b Balances
 	if err := m.Validate(); err != nil {
@@ -185,31 +188,51 @@ func Post(q Quants, m Movement) (Balances, error) {
 			}
 		}
 	}
+	var src, dst QuantKey
+	var left, now int64
 	if m.From != "" {
-		k := m.Source()
-		have, err := q.Quant(k)
+		src = m.Source()
+		have, err := q.Quant(src)
 		if err != nil {
 			return b, fmt.Errorf("read quant: %w", err)
 		}
 		if have < m.Quantity {
 			return b, fmt.Errorf("%w: %s has %d of %s, movement takes %d", ErrInsufficient, m.From, have, m.SKU, m.Quantity)
 		}
-		left := have - m.Quantity
-		if err := q.SetQuant(k, left); err != nil {
+		left = have - m.Quantity
+	}
+	if m.To != "" {
+		dst = m.Dest()
+		have, err := q.Quant(dst)
+		if err != nil {
+			return b, fmt.Errorf("read quant: %w", err)
+		}
+		var ok bool
+		if now, ok = Add(have, m.Quantity); !ok || now > MaxQuantity {
+			return b, fmt.Errorf("%w: %s would hold more than %d of %s (has %d, movement brings %d)", ErrTooLarge, m.To, MaxQuantity, m.SKU, have, m.Quantity)
+		}
+	}
+	// Only a destination can raise the available total, and only when the
+	// source is not available stock itself: write it first then, so that
+	// its overflow check fails before anything changed.
+	dstFirst := m.From == "" || m.FromStatus != Available
+	if m.To != "" && dstFirst {
+		if err := q.SetQuant(dst, now); err != nil {
+			return b, fmt.Errorf("write quant: %w", err)
+		}
+	}
+	if m.From != "" {
+		if err := q.SetQuant(src, left); err != nil {
 			return b, fmt.Errorf("write quant: %w", err)
 		}
 		b.From = &left
 	}
-	if m.To != "" {
-		k := m.Dest()
-		have, err := q.Quant(k)
-		if err != nil {
-			return b, fmt.Errorf("read quant: %w", err)
-		}
-		now := have + m.Quantity
-		if err := q.SetQuant(k, now); err != nil {
+	if m.To != "" && !dstFirst {
+		if err := q.SetQuant(dst, now); err != nil {
 			return b, fmt.Errorf("write quant: %w", err)
 		}
+	}
+	if m.To != "" {
 		b.To = &now
 	}
 	return b, nil
@@ -226,8 +249,10 @@ func Reserve(r Reserver, sku string, delta int64) error {
 	if err != nil {
 		return fmt.Errorf("read available: %w", err)
 	}
-	n := res + delta
+	n, ok := Add(res, delta)
 	switch {
+	case !ok:
+		return fmt.Errorf("%w: reserve %d of %s on top of %d", ErrTooLarge, delta, sku, res)
 	case n < 0:
 		return fmt.Errorf("release %d of %s: only %d reserved", -delta, sku, res)
 	case n > avail:
@@ -258,9 +283,14 @@ func (m *MemQuants) SetQuant(k QuantKey, qty int64) error {
 		return fmt.Errorf("refusing negative quant %d at %+v", qty, k)
 	}
 	if k.Status == Available {
-		m.avail[k.SKU] += qty - m.quants[k]
-		if m.avail[k.SKU] == 0 {
+		total, err := AvailableAfter(m.avail[k.SKU], m.quants[k], qty)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k.SKU, err)
+		}
+		if total == 0 {
 			delete(m.avail, k.SKU)
+		} else {
+			m.avail[k.SKU] = total
 		}
 	}
 	if qty == 0 {

@@ -95,8 +95,8 @@ func BenchmarkRebuildQuants(b *testing.B) {
 	}
 	st := benchStore(b)
 	ms := benchMovements(size)
-	for i := 0; i < len(ms); i += 2000 {
-		chunk := ms[i:min(i+2000, len(ms))]
+	for i := 0; i < len(ms); i += 1000 {
+		chunk := ms[i:min(i+1000, len(ms))]
 		require.NoError(b, st.Update(func(tx *Tx) error {
 			for _, m := range chunk {
 				if _, _, err := tx.Post(m); err != nil {

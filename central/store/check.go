@@ -10,8 +10,10 @@ import (
 // Check rebuilds the quant projection from the ledger and compares it, the
 // per-item available totals and the reservations with what is stored. It
 // returns every difference (none means consistent). Replay itself refuses
-// negative stock, so a ledger that would ever have gone negative is
-// reported too.
+// negative stock and quantities above stock.MaxQuantity with checked
+// arithmetic, so a ledger that would ever have gone negative or overflowed
+// is reported too, and so is any stored balance no valid ledger can make
+// (a quant of zero, below zero or above the maximum, a negative total).
 func (s *Store) Check() ([]string, error) {
 	var problems []string
 	report := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
@@ -34,8 +36,8 @@ func (s *Store) Check() ([]string, error) {
 		seen := map[stock.QuantKey]bool{}
 		for _, q := range stored {
 			seen[q.QuantKey] = true
-			if q.Quantity < 0 {
-				report("negative quant %+v: %d", q.QuantKey, q.Quantity)
+			if q.Quantity <= 0 || q.Quantity > stock.MaxQuantity {
+				report("impossible quant %+v: %d (must be 1 to %d)", q.QuantKey, q.Quantity, stock.MaxQuantity)
 			}
 			if want := rebuilt.All()[q.QuantKey]; want != q.Quantity {
 				report("quant %+v is %d, ledger says %d", q.QuantKey, q.Quantity, want)
@@ -58,6 +60,9 @@ func (s *Store) Check() ([]string, error) {
 		for sku, n := range avail {
 			if _, ok := rebuilt.AvailableBySKU()[sku]; !ok {
 				report("available total of %s is %d, ledger says 0", sku, n)
+			}
+			if n < 0 {
+				report("impossible available total of %s: %d", sku, n)
 			}
 		}
 		if err := tx.checkReceipts(report); err != nil {
@@ -109,9 +114,22 @@ func (t *Tx) checkReceipts(report func(string, ...any)) error {
 	if err != nil {
 		return err
 	}
+	// add sums with checked arithmetic; a sum that overflows is reported
+	// and marked -1, which no progress can equal.
+	add := func(sums map[string]int64, what, id string, q int64) {
+		if sums[id] < 0 {
+			return
+		}
+		n, ok := stock.Add(sums[id], q)
+		if !ok || q < 0 {
+			report("ASN %s: %s overflow or go negative", id, what)
+			n = -1
+		}
+		sums[id] = n
+	}
 	byReceipts := map[string]int64{}
 	for _, r := range rcpts {
-		byReceipts[r.ASN] += r.Quantity
+		add(byReceipts, "receipts", r.ASN, r.Quantity)
 	}
 	byLedger := map[string]int64{}
 	var after uint64
@@ -125,7 +143,7 @@ func (t *Tx) checkReceipts(report func(string, ...any)) error {
 		}
 		for _, m := range ms {
 			if m.Reason == "receipt" && m.From == "" {
-				byLedger[m.Doc] += m.Quantity
+				add(byLedger, "ledger receipts", m.Doc, m.Quantity)
 			}
 			after = m.Seq
 		}
@@ -135,12 +153,12 @@ func (t *Tx) checkReceipts(report func(string, ...any)) error {
 		return err
 	}
 	for _, a := range asns {
-		var progress int64
+		progress := map[string]int64{}
 		for _, p := range a.Progress {
-			progress += p.Received
+			add(progress, "progress", a.ID, p.Received)
 		}
-		if progress != byReceipts[a.ID] || progress != byLedger[a.ID] {
-			report("ASN %s: progress says %d received, receipts %d, ledger %d", a.ID, progress, byReceipts[a.ID], byLedger[a.ID])
+		if p := progress[a.ID]; p != byReceipts[a.ID] || p != byLedger[a.ID] {
+			report("ASN %s: progress says %d received, receipts %d, ledger %d", a.ID, p, byReceipts[a.ID], byLedger[a.ID])
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/rs/zerolog"
@@ -38,6 +39,7 @@ const (
 	pWater    = "wm/"
 	pOut      = "out/"
 	pIdem     = "idem/"
+	pIdemReq  = "idemreq/"
 	pDisc     = "disc/"
 	pStation  = "station/"
 	kLPNSeq   = "meta/lpnseq"
@@ -45,6 +47,7 @@ const (
 	pReserved = "rsv/"
 	kMoveSeq  = "meta/mvseq"
 	kOutSeq   = "meta/outseq"
+	kProbe    = "meta/probe"
 	separator = "|"
 )
 
@@ -84,13 +87,38 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 	return nil
 }
 
+// Probe commits one small durable write, to show that the store takes
+// writes (central's readiness check).
+func (s *Store) Probe() error {
+	return s.Update(func(tx *Tx) error {
+		return tx.txn.Set([]byte(kProbe), []byte(time.Now().UTC().Format(time.RFC3339Nano)))
+	})
+}
+
 // View runs fn in a read-only snapshot.
 func (s *Store) View(fn func(tx *Tx) error) error {
 	return s.db.View(func(txn *badger.Txn) error { return fn(&Tx{txn: txn}) })
 }
 
 // Tx is one transaction; it implements inbound.Tx.
-type Tx struct{ txn *badger.Txn }
+type Tx struct {
+	txn  *badger.Txn
+	page *Page // set by Paged
+}
+
+// Page is one window onto a list in key order: the records after the
+// cursor After ("" = from the start), at most Limit of them. The list call
+// sets Next to the cursor of the following page, "" after the last.
+type Page struct {
+	After string
+	Limit int
+	Next  string
+}
+
+// Paged returns t for one list call (Items, Locations, Quants, ASNs, POs,
+// … — every list that reads records in key order) that returns only the
+// page p asks for and fills p.Next.
+func (t *Tx) Paged(p *Page) *Tx { return &Tx{txn: t.txn, page: p} }
 
 var _ inbound.Tx = (*Tx)(nil)
 
@@ -113,14 +141,40 @@ func (t *Tx) putJSON(key string, v any) error {
 	return t.txn.Set([]byte(key), b)
 }
 
-// each calls fn with the value of every key under prefix, in key order.
+// each calls fn with the value of every key under prefix, in key order;
+// on a paged Tx, only for the keys of its page. A cursor is the key
+// without the prefix.
 func (t *Tx) each(prefix string, fn func(key, val []byte) error) error {
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+	p := t.page
+	size := 100
+	if p != nil {
+		size = min(max(p.Limit, 1), 100)
+	}
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: size})
 	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		if err := it.Item().Value(func(v []byte) error { return fn(it.Item().Key(), v) }); err != nil {
+	it.Rewind()
+	n, last := 0, ""
+	if p != nil && p.After != "" {
+		from := prefix + p.After
+		if it.Seek([]byte(from)); it.Valid() && string(it.Item().Key()) == from {
+			it.Next()
+		}
+	}
+	for ; it.Valid(); it.Next() {
+		key := it.Item().Key()
+		if p != nil {
+			if n == p.Limit {
+				p.Next = last
+				return nil
+			}
+			n, last = n+1, string(key[len(prefix):])
+		}
+		if err := it.Item().Value(func(v []byte) error { return fn(key, v) }); err != nil {
 			return err
 		}
+	}
+	if p != nil {
+		p.Next = ""
 	}
 	return nil
 }
@@ -228,8 +282,8 @@ func (t *Tx) Quant(k stock.QuantKey) (int64, error) { return t.getInt(quantKey(k
 // SetQuant sets the quantity at k; zero removes the quant. Available
 // quants also keep the per-item available total in the same transaction.
 func (t *Tx) SetQuant(k stock.QuantKey, qty int64) error {
-	if qty < 0 {
-		return fmt.Errorf("refusing negative quant %d at %+v", qty, k)
+	if qty < 0 || qty > stock.MaxQuantity {
+		return fmt.Errorf("refusing quant %d at %+v: outside 0..%d", qty, k, stock.MaxQuantity)
 	}
 	if k.Status == stock.Available {
 		old, err := t.Quant(k)
@@ -240,7 +294,10 @@ func (t *Tx) SetQuant(k stock.QuantKey, qty int64) error {
 		if err != nil {
 			return err
 		}
-		if err := t.setInt(pAvail+k.SKU, total+qty-old); err != nil {
+		if total, err = stock.AvailableAfter(total, old, qty); err != nil {
+			return fmt.Errorf("%s: %w", k.SKU, err)
+		}
+		if err := t.setInt(pAvail+k.SKU, total); err != nil {
 			return err
 		}
 	}
@@ -294,7 +351,10 @@ func (t *Tx) StockAt(location string) (int64, error) {
 	qs, err := t.Quants(location)
 	var n int64
 	for _, q := range qs {
-		n += q.Quantity
+		var ok bool
+		if n, ok = stock.Add(n, q.Quantity); !ok {
+			return 0, stock.Overflow("stock at " + location)
+		}
 	}
 	return n, err
 }
@@ -485,9 +545,29 @@ func (t *Tx) SetWatermark(gateway, stream string, seq uint64) error {
 	return t.putJSON(pWater+gateway+separator+stream, seq)
 }
 
-// Idempotent returns the stored answer for an idempotency key.
-func (t *Tx) Idempotent(key string) ([]byte, bool, error) {
-	item, err := t.txn.Get([]byte(pIdem + key))
+// Idempotent returns the stored answer for an idempotency key and the
+// fingerprint of the request it answered (nil for answers stored before
+// fingerprints were kept).
+func (t *Tx) Idempotent(key string) (answer, request []byte, ok bool, err error) {
+	if answer, ok, err = t.value(pIdem + key); !ok || err != nil {
+		return nil, nil, ok, err
+	}
+	request, _, err = t.value(pIdemReq + key)
+	return answer, request, true, err
+}
+
+// SetIdempotent stores the answer for an idempotency key with the
+// fingerprint of the request it answers.
+func (t *Tx) SetIdempotent(key string, request, answer []byte) error {
+	if err := t.txn.Set([]byte(pIdemReq+key), request); err != nil {
+		return err
+	}
+	return t.txn.Set([]byte(pIdem+key), answer)
+}
+
+// value returns a copy of the value at key.
+func (t *Tx) value(key string) ([]byte, bool, error) {
+	item, err := t.txn.Get([]byte(key))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, false, nil
 	}
@@ -496,9 +576,4 @@ func (t *Tx) Idempotent(key string) ([]byte, bool, error) {
 	}
 	v, err := item.ValueCopy(nil)
 	return v, err == nil, err
-}
-
-// SetIdempotent stores the answer for an idempotency key.
-func (t *Tx) SetIdempotent(key string, answer []byte) error {
-	return t.txn.Set([]byte(pIdem+key), answer)
 }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -129,6 +131,41 @@ func TestCheckFindsTampering(t *testing.T) {
 	require.Len(t, problems, 2)
 	assert.Contains(t, problems[0], "is 4, ledger says 5")
 	assert.Contains(t, problems[1], "reserved 9 of A but 5 available")
+}
+
+// TestCheckFindsOverflowedBalances writes what an unchecked ledger made of
+// the report — two receipts of 9,223,372,036,854,775,807 units on
+// two plates, the item's available total wrapped to −2 — and expects
+// centrald check to refuse it, though quants and totals agree with a
+// replay that wraps the same way.
+func TestCheckFindsOverflowedBalances(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	require.NoError(t, st.Update(func(tx *Tx) error {
+		for _, lpn := range []string{"P1", "P2"} {
+			m := stock.Movement{SKU: "A", Quantity: math.MaxInt64, To: "RECEIVING", LPN: lpn, ToStatus: stock.Available, Reason: "receipt"}
+			var err error
+			if m.Seq, err = tx.nextCounter(kMoveSeq); err != nil {
+				return err
+			}
+			b, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			if err := tx.txn.Set(seqKey(pMove, m.Seq), b); err != nil {
+				return err
+			}
+			if err := tx.setInt(quantKey(m.Dest()), m.Quantity); err != nil {
+				return err
+			}
+		}
+		return tx.setInt(pAvail+"A", -2)
+	}))
+	problems, err := st.Check()
+	require.NoError(t, err)
+	text := strings.Join(problems, "\n")
+	assert.Contains(t, text, "movement 1 does not replay")
+	assert.Contains(t, text, "impossible quant")
+	assert.Contains(t, text, "impossible available total of A: -2")
 }
 
 // crashChildEnv names the data directory when this test binary runs as the

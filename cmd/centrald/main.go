@@ -42,6 +42,11 @@ func run(args []string) int {
 	fs.StringVar(&opt.MQTT.KeyFile, "mqtt-key", "", "client key file")
 	fs.StringVar(&opt.BrokerListen, "broker-listen", ":1883", "embedded broker address")
 	fs.StringVar(&opt.HTTPAddr, "http", ":8081", "HTTP API address")
+	d := daemon.DefaultHTTPTimeouts
+	fs.DurationVar(&opt.HTTPTimeouts.Read, "http-read-timeout", d.Read, "longest time a client may take to send one request, body included")
+	fs.DurationVar(&opt.HTTPTimeouts.Write, "http-write-timeout", d.Write, "longest time from a request's headers to the end of its answer")
+	fs.StringVar(&opt.HTTPCertFile, "http-cert", "", "certificate file (PEM): serve the API over HTTPS (with --http-key)")
+	fs.StringVar(&opt.HTTPKeyFile, "http-key", "", "private key file (PEM) of --http-cert")
 	level := fs.String("log-level", "info", "trace, debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -105,6 +110,6 @@ func check(args []string) int {
 		fmt.Printf("%d problems found\n", len(problems))
 		return 1
 	}
-	fmt.Println("ledger and quants agree; no negative stock")
+	fmt.Println("ledger and quants agree; no negative, overflowed or impossible balance")
 	return 0
 }

@@ -185,15 +185,25 @@ func (g *gatewayd) metric(name string) float64 {
 	return -1
 }
 
-func (g *gatewayd) health() map[string]any {
-	resp, err := http.Get("http://" + g.http + "/healthz")
+// storageReadiness is the storage reason /readyz gives ("" when none).
+func (g *gatewayd) storageReadiness() string {
+	resp, err := http.Get("http://" + g.http + "/readyz")
 	if err != nil {
-		return nil
+		return "no answer: " + err.Error()
 	}
 	defer resp.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return m
+	var ready struct {
+		Reasons []struct{ Component, ID, Reason string } `json:"reasons"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ready); err != nil {
+		return "bad answer: " + err.Error()
+	}
+	for _, r := range ready.Reasons {
+		if r.Component == "storage" {
+			return r.ID
+		}
+	}
+	return ""
 }
 
 // palletScan is the scan of a pallet label (GS1-128, AIM ]C1): the SSCC
@@ -221,7 +231,7 @@ func palletScan(n int) (scan, sscc string) {
 // storage event — without crashing. Killed with SIGKILL while full, it
 // starts again and shows red. Killed again and restarted on a disk too
 // full to open its database, it neither exits nor crash-loops: it shows
-// red, logs the path, the free and the needed bytes, reports "unavailable"
+// red, logs the path, the free and the needed bytes, reports "unavailable" on /readyz
 // and retries; it opens when space comes back, and accepts scans again
 // (green) once there is room — without a restart, and with every scan it
 // had answered green still stored, and none it had refused. (gatewayd on
@@ -314,7 +324,7 @@ log: {level: info}
 	require.NotNil(t, refusal)
 	assert.Contains(t, refusal["error"], "the disk is full")
 	require.Eventually(t, func() bool { return g.lightShowed("fault") }, 5*time.Second, 10*time.Millisecond, "the station blinks red")
-	assert.Equal(t, "full", g.health()["storage"])
+	assert.Equal(t, "full", g.storageReadiness(), "/readyz names the full storage")
 
 	// 2. kill -9 while full, restart while full: it opens, shows red.
 	g.kill()
@@ -337,10 +347,10 @@ log: {level: info}
 	require.NotNil(t, waiting)
 	assert.Equal(t, filepath.Join(mnt, "gateway"), waiting["path"])
 	assert.Less(t, waiting["free_bytes"], waiting["needed_bytes"])
-	assert.Contains(t, waiting["error"], "bytes free on the disk of "+filepath.Join(mnt, "gateway"))
+	assert.Contains(t, waiting["error"], "bytes free on the disk of "+filepath.Join(mnt, "gateway"), "%v", waiting)
 	assert.True(t, g.lightShowed("fault"), "every station blinks red")
 	assert.Equal(t, float64(0), g.metric("storage_ok"))
-	assert.Equal(t, "unavailable", g.health()["storage"])
+	assert.Equal(t, "unavailable", g.storageReadiness())
 
 	// 4. Space comes back: it opens without a restart, then accepts scans.
 	releaseRest()
@@ -351,7 +361,7 @@ log: {level: info}
 		assert.Equal(t, "ok", scanOnce(g, n), "green again")
 		n++
 	}
-	assert.Equal(t, "ok", g.health()["storage"])
+	assert.Equal(t, "", g.storageReadiness(), "/readyz has no storage reason")
 	g.requireAlive()
 	g.stop()
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dockhand/dockhand/gateway/web"
 )
 
 // captureStderr runs f and returns what it wrote to stderr.
@@ -33,7 +35,7 @@ devices:
   - {id: s1, kind: scanner, station: dock-1, port: /dev/ttyUSB0, baud: 12345, colour: red}
 `), 0o600))
 	var code int
-	out := captureStderr(t, func() { code = run([]string{"--config", p, "--data", t.TempDir()}) })
+	out := captureStderr(t, func() { code = run([]string{"--config", p, "--data", t.TempDir()}, strings.NewReader(""), io.Discard) })
 	assert.Equal(t, 2, code)
 	assert.Contains(t, out, "devices[0].colour: unknown key")
 	assert.True(t, strings.Contains(out, p), "the message names the file")
@@ -42,6 +44,24 @@ devices:
 func TestCheckAcceptsAGoodConfig(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "gw.yaml")
 	require.NoError(t, os.WriteFile(p, []byte("site: dc1\ngateway: gw-1\nstations: [{id: dock-1, role: inbound-dock}]\n"), 0o600))
-	assert.Equal(t, 0, run([]string{"--config", p, "--check"}))
-	assert.Equal(t, 2, run([]string{"--config", filepath.Join(t.TempDir(), "missing.yaml"), "--check"}))
+	assert.Equal(t, 0, run([]string{"--config", p, "--check"}, nil, io.Discard))
+	assert.Equal(t, 2, run([]string{"--config", filepath.Join(t.TempDir(), "missing.yaml"), "--check"}, nil, io.Discard))
+}
+
+func TestVersionAndPasswordHash(t *testing.T) {
+	var out strings.Builder
+	require.Equal(t, 0, run([]string{"--version"}, nil, &out))
+	assert.True(t, strings.HasPrefix(out.String(), "gatewayd "), out.String())
+	version = "v9.8.7"
+	defer func() { version = "" }()
+	out.Reset()
+	require.Equal(t, 0, run([]string{"--version"}, nil, &out))
+	assert.Contains(t, out.String(), "gatewayd v9.8.7 (")
+
+	out.Reset()
+	require.Equal(t, 0, run([]string{"--hash-password"}, strings.NewReader("correct horse battery\n"), &out))
+	hash := strings.TrimSpace(out.String())
+	assert.True(t, web.CheckPassword(hash, "correct horse battery"))
+	assert.False(t, web.CheckPassword(hash, "correct horse"))
+	assert.Equal(t, 2, run([]string{"--hash-password"}, strings.NewReader("short\n"), io.Discard), "too short")
 }

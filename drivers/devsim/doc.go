@@ -11,11 +11,15 @@
 //     of paper, pause, open its head, go offline or drop a connection
 //     mid-job.
 //   - LLRPReader: a fixed RFID reader speaking LLRP on TCP (like an Impinj
-//     or Zebra reader on port 5084). It answers capabilities, reader config
-//     and ROSpec messages, reports the tags put into its field on the
-//     antennas the ROSpec selects, sends keepalives, GPI edges and reader
-//     exceptions, refuses a second client, and can send garbage, be slow,
-//     cut a message mid-frame, drop the connection or be unplugged.
+//     or Zebra reader on port 5084): the reader side of an LLRP 1.0.1
+//     inventory session (capabilities, reader configuration, ROSpecs and
+//     AccessSpecs with their triggers, reports, events, keepalives, event
+//     holding, version negotiation of 1.1), faults answered with the
+//     standard's status codes, ROSpecs kept across connections, a second
+//     client refused; optionally with commercial readers' habits (vendor
+//     parameters, unasked events, omitted values, a link monitor). It can
+//     send garbage, be slow, cut a message mid-frame, drop the connection
+//     or be unplugged.
 //   - MercuryReader: a ThingMagic/JADAK Mercury module (M6e Nano) on a
 //     pseudo-terminal behind a stable symlink. It answers the configuration
 //     commands, reports the tags in its field every read cycle while

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -17,22 +16,43 @@ import (
 type LLRPReaderOptions struct {
 	Addr       string        // listen address; default 127.0.0.1:0 (any free port)
 	Antennas   int           // default 4
-	GPIs       int           // default 4
-	ReadPeriod time.Duration // how often tags in the field are reported; default 100 ms
-	Seed       uint64        // makes Garbage reproducible
-	Log        zerolog.Logger
+	GPIs, GPOs int           // default 4 each
+	ReadPeriod time.Duration // one inventory round per period (also the timing grain of triggers and keepalives); default 100 ms
+	Region     string        // "fcc" (default: 50 hopping channels, 902.75-927.25 MHz) or "etsi" (4 fixed channels, 865.7-867.5 MHz)
+
+	Manufacturer uint32 // IANA enterprise number in the capabilities (0 = none)
+	Model        uint32 // default 1
+	Firmware     string // default "devsim-1.0"
+
+	// Habits of commercial readers that a client must cope with, all off
+	// by default.
+	VendorParams  bool // vendor Custom parameters (vendor = Manufacturer) in capabilities, configuration, reports and events
+	UnaskedEvents bool // hopping and antenna events whether the client enabled them or not
+	OmitUnchanged bool // leave AntennaID and PeakRSSI out of a TagReportData when they equal the previous one's (§13.2.3 allows it)
+	LinkMonitor   int  // close the connection (ConnectionCloseEvent) after this many unanswered KEEPALIVEs; 0 = never
+
+	Seed uint64 // makes Garbage reproducible
+	Log  zerolog.Logger
 }
 
-// LLRPReader is a virtual fixed RFID reader speaking LLRP on TCP, like an
-// Impinj or Zebra reader on port 5084. Tags put into its field with PutTag
-// are reported every ReadPeriod while a client's ROSpec is started. It
-// accepts one client at a time and refuses others with a
-// ConnectionAttemptEvent, as real readers do.
+// LLRPReader is a virtual fixed RFID reader speaking LLRP 1.0.1 (and the
+// version negotiation of 1.1) on TCP, like an Impinj or Zebra reader on port
+// 5084. It serves the reader side of an inventory session: capabilities,
+// reader configuration (get, set, factory defaults), ROSpecs and AccessSpecs
+// with their triggers, reports and events, keepalives, event holding and
+// CLOSE_CONNECTION, answering faults with the LLRPStatus codes of the
+// standard. Tags put into its field with PutTag are seen by every inventory
+// round of an active ROSpec on their antenna. Like a real reader it keeps
+// its ROSpecs, AccessSpecs and configuration across connections (until
+// Unplug, a power cycle), accepts one client at a time and refuses others
+// with a ConnectionAttemptEvent. See docs/rfid.md for the messages and
+// parameters it serves.
 type LLRPReader struct {
 	tagField
 	opt    LLRPReaderOptions
 	log    zerolog.Logger
 	faults *lineFaults
+	caps   capabilities
 
 	mu        sync.Mutex
 	ln        net.Listener // nil while unplugged
@@ -42,20 +62,46 @@ type LLRPReader struct {
 	acks      int
 	closed    bool
 	listening sync.WaitGroup
+	engine    chan struct{} // closed to stop the engine
+	engineWG  sync.WaitGroup
+
+	// Reader state, kept across connections; guarded by mu.
+	cfg      readerConfig
+	rospecs  []*roSpec     // in order of ADD_ROSPEC
+	access   []*accessSpec // in order of ADD_ACCESSSPEC
+	held     []llrp.Message
+	overflow bool   // held reports were lost: report it on release
+	gpiLevel []bool // current level of each GPI, index port-1
+	antUp    []bool // antenna connected, index antenna-1
+	rounds   int    // inventory rounds run, for the channel index
+	lastTag  llrp.TagReport
+	// While a request is handled its events wait here, so that they
+	// follow its response.
+	deferring bool
+	deferred  []llrp.Message
 }
 
-// llrpConn is one client connection and its ROSpec state.
+// maxHeld bounds the events and reports a reader holds for a client
+// (EventsAndReports) or queues for a slow one; past it reports are lost and
+// a ReportBufferOverflowErrorEvent says so.
+const maxHeld = 1024
+
+// llrpConn is one client connection.
 type llrpConn struct {
 	c         net.Conn
-	wmu       sync.Mutex
 	done      chan struct{}
 	closeOnce sync.Once
-	lastID    atomic.Uint32
+	wake      chan struct{} // the writer has messages to send
 	// guarded by LLRPReader.mu
-	rospec    *llrp.ROSpec
-	started   bool
-	keepalive time.Duration
-	kick      chan struct{} // wakes the periodic loop after a config change
+	out        []llrp.Message
+	lastID     uint32
+	version    uint8
+	versionSet bool // SET_PROTOCOL_VERSION may come once
+	holding    bool // events and reports held until ENABLE_EVENTS_AND_REPORTS
+	nextKA     time.Time
+	unacked    int
+	closing    bool // ConnectionCloseEvent sent: nothing more goes out
+	overflowed bool // reports were lost to a full queue; said once
 }
 
 // NewLLRPReader starts a virtual reader listening on opt.Addr.
@@ -69,17 +115,33 @@ func NewLLRPReader(opt LLRPReaderOptions) (*LLRPReader, error) {
 	if opt.GPIs == 0 {
 		opt.GPIs = 4
 	}
+	if opt.GPOs == 0 {
+		opt.GPOs = 4
+	}
 	if opt.ReadPeriod == 0 {
 		opt.ReadPeriod = 100 * time.Millisecond
 	}
+	if opt.Model == 0 {
+		opt.Model = 1
+	}
+	if opt.Firmware == "" {
+		opt.Firmware = "devsim-1.0"
+	}
+	caps, err := newCapabilities(opt)
+	if err != nil {
+		return nil, err
+	}
 	s := &LLRPReader{
-		opt: opt, log: opt.Log.With().Str("device", "llrp-reader").Logger(),
+		opt: opt, log: opt.Log.With().Str("device", "llrp-reader").Logger(), caps: caps,
 		faults: newLineFaults(opt.Seed, 0x11a9), received: map[llrp.MessageType]int{},
+		engine: make(chan struct{}),
 	}
 	s.addr = opt.Addr
 	if err := s.Replug(); err != nil {
 		return nil, err
 	}
+	s.engineWG.Add(1)
+	go s.run()
 	return s, nil
 }
 
@@ -97,30 +159,72 @@ func (s *LLRPReader) Received(t llrp.MessageType) int {
 	return s.received[t]
 }
 
-// Inventorying reports whether a client's ROSpec is running.
+// KeepaliveAcks counts KEEPALIVE_ACKs received.
+func (s *LLRPReader) KeepaliveAcks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.acks
+}
+
+// Inventorying reports whether a ROSpec is executing.
 func (s *LLRPReader) Inventorying() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.conn != nil && s.conn.started
+	for _, r := range s.rospecs {
+		if r.state == roActive {
+			return true
+		}
+	}
+	return false
 }
 
-// GPI reports an edge on a general-purpose input (a photo-eye).
+// ROSpecIDs lists the ROSpecs on the reader, in order of addition.
+func (s *LLRPReader) ROSpecIDs() []uint32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []uint32
+	for _, r := range s.rospecs {
+		ids = append(ids, r.id)
+	}
+	return ids
+}
+
+// GPI sets the level of a general-purpose input (a photo-eye); a change on
+// a port the client enabled is reported (GPIEvent) and fires GPI triggers.
 func (s *LLRPReader) GPI(port int, high bool) error {
-	return s.sendEvent(llrp.ReaderEvent{HasGPI: true, GPIPort: uint16(port), GPIHigh: high})
+	if port < 1 || port > s.opt.GPIs {
+		return fmt.Errorf("devsim llrp: no GPI %d", port)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gpiEdge(uint16(port), high, time.Now())
+	return nil
 }
 
 // Exception reports a reader exception (e.g. "antenna 3 disconnected").
 func (s *LLRPReader) Exception(msg string) error {
-	return s.sendEvent(llrp.ReaderEvent{Exception: msg})
-}
-
-func (s *LLRPReader) sendEvent(ev llrp.ReaderEvent) error {
-	c := s.current()
-	if c == nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
 		return errors.New("devsim llrp: no client connected")
 	}
-	ev.Time = time.Now()
-	return s.send(c, llrp.NewReaderEventNotification(c.nextID(), ev))
+	s.event(llrp.EventReaderException, llrp.ReaderEvent{Exception: msg})
+	return nil
+}
+
+// ConnectAntenna connects or disconnects an antenna: tags on a
+// disconnected antenna are not seen, and the change is an AntennaEvent.
+func (s *LLRPReader) ConnectAntenna(antenna int, connected bool) error {
+	if antenna < 1 || antenna > s.opt.Antennas {
+		return fmt.Errorf("devsim llrp: no antenna %d", antenna)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.antUp[antenna-1] != connected {
+		s.antUp[antenna-1] = connected
+		s.event(llrp.EventAntenna, llrp.ReaderEvent{Antenna: &llrp.AntennaEvent{Antenna: uint16(antenna), Connected: connected}})
+	}
+	return nil
 }
 
 // Garbage writes n random bytes to the client: on TCP that breaks the
@@ -144,7 +248,7 @@ func (s *LLRPReader) SetSlow(d time.Duration) { s.faults.setSlow(d) }
 func (s *LLRPReader) CutNextMessage() { s.faults.cutNextWrite() }
 
 // Drop closes the client connection without any LLRP goodbye (a network
-// blip); the reader keeps listening.
+// blip); the reader keeps listening and its ROSpecs keep running.
 func (s *LLRPReader) Drop() {
 	if c := s.current(); c != nil {
 		c.close()
@@ -152,7 +256,8 @@ func (s *LLRPReader) Drop() {
 }
 
 // Unplug powers the reader off: the connection drops and nobody listens
-// until Replug.
+// until Replug, which starts the reader with its factory configuration and
+// no ROSpecs or AccessSpecs.
 func (s *LLRPReader) Unplug() error {
 	s.mu.Lock()
 	ln, c := s.ln, s.conn
@@ -184,18 +289,35 @@ func (s *LLRPReader) Replug() error {
 		return fmt.Errorf("devsim llrp listen %s: %w", s.addr, err)
 	}
 	s.ln, s.addr = ln, ln.Addr().String()
+	s.powerOn()
 	s.listening.Add(1)
 	go s.accept(ln)
 	s.log.Debug().Str("addr", s.addr).Msg("listening")
 	return nil
 }
 
+// powerOn resets the reader state as a boot does.
+func (s *LLRPReader) powerOn() {
+	s.cfg = s.factoryConfig()
+	s.rospecs, s.access, s.held, s.overflow = nil, nil, nil, false
+	s.gpiLevel = make([]bool, s.opt.GPIs)
+	s.antUp = make([]bool, s.opt.Antennas)
+	for i := range s.antUp {
+		s.antUp[i] = true
+	}
+}
+
 // Close stops the reader.
 func (s *LLRPReader) Close() error {
 	s.mu.Lock()
+	wasClosed := s.closed
 	s.closed = true
 	plugged := s.ln != nil
 	s.mu.Unlock()
+	if !wasClosed {
+		close(s.engine)
+		s.engineWG.Wait()
+	}
 	if plugged {
 		return s.Unplug()
 	}
@@ -217,23 +339,34 @@ func (s *LLRPReader) accept(ln net.Listener) {
 		if err != nil {
 			return
 		}
-		c := &llrpConn{c: nc, done: make(chan struct{}), kick: make(chan struct{}, 1)}
+		c := &llrpConn{c: nc, done: make(chan struct{}), wake: make(chan struct{}, 1), version: llrp.Version101}
 		s.mu.Lock()
-		busy := s.conn != nil
-		if !busy {
+		busy := s.conn
+		if busy == nil {
 			s.conn = c
+			c.holding = s.cfg.hold
+			c.nextKA = time.Now().Add(s.cfg.keepalive)
+			s.lastTag = llrp.TagReport{}
+			// The ConnectionAttemptEvent goes first, whatever is held
+			// (§16.2.6.10, §16.2.7.6.10).
+			s.queue(c, llrp.NewReaderEventNotification(0, llrp.ReaderEvent{Time: time.Now(),
+				Connection: &llrp.ConnectionAttempt{Status: llrp.ConnSuccess}}), true)
+		} else {
+			// Refuse the newcomer (status 2) and tell the current client
+			// someone tried (status 4), as §18.1 of the standard describes.
+			s.queue(c, llrp.NewReaderEventNotification(0, llrp.ReaderEvent{Time: time.Now(),
+				Connection: &llrp.ConnectionAttempt{Status: llrp.ConnClientInitiatedExists}}), true)
+			c.closing = true
+			s.sendEvent(busy, llrp.ReaderEvent{Connection: &llrp.ConnectionAttempt{Status: llrp.ConnAnotherAttempted}})
 		}
 		s.mu.Unlock()
-		if busy {
-			// Status 2: a client-initiated connection already exists.
-			_ = s.send(c, llrp.NewReaderEventNotification(c.nextID(),
-				llrp.ReaderEvent{Time: time.Now(), HasConnection: true, ConnectionStatus: 2}))
-			c.close()
+		conns.Add(2)
+		go func() { defer conns.Done(); s.writer(c) }()
+		if busy != nil {
+			go func() { defer conns.Done(); <-c.done }()
 			continue
 		}
-		conns.Add(2)
 		go func() { defer conns.Done(); s.serve(c) }()
-		go func() { defer conns.Done(); s.periodic(c) }()
 	}
 }
 
@@ -247,180 +380,75 @@ func (s *LLRPReader) serve(c *llrpConn) {
 		}
 		s.mu.Unlock()
 	}()
-	if s.send(c, llrp.NewReaderEventNotification(c.nextID(),
-		llrp.ReaderEvent{Time: time.Now(), HasConnection: true})) != nil {
-		return
-	}
 	for {
 		m, err := llrp.ReadMessage(c.c)
-		if err != nil {
+		if err != nil && !errors.Is(err, llrp.ErrUnsupportedVersion) {
 			s.log.Debug().Err(err).Msg("client gone")
 			return
 		}
 		s.mu.Lock()
 		s.received[m.Type]++
+		if c.closing {
+			s.mu.Unlock()
+			continue // after a ConnectionCloseEvent everything is ignored
+		}
+		s.request(c, m, err)
 		s.mu.Unlock()
-		reply, end := s.answer(c, m)
-		if reply != nil {
-			if err := s.send(c, *reply); err != nil {
-				return
-			}
-		}
-		if end {
-			return
-		}
 	}
 }
 
-// answer handles one request; end says the client asked to close.
-func (s *LLRPReader) answer(c *llrpConn, m llrp.Message) (reply *llrp.Message, end bool) {
-	ok := llrp.Status{}
-	respond := func(t llrp.MessageType, st llrp.Status) *llrp.Message {
-		r := llrp.NewStatusResponse(t, m.ID, st)
-		return &r
+// queue appends m to c's outgoing messages in the connection's protocol
+// version (an ERROR_MESSAGE keeps the version it was given); reader-initiated
+// messages get the next message ID. The caller holds mu.
+func (s *LLRPReader) queue(c *llrpConn, m llrp.Message, initiated bool) {
+	if initiated {
+		c.lastID++
+		m.ID = c.lastID
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch m.Type {
-	case llrp.GetReaderCapabilities:
-		r := llrp.NewCapabilitiesResponse(m.ID, llrp.Capabilities{
-			MaxAntennas: uint16(s.opt.Antennas), Model: 1, Firmware: "devsim-1.0", GPIs: uint16(s.opt.GPIs), GPOs: 4})
-		return &r, false
-	case llrp.SetReaderConfig:
-		ka, err := llrp.ParseSetReaderConfig(m.Body)
-		if err != nil {
-			return respond(llrp.SetReaderConfigResponse, llrp.Status{Code: 101, Description: err.Error()}), false
-		}
-		c.keepalive = ka
-		c.wake()
-		return respond(llrp.SetReaderConfigResponse, ok), false
-	case llrp.AddROSpec:
-		spec, err := llrp.ParseAddROSpec(m.Body)
-		if err != nil {
-			return respond(llrp.AddROSpecResponse, llrp.Status{Code: 100, Description: err.Error()}), false
-		}
-		c.rospec, c.started = &spec, false
-		return respond(llrp.AddROSpecResponse, ok), false
-	case llrp.DeleteROSpec, llrp.EnableROSpec, llrp.StartROSpec, llrp.StopROSpec:
-		// Each of these responses has the request's type + 10 (§16.1).
-		return respond(m.Type+10, s.rospecCommand(c, m)), false
-	case llrp.KeepaliveAck:
-		s.acks++
-		return nil, false
-	case llrp.CloseConnection:
-		return respond(llrp.CloseConnectionResponse, ok), true
+	if m.Type != llrp.ErrorMessage {
+		m.Version = c.version
 	}
-	return respond(llrp.ErrorMessage, llrp.Status{Code: 109, Description: "unsupported message " + m.Type.String()}), false
+	c.out = append(c.out, m)
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
 }
 
-func (s *LLRPReader) rospecCommand(c *llrpConn, m llrp.Message) llrp.Status {
-	id, err := llrp.ParseROSpecID(m.Body)
-	if err != nil {
-		return llrp.Status{Code: 101, Description: err.Error()}
-	}
-	if m.Type == llrp.DeleteROSpec && (id == 0 || c.rospec != nil && c.rospec.ID == id) {
-		c.rospec, c.started = nil, false
-		return llrp.Status{}
-	}
-	if c.rospec == nil || c.rospec.ID != id {
-		return llrp.Status{Code: 100, Description: fmt.Sprintf("no ROSpec %d", id)}
-	}
-	c.started = m.Type == llrp.StartROSpec || (c.started && m.Type == llrp.EnableROSpec)
-	c.wake()
-	return llrp.Status{}
-}
-
-// KeepaliveAcks counts KEEPALIVE_ACKs received.
-func (s *LLRPReader) KeepaliveAcks() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.acks
-}
-
-// periodic sends keepalives and tag reports on one connection.
-func (s *LLRPReader) periodic(c *llrpConn) {
-	reads := time.NewTicker(s.opt.ReadPeriod)
-	defer reads.Stop()
-	var keepalive <-chan time.Time
-	var kaTicker *time.Ticker
-	defer func() {
-		if kaTicker != nil {
-			kaTicker.Stop()
-		}
-	}()
+// writer sends c's queued messages in order; after a refusal or a
+// ConnectionCloseEvent it closes the connection once they are out.
+func (s *LLRPReader) writer(c *llrpConn) {
 	for {
 		select {
 		case <-c.done:
 			return
-		case <-c.kick:
+		case <-c.wake:
+		}
+		s.mu.Lock()
+		out, closing := c.out, c.closing
+		c.out = nil
+		s.mu.Unlock()
+		for _, m := range out {
+			if s.write(c, m.Marshal()) != nil {
+				c.close()
+				return
+			}
+		}
+		if closing {
 			s.mu.Lock()
-			ka := c.keepalive
+			drained := len(c.out) == 0
 			s.mu.Unlock()
-			if kaTicker != nil {
-				kaTicker.Stop()
-				kaTicker, keepalive = nil, nil
-			}
-			if ka > 0 {
-				kaTicker = time.NewTicker(ka)
-				keepalive = kaTicker.C
-			}
-		case <-keepalive:
-			if s.send(c, llrp.NewMessage(llrp.Keepalive, c.nextID())) != nil {
-				return
-			}
-		case <-reads.C:
-			if r := s.report(c); r != nil && s.send(c, *r) != nil {
+			if drained {
+				c.close()
 				return
 			}
 		}
 	}
-}
-
-// report builds the RO_ACCESS_REPORT of one read cycle, nil if there is
-// nothing to report.
-func (s *LLRPReader) report(c *llrpConn) *llrp.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !c.started {
-		return nil
-	}
-	now := time.Now()
-	var reports []llrp.TagReport
-	for _, t := range s.inField() {
-		if !antennaSelected(c.rospec.Antennas, t.Antenna) {
-			continue
-		}
-		reports = append(reports, llrp.TagReport{EPC: t.EPC, Antenna: uint16(t.Antenna), PeakRSSI: int8(t.RSSI),
-			HasRSSI: true, FirstSeen: now, SeenCount: 1})
-	}
-	if len(reports) == 0 {
-		return nil
-	}
-	m := llrp.NewROAccessReport(c.nextID(), reports)
-	return &m
-}
-
-func antennaSelected(selected []uint16, a int) bool {
-	if len(selected) == 0 {
-		return true
-	}
-	for _, s := range selected {
-		if int(s) == a {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *LLRPReader) send(c *llrpConn, m llrp.Message) error {
-	return s.write(c, m.Marshal())
 }
 
 // write sends b, applying the slow and cut-mid-frame faults.
 func (s *LLRPReader) write(c *llrpConn, b []byte) error {
 	delay, cut := s.faults.next()
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay) // the simulated reader is slow; this is its pace
 	}
@@ -435,18 +463,84 @@ func (s *LLRPReader) write(c *llrpConn, b []byte) error {
 	return nil
 }
 
-func (c *llrpConn) nextID() uint32 { return c.lastID.Add(1) }
-
-func (c *llrpConn) wake() {
-	select {
-	case c.kick <- struct{}{}:
-	default:
-	}
-}
-
 func (c *llrpConn) close() {
 	c.closeOnce.Do(func() {
 		close(c.done)
 		_ = c.c.Close()
 	})
+}
+
+// deliver sends a report or event to the client, or holds it while the
+// client's events and reports are on hold (or while no client is connected
+// and the configuration asks to hold them for the next one); the caller
+// holds mu.
+func (s *LLRPReader) deliver(m llrp.Message) {
+	if s.deferring {
+		s.deferred = append(s.deferred, m)
+		return
+	}
+	c := s.conn
+	switch {
+	case c != nil && c.closing:
+	case c != nil && !c.holding:
+		if len(c.out) < maxHeld {
+			s.queue(c, m, true)
+		} else if !c.overflowed { // a client too slow to take the reports
+			c.overflowed = true
+			s.sendEvent(c, llrp.ReaderEvent{BufferOverflow: true})
+		}
+	case c == nil && !s.cfg.hold:
+		// Nobody to tell and nothing to keep: gone, as on a real reader.
+	case len(s.held) < maxHeld:
+		s.held = append(s.held, m)
+		if len(s.held) == maxHeld*9/10 {
+			s.event(llrp.EventBufferFill, llrp.ReaderEvent{BufferLevel: 90})
+		}
+	default:
+		s.overflow = true
+	}
+}
+
+// release ends the hold on c: held messages go out, a
+// ReportBufferOverflowErrorEvent if some were lost, then the accumulated
+// tag reports (§16.1.34); the caller holds mu.
+func (s *LLRPReader) release(c *llrpConn) {
+	c.holding = false
+	held := s.held
+	s.held = nil
+	for _, m := range held {
+		s.queue(c, m, true)
+	}
+	if s.overflow {
+		s.overflow = false
+		s.sendEvent(c, llrp.ReaderEvent{BufferOverflow: true})
+	}
+	s.flushAll()
+}
+
+// event reports a reader event of a notification type (llrp.Event...) if
+// the configuration enables it (or UnaskedEvents says to send it anyway);
+// the caller holds mu.
+func (s *LLRPReader) event(typ int, ev llrp.ReaderEvent) {
+	if !s.cfg.events[typ] && !(s.opt.UnaskedEvents && (typ == llrp.EventHopping || typ == llrp.EventAntenna)) {
+		return
+	}
+	ev.Time = time.Now()
+	if s.opt.VendorParams {
+		ev.Custom = append(ev.Custom, s.vendorParam(2))
+	}
+	s.deliver(llrp.NewReaderEventNotification(0, ev))
+}
+
+// sendEvent sends ev to c at once, bypassing notification settings and
+// holds: for the events the standard makes mandatory.
+func (s *LLRPReader) sendEvent(c *llrpConn, ev llrp.ReaderEvent) {
+	ev.Time = time.Now()
+	s.queue(c, llrp.NewReaderEventNotification(0, ev), true)
+}
+
+// vendorParam is a Custom parameter of this reader's vendor, standing for
+// the vendor extensions commercial readers add everywhere (§16.2.9).
+func (s *LLRPReader) vendorParam(subtype uint32) *llrp.Param {
+	return llrp.P(llrp.PCustom, s.opt.Manufacturer, subtype, []byte{0xDE, 0xAD, 0xBE, 0xEF, byte(subtype)})
 }

@@ -21,6 +21,11 @@ const (
 // user-defined EPC. The tag is still a valid tag: keep its hex EPC.
 var ErrUnsupported = errors.New("unsupported EPC header")
 
+// ErrReservedBits is returned (wrapped) by Decode for an SSCC-96 whose
+// reserved bits are not all zero: the GS1 standards define no such EPC,
+// so it is refused rather than read as the SSCC it would otherwise give.
+var ErrReservedBits = errors.New("non-zero reserved bits")
+
 // Decoded is a decoded EPC.
 type Decoded struct {
 	Scheme        string // SGTIN96, SSCC96, SGLN96 or GRAI96
@@ -113,6 +118,11 @@ func (s *scheme) decode(b []byte) (*Decoded, error) {
 	last := ""
 	if s.lastField {
 		last = strconv.FormatUint(getBits(b, off, s.lastBits), 10)
+	} else if v := getBits(b, off, s.lastBits); v != 0 {
+		// SSCC-96 ends in 24 reserved bits that the TDS SSCC-96 coding
+		// table (§14.5) fixes at zero; the Tag Data Translation pattern
+		// for sscc-96 accepts only zeros there, so neither do we.
+		return nil, fmt.Errorf("%w: reserved bits are %06X, must be zero", ErrReservedBits, v)
 	}
 	return s.decoded(filter, cp, ref, last)
 }

@@ -15,7 +15,7 @@ func ParseDate(yymmdd string, now time.Time) (time.Time, error) {
 	if len(yymmdd) != 6 || !allDigits(yymmdd) {
 		return time.Time{}, fmt.Errorf("date %q: want 6 digits YYMMDD", yymmdd)
 	}
-	if r := dateReason(yymmdd[:2], yymmdd[2:], true); r != "" {
+	if r, _ := dateReason(yymmdd[:2], yymmdd[2:], true); r != "" {
 		return time.Time{}, fmt.Errorf("date %q: %s", yymmdd, r)
 	}
 	yy := int(yymmdd[0]-'0')*10 + int(yymmdd[1]-'0')
@@ -40,9 +40,11 @@ func ParseDate(yymmdd string, now time.Time) (time.Time, error) {
 }
 
 // dateReason checks a date's month "MM" and day "DD" for a (two- or
-// four-digit) year; "" if valid. Two-digit years count as leap when divisible
-// by 4, true for every year GS1's century rule can produce until 2100.
-func dateReason(year, mmdd string, dayZeroOK bool) string {
+// four-digit) year; "" if valid, else the reason and the offset in mmdd of
+// the wrong part (0 month, 2 day). Two-digit years count as leap when
+// divisible by 4, true for every year GS1's century rule can produce until
+// 2100.
+func dateReason(year, mmdd string, dayZeroOK bool) (string, int) {
 	y := 0
 	for i := 0; i < len(year); i++ {
 		y = y*10 + int(year[i]-'0')
@@ -53,18 +55,18 @@ func dateReason(year, mmdd string, dayZeroOK bool) string {
 	mm := int(mmdd[0]-'0')*10 + int(mmdd[1]-'0')
 	dd := int(mmdd[2]-'0')*10 + int(mmdd[3]-'0')
 	if mm < 1 || mm > 12 {
-		return fmt.Sprintf("invalid date %s%s: month %02d does not exist", year, mmdd, mm)
+		return fmt.Sprintf("invalid date %s%s: month %02d does not exist", year, mmdd, mm), 0
 	}
 	if dd == 0 {
 		if dayZeroOK {
-			return ""
+			return "", 0
 		}
-		return fmt.Sprintf("invalid date %s%s: day 00 is not allowed for this AI", year, mmdd)
+		return fmt.Sprintf("invalid date %s%s: day 00 is not allowed for this AI", year, mmdd), 2
 	}
 	if dd > daysIn(y, time.Month(mm)) {
-		return fmt.Sprintf("invalid date %s%s: month %02d has no day %02d", year, mmdd, mm, dd)
+		return fmt.Sprintf("invalid date %s%s: month %02d has no day %02d", year, mmdd, mm, dd), 2
 	}
-	return ""
+	return "", 0
 }
 
 func daysIn(year int, m time.Month) int {

@@ -3,9 +3,16 @@ package gs1
 import "fmt"
 
 // Error is a bad scan or bad GS1 data: which AI, where, and why.
+//
+// Pos points at the character where the data breaks the rule: a character
+// outside the AI's character set, a wrong check digit or date part; the
+// first character beyond a value's maximum length; where a value ended too
+// early (the GS or the end of the data, so Pos may equal the data's
+// length); the first digit of an AI that is unknown, repeated with other
+// data, excluded by or missing a partner AI.
 type Error struct {
 	AI     string // the AI concerned, "" when the problem is not tied to one AI
-	Pos    int    // 0-based byte offset in the data (Scan.Data, or the HRI text): the offending character, or the start of the offending field or AI; -1 when unknown
+	Pos    int    // 0-based byte offset in the data (Scan.Data, or the HRI text) of the offending character, see below; -1 when unknown
 	Reason string // what is wrong, in words a technician can act on
 }
 

@@ -56,24 +56,25 @@ func parseHRI(s string, skipReq bool) ([]Element, *Error) {
 		}
 		start := i
 		i += n
-		var value strings.Builder
-		valStart := i
+		var value []byte
+		var at []int // offset in s of each byte of value, and of its end
 		for i < len(s) {
 			if s[i] == '\\' && i+1 < len(s) && s[i+1] == '(' {
-				value.WriteByte('(')
+				value, at = append(value, '('), append(at, i)
 				i += 2
 				continue
 			}
 			if next, m := hriAI(s[i:]); m > 0 && d.lookup(next) != nil {
 				break
 			}
-			value.WriteByte(s[i])
+			value, at = append(value, s[i]), append(at, i)
 			i++
 		}
-		v := value.String()
-		lead := len(v) - len(strings.TrimLeft(v, " "))
-		v = strings.Trim(v, " ")
-		if err := checkValue(def, v, valStart+lead); err != nil {
+		at = append(at, i)
+		lead := len(value) - len(strings.TrimLeft(string(value), " "))
+		v := strings.Trim(string(value), " ")
+		if err := checkValue(def, v, 0); err != nil {
+			err.Pos = at[lead+err.Pos] // from the value back to the typed text
 			return nil, err
 		}
 		elems = append(elems, Element{AI: ai, Value: v})

@@ -34,13 +34,13 @@ func TestParseHRIErrors(t *testing.T) {
 		"   ":                          "at byte 3: no GS1 data",
 		"01" + exGTIN:                  "at byte 0: expected \"(AI)\", found '0'",
 		"(04)123":                      "AI (04) at byte 0: unknown Application Identifier",
-		"(01)09501101530004":           "AI (01) at byte 4: check digit is 4, expected 3",
-		"(01) 09501101530004":          "AI (01) at byte 5: check digit is 4, expected 3",
-		"(01)" + exGTIN + "(17)251301": "AI (17) at byte 22: invalid date 251301: month 13 does not exist",
+		"(01)09501101530004":           "AI (01) at byte 17: check digit is 4, expected 3",
+		"(01) 09501101530004":          "AI (01) at byte 18: check digit is 4, expected 3",
+		"(01)" + exGTIN + "(17)251301": "AI (17) at byte 24: invalid date 251301: month 13 does not exist",
 		"(02)" + exGTIN:                "AI (02) at byte 0: requires AI (37) in the same data",
 		"(01)" + exGTIN + "(10)":       "AI (10) at byte 22: no data after the AI",
 		"(01)" + exGTIN + "(10)A B":    "AI (10) at byte 23: character 0x20 is not allowed in GS1 character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_)",
-		"(01)" + exGTIN + "(01)" + "6291041500213": "AI (01) at byte 22: data is 13 characters, needs exactly 14",
+		"(01)" + exGTIN + "(01)" + "6291041500213": "AI (01) at byte 35: data is 13 characters, needs exactly 14", // where it ended
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {

@@ -82,7 +82,7 @@ func fail(off int, format string, args ...any) *lintFail {
 
 func lintCsum(v string) *lintFail {
 	if r := checkDigitReason(v); r != "" {
-		return fail(0, "%s", r)
+		return fail(max(0, len(v)-1), "%s", r) // the check digit
 	}
 	return nil
 }
@@ -154,8 +154,8 @@ func lintDate(v string, yearLen int, dayZero bool) *lintFail {
 	if len(v) != yearLen+4 {
 		return fail(0, "date must have %d digits", yearLen+4)
 	}
-	if r := dateReason(v[:yearLen], v[yearLen:], dayZero); r != "" {
-		return fail(0, "%s", r)
+	if r, off := dateReason(v[:yearLen], v[yearLen:], dayZero); r != "" {
+		return fail(yearLen+off, "%s", r)
 	}
 	return nil
 }

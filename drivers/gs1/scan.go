@@ -42,13 +42,20 @@ func (o Options) normaliseFNC1(s string) string {
 	return string(b)
 }
 
-// Scan is one decoded scanner frame.
+// Scan is one decoded scanner frame. A bad scan has the same fields as a
+// good one, only no Elements.
 type Scan struct {
-	Symbology     string    // AIM identifier as sent, e.g. "]C1"; "" when the scanner sends none
-	SymbologyName string    // e.g. "GS1-128", "Code 128", "GS1 DataMatrix"; "" when unknown
-	GS1           bool      // true when the data is a GS1 element string (or bracketed HRI)
-	Data          string    // the data after the AIM identifier (FNC1 normalised to GS 0x1D in GS1 data)
-	Elements      []Element // parsed AIs, in scan order (empty when !GS1 or on error)
+	Symbology     string // AIM identifier as sent, e.g. "]C1"; "" when the scanner sends none
+	SymbologyName string // e.g. "GS1-128", "Code 128", "GS1 DataMatrix"; "" when unknown
+	// GS1 is what the frame announced: a GS1 AIM identifier (]C1, ]d2, ]Q3,
+	// ]e0, ]J1), bracketed HRI, or untagged data read as GS1 (see
+	// Options.Untagged). A GS1 scan that fails validation keeps it, so that
+	// a broken GS1 label is told from a plain bar code.
+	GS1 bool
+	// Data is the frame after the AIM identifier (FNC1 normalised to GS
+	// 0x1D in GS1 data); error positions (Error.Pos) are offsets into it.
+	Data     string
+	Elements []Element // parsed AIs, in scan order (empty when !GS1 or on error)
 }
 
 // Get returns the data of the first element with the AI.
@@ -133,66 +140,71 @@ func aimID(s string) (symbology, bool) {
 
 func isLetter(c byte) bool { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') }
 
+// Identify splits a frame into AIM identifier and data and says whether
+// it announces GS1 data, without checking the data: what a scan event
+// reports about a frame that cannot be parsed (a framing error).
+func Identify(frame []byte, opt Options) *Scan {
+	s := string(frame)
+	sc := &Scan{Data: s}
+	switch sym, ok := aimID(s); {
+	case ok:
+		sc.Symbology, sc.SymbologyName, sc.Data, sc.GS1 = s[:3], sym.name, s[3:], sym.gs1
+	case looksHRI(s):
+		sc.SymbologyName, sc.GS1 = "GS1 HRI (manual entry)", true
+	case opt.Untagged == UntaggedGS1:
+		sc.GS1 = true
+	case opt.Untagged != UntaggedPlain && s != "":
+		sc.GS1 = s[0] == GS || opt.FNC1 != 0 && s[0] == opt.FNC1 // a leading FNC1 marks GS1 data
+	}
+	if sc.GS1 && !looksHRI(sc.Data) {
+		sc.Data = opt.normaliseFNC1(sc.Data)
+	}
+	return sc
+}
+
 // ParseScan decodes one scanner frame (without the CR/LF suffix): the AIM
 // identifier, then GS1 data for GS1 symbologies, untagged data according to
 // opt.Untagged, and bracketed HRI "(01)...(17)..." typed by hand (or sent by
 // a scanner that reformats GS1 data as HRI, with or without a GS1 AIM
-// identifier).
+// identifier). One GS right after the identifier (some scanners send the
+// symbol's leading FNC1) is skipped; it stays in Data.
 //
 // The Scan is never nil. When err is not nil the frame is a bad scan: the
-// Scan still says what was received (Symbology, Data) for the error event,
-// but has no Elements and must not be acted on. err is an *Error.
+// Scan still says what was received (Symbology, GS1 as announced, Data)
+// for the error event, but has no Elements and must not be acted on. err
+// is an *Error whose Pos is an offset into Scan.Data.
 func ParseScan(data []byte, opt Options) (*Scan, error) {
-	s := string(data)
-	sc := &Scan{Data: s}
+	sc := Identify(data, opt)
 	switch opt.Untagged {
 	case "", UntaggedAuto, UntaggedGS1, UntaggedPlain:
 	default: // a configuration mistake: report it on the first scan, whatever it is
 		return sc, &Error{Pos: -1, Reason: fmt.Sprintf("unknown Untagged mode %q (want auto, gs1 or plain)", opt.Untagged)}
 	}
-	if s == "" {
+	if len(data) == 0 {
 		return sc, errorf("", 0, "empty scan")
 	}
-	if sym, ok := aimID(s); ok {
-		sc.Symbology, sc.SymbologyName, sc.Data = s[:3], sym.name, s[3:]
-		if !sym.gs1 {
-			return sc, nil
-		}
+	if sc.GS1 {
 		return sc.parseGS1(opt)
 	}
-	if looksHRI(s) {
-		sc.SymbologyName = "GS1 HRI (manual entry)"
-		return sc.parseGS1(opt)
-	}
-	switch opt.Untagged {
-	case UntaggedPlain:
-		return sc, nil
-	case UntaggedGS1:
-		return sc.parseGS1(opt)
-	default: // auto
-		first := s[0]
-		if first == GS || (opt.FNC1 != 0 && first == opt.FNC1) {
-			return sc.parseGS1(opt) // a leading FNC1 marks GS1 data
-		}
-		norm := opt.normaliseFNC1(s)
+	if sc.Symbology == "" && opt.Untagged != UntaggedPlain {
+		// auto: GS1 when the data is a valid element string
+		norm := opt.normaliseFNC1(sc.Data)
 		if elems, err := parseElements(norm, opt.SkipRequired); err == nil {
 			sc.GS1, sc.Data, sc.Elements = true, norm, elems
 		}
-		return sc, nil
 	}
+	return sc, nil
 }
 
 // parseGS1 parses sc.Data as a GS1 element string, or as bracketed HRI,
 // which typed entry and scanners set to "parse GS1 to HRI" send; an element
 // string never starts with "(".
 func (sc *Scan) parseGS1(opt Options) (*Scan, error) {
-	sc.GS1 = true
 	var elems []Element
 	var err *Error
 	if looksHRI(sc.Data) {
 		elems, err = parseHRI(sc.Data, opt.SkipRequired)
 	} else {
-		sc.Data = opt.normaliseFNC1(sc.Data)
 		elems, err = parseElements(sc.Data, opt.SkipRequired)
 	}
 	if err != nil {

@@ -61,8 +61,8 @@ func TestParseScanBadScanKeepsFrame(t *testing.T) {
 	require.Error(t, err)
 	var gerr *Error
 	require.True(t, errors.As(err, &gerr))
-	assert.Equal(t, "AI (00) at byte 2: check digit is 0, expected 7", err.Error())
-	assert.Equal(t, Error{AI: "00", Pos: 2, Reason: "check digit is 0, expected 7"}, *gerr)
+	assert.Equal(t, "AI (00) at byte 19: check digit is 0, expected 7", err.Error())
+	assert.Equal(t, Error{AI: "00", Pos: 19, Reason: "check digit is 0, expected 7"}, *gerr)
 	require.NotNil(t, sc)
 	assert.Equal(t, "]C1", sc.Symbology)
 	assert.Equal(t, "00106141411234567890", sc.Data)
@@ -86,11 +86,11 @@ func TestParseScanUntaggedModes(t *testing.T) {
 		{"", valid, true, ""},
 		{UntaggedAuto, valid, true, ""},
 		{UntaggedAuto, badCheck, false, ""}, // not a valid element string: plain code
-		{UntaggedAuto, "\x1d" + badCheck, true, "AI (01) at byte 3: check digit is 4, expected 3"}, // leading FNC1 marks GS1
+		{UntaggedAuto, "\x1d" + badCheck, true, "AI (01) at byte 16: check digit is 4, expected 3"}, // leading FNC1 marks GS1
 		{UntaggedAuto, "(01)" + exGTIN, true, ""},
-		{UntaggedAuto, "(01)09501101530004", true, "AI (01) at byte 4: check digit is 4, expected 3"}, // typed HRI: report, don't guess
+		{UntaggedAuto, "(01)09501101530004", true, "AI (01) at byte 17: check digit is 4, expected 3"}, // typed HRI: report, don't guess
 		{UntaggedGS1, valid, true, ""},
-		{UntaggedGS1, badCheck, true, "AI (01) at byte 2: check digit is 4, expected 3"},
+		{UntaggedGS1, badCheck, true, "AI (01) at byte 15: check digit is 4, expected 3"},
 		{UntaggedGS1, "BIN-A-03", true, "at byte 0: expected an Application Identifier (digits), found 'B'"},
 		{UntaggedPlain, valid, false, ""},
 		{"sometimes", valid, false, `unknown Untagged mode "sometimes" (want auto, gs1 or plain)`},
@@ -174,4 +174,74 @@ func TestScanHelpers(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = sc.Key()
 	assert.False(t, ok)
+}
+
+// A bad scan's Pos is an offset into Scan.Data — after the AIM identifier,
+// the same data a valid scan reports — and points at the offending
+// character (or at the end of the data when the data ends too early).
+func TestErrorPosPointsIntoData(t *testing.T) {
+	cases := []struct {
+		frame string
+		at    string // the data from the offending character on ("" = the end)
+	}{
+		{"]C100106141411234567890", "0"},                                                              // wrong check digit
+		{"]C10109501101530003" + "17251301", "1301"},                                                  // month 13
+		{"]C10109501101530003" + "10LO T", " T"},                                                      // space not in set 82
+		{"]C10109501101530003" + "10LOT1" + "21SERIAL12345678901234", "901234"},                       // 21st character of AI 10 (GS forgotten)
+		{"]C101" + "0950110153", ""},                                                                  // GTIN ends after 10 digits
+		{"]C101" + "0950110153\x1d10A", "\x1d10A"},                                                    // ... at a GS
+		{"]C10209501101530003" + "00106141411234567897", "0209501101530003" + "00106141411234567897"}, // (02) lacks (37)
+		{"]C10109501101530003" + "0209501101530003", "0209501101530003"},                              // (02) excluded by (01)
+		{"]C10109501101530003" + "3106001250", "3106001250"},                                          // unknown AI
+		{"]C1\x1d00106141411234567890", "0"},                                                          // tolerated leading FNC1 counts
+		{"]d201" + exGTIN + "10A\x1d\x1d21X", "\x1d21X"},                                              // empty element
+		{"]C1(00)106141411234567890", "0"},                                                            // HRI: offset in the typed text
+		{"]C1(10)A\\(B C(01)" + exGTIN, " C(01)" + exGTIN},                                            // ... after an escape
+	}
+	for _, tc := range cases {
+		t.Run(tc.frame, func(t *testing.T) {
+			sc, err := ParseScan([]byte(tc.frame), Options{})
+			var gerr *Error
+			require.ErrorAs(t, err, &gerr)
+			assert.Equal(t, tc.frame[3:], sc.Data, "data without the AIM identifier")
+			require.GreaterOrEqual(t, gerr.Pos, 0)
+			require.LessOrEqual(t, gerr.Pos, len(sc.Data))
+			assert.Equal(t, tc.at, sc.Data[gerr.Pos:], "%v", err)
+			assert.True(t, sc.GS1, "the identifier announced GS1")
+			assert.Empty(t, sc.Elements)
+		})
+	}
+}
+
+// Identify reports what a frame announces without checking its data, for
+// frames that cannot be parsed; ParseScan reports the same.
+func TestIdentify(t *testing.T) {
+	cases := []struct {
+		frame string
+		opt   Options
+		sym   string
+		gs1   bool
+		data  string
+	}{
+		{"]C101\x01X", Options{}, "]C1", true, "01\x01X"},
+		{"]C0AB\x01", Options{}, "]C0", false, "AB\x01"},
+		{"]d201|21X", Options{FNC1: '|'}, "]d2", true, "01\x1d21X"},
+		{"|0109501101530003", Options{FNC1: '|'}, "", true, "\x1d0109501101530003"},
+		{"AB|C", Options{FNC1: '|'}, "", false, "AB|C"},
+		{"0109501101530003", Options{Untagged: UntaggedGS1}, "", true, "0109501101530003"},
+		{"(01)X", Options{Untagged: UntaggedPlain}, "", true, "(01)X"},
+	}
+	for _, tc := range cases {
+		sc := Identify([]byte(tc.frame), tc.opt)
+		assert.Equal(t, tc.sym, sc.Symbology, tc.frame)
+		assert.Equal(t, tc.gs1, sc.GS1, tc.frame)
+		assert.Equal(t, tc.data, sc.Data, tc.frame)
+		parsed, _ := ParseScan([]byte(tc.frame), tc.opt)
+		if !tc.gs1 {
+			continue // untagged auto may still find a valid element string
+		}
+		assert.Equal(t, sc.Symbology, parsed.Symbology, tc.frame)
+		assert.Equal(t, sc.GS1, parsed.GS1, tc.frame)
+		assert.Equal(t, sc.Data, parsed.Data, tc.frame)
+	}
 }

@@ -11,18 +11,18 @@ func checkValue(def *aiDef, value string, pos int) *Error {
 	if len(value) == 0 {
 		return errorf(def.ai, pos, "no data after the AI")
 	}
-	if len(value) < def.minLen {
+	if len(value) < def.minLen { // Pos: where the value ended
 		if def.minLen == def.maxLen {
-			return errorf(def.ai, pos, "data is %d characters, needs exactly %d", len(value), def.maxLen)
+			return errorf(def.ai, pos+len(value), "data is %d characters, needs exactly %d", len(value), def.maxLen)
 		}
-		return errorf(def.ai, pos, "data is %d characters, needs at least %d", len(value), def.minLen)
+		return errorf(def.ai, pos+len(value), "data is %d characters, needs at least %d", len(value), def.minLen)
 	}
-	if len(value) > def.maxLen {
+	if len(value) > def.maxLen { // Pos: the first character too many
 		hint := ""
 		if def.fnc1 {
 			hint = " (GS separator missing after this AI?)"
 		}
-		return errorf(def.ai, pos, "data is %d characters, at most %d allowed%s", len(value), def.maxLen, hint)
+		return errorf(def.ai, pos+def.maxLen, "data is %d characters, at most %d allowed%s", len(value), def.maxLen, hint)
 	}
 	off := 0
 	for _, c := range def.components {

@@ -19,6 +19,9 @@ type RetryPolicy struct {
 	// OnWait, if set, is told why the job is waiting ("paper out",
 	// "offline: ...") each time PrintJob waits.
 	OnWait func(reason string)
+	// OnStatus, if set, is told every ~HS answer, or the error of asking,
+	// so the caller can keep the printer's health current.
+	OnStatus func(HostStatus, error)
 	// OnSend, if set, is called just before the label's bytes go out: a
 	// caller that stops may still cancel a job up to here, but cut off
 	// later the label can neither be confirmed nor safely sent again.
@@ -89,6 +92,7 @@ func PrintJob(ctx context.Context, p Printer, zpl []byte, policy RetryPolicy, lo
 	for {
 		res.Attempts++
 		st, err := p.Status(ctx)
+		policy.status(ctx, st, err)
 		switch {
 		case err != nil && expired(ctx) && reason != "":
 			// Time is up while asking again: the last real reason stands.
@@ -120,6 +124,14 @@ func PrintJob(ctx context.Context, p Printer, zpl []byte, policy RetryPolicy, lo
 			res.Reason = reason
 			return res
 		}
+	}
+}
+
+// status passes a status check to OnStatus, unless it failed only because
+// the caller gave up.
+func (p RetryPolicy) status(ctx context.Context, st HostStatus, err error) {
+	if p.OnStatus != nil && (err == nil || !expired(ctx)) {
+		p.OnStatus(st, err)
 	}
 }
 
@@ -168,6 +180,7 @@ func (w *waiter) untilPrinted(ctx context.Context, p Printer, res Result) Result
 	reason := ""
 	for {
 		st, err := p.Status(ctx)
+		w.policy.status(ctx, st, err)
 		switch {
 		case err != nil && expired(ctx) && reason != "":
 			// Time is up while asking again: the last real reason stands.

@@ -231,3 +231,35 @@ func BenchmarkPrintJobLoopback(b *testing.B) {
 		}
 	}
 }
+
+// OnStatus hears every status check, so the caller's view of the printer
+// follows it while a job waits: offline first, then paper out, then ready.
+func TestPrintJobReportsEveryStatus(t *testing.T) {
+	sim, p := newSim(t)
+	sim.SetOffline(true)
+	type seen struct {
+		paperOut bool
+		err      bool
+	}
+	ch := make(chan seen, 1000)
+	policy := fast
+	policy.OnStatus = func(st printer.HostStatus, err error) { ch <- seen{st.PaperOut, err != nil} }
+	done := make(chan printer.Result, 1)
+	go func() { done <- printer.PrintJob(ctxT(t), p, []byte(label), policy, zerolog.Nop()) }()
+	require.Equal(t, seen{err: true}, <-ch, "the printer is offline")
+	sim.SetPaperOut(true)
+	sim.SetOffline(false)
+	for s := range ch {
+		if s.paperOut {
+			break
+		}
+	}
+	sim.SetPaperOut(false)
+	res := <-done
+	assert.True(t, res.Printed)
+	var last seen
+	for len(ch) > 0 {
+		last = <-ch
+	}
+	assert.Equal(t, seen{}, last, "the last status is a ready printer")
+}

@@ -13,6 +13,19 @@ var (
 	ErrPartialFrame = errors.New("partial frame discarded")
 )
 
+// ByteError is a frame refused because of one byte: which, and where in
+// the frame's data (prefix and suffix stripped). It wraps ErrBinaryFrame.
+type ByteError struct {
+	Offset int
+	Byte   byte
+}
+
+func (e *ByteError) Error() string {
+	return fmt.Sprintf("%v: byte 0x%02x at offset %d (wrong baud rate or line noise?)", ErrBinaryFrame, e.Byte, e.Offset)
+}
+
+func (e *ByteError) Unwrap() error { return ErrBinaryFrame }
+
 // framer splits a byte stream into frames. It is not safe for concurrent use.
 type framer struct {
 	suffix      []byte
@@ -109,7 +122,7 @@ func (f *framer) emit(out func([]byte, error)) {
 	if !f.allowBinary {
 		for i, b := range data {
 			if isGarbage(b) {
-				out(data, fmt.Errorf("%w: byte 0x%02x at offset %d (wrong baud rate or line noise?)", ErrBinaryFrame, b, i))
+				out(data, &ByteError{Offset: i, Byte: b})
 				return
 			}
 		}

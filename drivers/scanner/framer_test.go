@@ -88,7 +88,17 @@ func TestFramerBinary(t *testing.T) {
 	require.Len(t, out, 2)
 	assert.ErrorIs(t, out[0].err, ErrBinaryFrame)
 	assert.ErrorContains(t, out[0].err, "byte 0x00 at offset 2")
+	var be *ByteError
+	require.ErrorAs(t, out[0].err, &be)
+	assert.Equal(t, ByteError{Offset: 2, Byte: 0}, *be, "the offset into the frame's data")
 	assert.Equal(t, frame{data: "OK"}, out[1])
+
+	// With a prefix, the offset counts in the data after it.
+	out = run(Config{Prefix: []byte("@@")}, "@@A\x01\r")
+	require.Len(t, out, 1)
+	require.ErrorAs(t, out[0].err, &be)
+	assert.Equal(t, "A\x01", out[0].data)
+	assert.Equal(t, 1, be.Offset)
 
 	assert.Equal(t, reads("AB\x00\xffCD"), run(Config{AllowBinary: true}, "AB\x00\xffCD\r"))
 }

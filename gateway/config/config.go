@@ -170,6 +170,13 @@ type Names = yamlx.OneOrMany
 type HTTP struct {
 	// Listen is the address, e.g. ":8080"; "off" disables the server.
 	Listen string `yaml:"listen"`
+	// AdminPasswordHash is the technician's password as a bcrypt or
+	// argon2id hash; empty: the page asks for one on first use and keeps
+	// it in a file next to the configuration.
+	AdminPasswordHash string `yaml:"admin_password_hash"`
+	// CertFile and KeyFile turn on HTTPS.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
 }
 
 // Labels configures label printing.
@@ -325,6 +332,7 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			p.add("http.listen", fmt.Sprintf("%q is not an address like :8080 (or off)", c.HTTP.Listen))
 		}
+		c.HTTP.validate(&p)
 	}
 	if c.Labels.DPI != 203 && c.Labels.DPI != 300 && c.Labels.DPI != 600 {
 		p.add("labels.dpi", fmt.Sprintf("%d is not a printer resolution (203, 300 or 600)", c.Labels.DPI))
@@ -369,6 +377,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	seen := map[string]bool{}
+	// Print and light commands address a station, so each station drives
+	// one printer and one light; a second one would silently take over.
+	oneOf := map[[2]string]string{} // station, kind → device id
 	for i, d := range c.Devices {
 		key := fmt.Sprintf("devices[%d]", i)
 		name(key+".id", d.ID)
@@ -378,6 +389,14 @@ func (c *Config) Validate() error {
 		seen[d.ID] = true
 		if !stations[d.Station] {
 			p.add(key+".station", fmt.Sprintf("%q is not one of the stations", d.Station))
+		}
+		if d.Kind == KindPrinter || d.Kind == KindLight {
+			if other, dup := oneOf[[2]string{d.Station, d.Kind}]; dup {
+				p.add(key+".station", fmt.Sprintf("station %q already has %s %q; a station has at most one %s (print and light commands address the station): put %q at its own station",
+					d.Station, d.Kind, other, d.Kind, d.ID))
+			} else {
+				oneOf[[2]string{d.Station, d.Kind}] = d.ID
+			}
 		}
 		d.validate(key, &p)
 		if d.Kind == KindInput {
@@ -492,6 +511,43 @@ func (d Device) validate(key string, p *problems) {
 	d.refuseForeignKeys(key, p)
 }
 
+// validate checks the web server's keys.
+func (h HTTP) validate(p *problems) {
+	if hash := h.AdminPasswordHash; hash != "" && !strings.HasPrefix(hash, "$2a$") && !strings.HasPrefix(hash, "$2b$") &&
+		!strings.HasPrefix(hash, "$2y$") && !strings.HasPrefix(hash, "$argon2id$") {
+		p.add("http.admin_password_hash", "is not a bcrypt ($2b$...) or argon2id ($argon2id$...) hash (make one with gatewayd --hash-password)")
+	}
+	if (h.CertFile == "") != (h.KeyFile == "") {
+		p.add("http.cert_file", "cert_file and key_file go together")
+	}
+	for key, f := range map[string]string{"http.cert_file": h.CertFile, "http.key_file": h.KeyFile} {
+		if _, err := os.Stat(f); f != "" && err != nil {
+			p.add(key, fmt.Sprintf("cannot read %s: %v", f, err))
+		}
+	}
+}
+
+// Problem is one configuration problem: the key's path and the reason.
+type Problem struct {
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
+}
+
+// Problems splits an error of Parse or Validate into its problems; nil
+// when err is of another kind.
+func Problems(err error) []Problem {
+	var ps problems
+	if !errors.As(err, &ps) {
+		return nil
+	}
+	out := make([]Problem, len(ps))
+	for i, s := range ps {
+		k, r, _ := strings.Cut(s, ": ")
+		out[i] = Problem{Key: k, Reason: r}
+	}
+	return out
+}
+
 // problems collects every configuration problem so one run shows them all.
 type problems []string
 
@@ -514,7 +570,8 @@ func (c *Config) StationRole(id string) string {
 	return ""
 }
 
-// DeviceAt returns the first device of a kind at a station.
+// DeviceAt returns the first device of a kind at a station (the only
+// printer or light: validation allows one of each per station).
 func (c *Config) DeviceAt(station, kind string) (Device, bool) {
 	for _, d := range c.Devices {
 		if d.Station == station && d.Kind == kind {

@@ -82,6 +82,10 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 		{"bulk budget too small", good + "outbox:\n  bulk_max_bytes: 100\n", "outbox.bulk_max_bytes: 100 is less than 64 KiB"},
 		{"bulk age too short", good + "outbox:\n  bulk_max_age: 10ms\n", "outbox.bulk_max_age: must be at least 1s"},
 		{"raw_zpl not a switch", good + "labels:\n  raw_zpl: sometimes\n", `labels.raw_zpl: must be true or false, got "sometimes"`},
+		{"second printer at a station", good + "  - {id: printer-2, kind: printer, station: dock-1, address: 10.0.0.32:9100}\n",
+			`devices[3].station: station "dock-1" already has printer "printer-1"; a station has at most one printer`},
+		{"second light at a station", good + "  - {id: light-2, kind: light, station: dock-1}\n",
+			`devices[3].station: station "dock-1" already has light "light-1"; a station has at most one light`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,6 +94,12 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+}
+
+// A printer and a light at each of two stations is fine.
+func TestParseOnePrinterAndLightPerStation(t *testing.T) {
+	_, err := Parse([]byte(good + "  - {id: printer-2, kind: printer, station: pack-1, address: 10.0.0.32:9100}\n  - {id: light-2, kind: light, station: pack-1}\n"))
+	require.NoError(t, err)
 }
 
 func TestParseReportsAllProblemsAtOnce(t *testing.T) {
@@ -237,4 +247,20 @@ func TestParseRefusesBadRFIDAndInputKeys(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+}
+
+func TestProblemsSplitsKeysFromReasons(t *testing.T) {
+	_, err := Parse([]byte(replace(good, "baud: 115200", "baud: 12345") + "http:\n  admin_password_hash: secret\n  cert_file: /nonexistent.pem\n"))
+	require.Error(t, err)
+	ps := Problems(err)
+	assert.Contains(t, ps, Problem{Key: "devices[0].baud", Reason: "12345 is not a standard baud rate"})
+	keys := map[string]bool{}
+	for _, p := range ps {
+		keys[p.Key] = true
+	}
+	assert.True(t, keys["http.admin_password_hash"], "a password in clear text is refused: %v", ps)
+	assert.True(t, keys["http.cert_file"], "%v", ps)
+	assert.Nil(t, Problems(os.ErrNotExist))
+	_, err = Parse([]byte(good + "http:\n  admin_password_hash: $2b$10$abcdefghijklmnopqrstuu5cT0pZ6Xv0nNq2z7Qx9bJm6yQK0Yy7e\n"))
+	assert.NoError(t, err)
 }

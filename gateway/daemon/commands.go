@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/dockhand/dockhand/drivers/gpio"
 	"github.com/dockhand/dockhand/drivers/printer"
 	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/health"
 	"github.com/dockhand/dockhand/gateway/link"
 	"github.com/dockhand/dockhand/gateway/outbox"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -86,6 +88,10 @@ func (g *Gateway) print(p wire.Print) {
 		g.show(p.Station, gpio.PatternFault)
 		g.emit(&wire.PrintResult{Envelope: newEnvelope(wire.EvtPrint), Command: p.ID, Station: p.Station, Reason: reason}, "")
 	}
+	// The printer may be replaced by a new configuration meanwhile: the
+	// job goes to the queue that is there, or is stored for the next one.
+	g.devMu.Lock()
+	defer g.devMu.Unlock()
 	q, ok := g.printers[p.Station]
 	if !ok {
 		fail("no printer at station " + p.Station)
@@ -95,7 +101,7 @@ func (g *Gateway) print(p wire.Print) {
 	if p.ZPL != "" {
 		// Raw ZPL only where the gateway enables it, and then labels only:
 		// a forged ^JUF would reset the printer (docs/labels.md).
-		if !g.cfg.Labels.RawZPL {
+		if !g.config().Labels.RawZPL {
 			fail("raw ZPL is off on this gateway (labels.raw_zpl): only templates print")
 			return
 		}
@@ -105,7 +111,7 @@ func (g *Gateway) print(p wire.Print) {
 		}
 	} else {
 		var err error
-		data, err = g.labels.Render(p.Template, p.Data, zpl.Options{DPI: g.cfg.Labels.DPI, Copies: p.Copies})
+		data, err = g.labels.Render(p.Template, p.Data, zpl.Options{DPI: g.config().Labels.DPI, Copies: p.Copies})
 		if err != nil {
 			fail(err.Error())
 			return
@@ -135,13 +141,18 @@ type printQueue struct {
 	dev  config.Device
 	p    printer.Printer
 	jobs chan outbox.PrintJob
+	// tasks run on the queue's goroutine between jobs (test prints), so
+	// the printer has one conversation at a time.
+	tasks chan func(context.Context)
 	// busy counts jobs queued or being printed.
-	busy atomic.Int32
-	log  zerolog.Logger
+	busy   atomic.Int32
+	log    zerolog.Logger
+	health *health.Handle
 }
 
-func newPrintQueue(g *Gateway, d config.Device, p printer.Printer) *printQueue {
-	return &printQueue{g: g, dev: d, p: p, jobs: make(chan outbox.PrintJob, 256), log: g.log.With().Str("device", d.ID).Logger()}
+func newPrintQueue(g *Gateway, d config.Device, p printer.Printer, h *health.Handle) *printQueue {
+	return &printQueue{g: g, dev: d, p: p, jobs: make(chan outbox.PrintJob, 256), tasks: make(chan func(context.Context)),
+		log: g.log.With().Str("device", d.ID).Logger(), health: h}
 }
 
 // idle reports whether the printer has nothing queued or printing.
@@ -203,9 +214,15 @@ func (q *printQueue) finish(j outbox.PrintJob, res printer.Result) {
 	})
 }
 
+// run prints the queue's jobs until ctx ends. While idle it asks the
+// printer for ~HS every PrinterPoll, so an unreachable printer or one out
+// of paper shows (and is reported) before the next label waits for it.
 func (q *printQueue) run(ctx context.Context) {
 	defer q.p.Close()
 	defer q.keepQueued()
+	poll := time.NewTicker(q.g.opt.PrinterPoll)
+	defer poll.Stop()
+	q.poll(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -216,7 +233,67 @@ func (q *printQueue) run(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+		case task := <-q.tasks:
+			task(ctx)
+		case <-poll.C:
+			if q.idle() {
+				q.poll(ctx)
+			}
 		}
+	}
+}
+
+// pollTimeout bounds one status check of an idle printer.
+const pollTimeout = 5 * time.Second
+
+func (q *printQueue) poll(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
+	defer cancel()
+	st, err := q.p.Status(ctx)
+	if ctx.Err() != nil && q.g.ctx.Err() != nil {
+		return // stopping, not a printer problem
+	}
+	q.observe(st, err)
+}
+
+// observe records a status answer (or the failure to get one) as the
+// printer's health.
+func (q *printQueue) observe(st printer.HostStatus, err error) {
+	if err != nil {
+		q.health.Set(health.Disconnected, err)
+		return
+	}
+	cond := health.Printer{PaperOut: st.PaperOut, RibbonOut: st.RibbonOut, HeadOpen: st.HeadOpen, Paused: st.Paused,
+		BufferFull: st.BufferFull, FormatsInBuffer: st.FormatsInBuffer, LabelsRemaining: st.LabelsRemaining,
+		Problem: st.Problem(), CheckedAt: time.Now()}
+	if cond.Problem != "" {
+		q.health.SetPrinter(health.Error, errors.New(cond.Problem), cond)
+		return
+	}
+	q.health.SetPrinter(health.Connected, nil, cond)
+}
+
+// testPrintWait bounds a test print: the technician is waiting for the
+// answer.
+const testPrintWait = 20 * time.Second
+
+// testPrint sends zpl between the queue's jobs, nothing stored and no
+// result to central, and returns what the printer said.
+func (q *printQueue) testPrint(ctx context.Context, zpl []byte) (printer.Result, error) {
+	done := make(chan printer.Result, 1)
+	task := func(qctx context.Context) {
+		done <- printer.PrintJob(qctx, q.p, zpl, printer.RetryPolicy{MaxWait: testPrintWait, OnStatus: q.observe}, q.log)
+	}
+	select {
+	case q.tasks <- task:
+	case <-ctx.Done():
+		return printer.Result{}, ctx.Err()
+	}
+	select {
+	case res := <-done:
+		return res, nil
+	case <-ctx.Done():
+		return printer.Result{}, ctx.Err()
 	}
 }
 
@@ -258,7 +335,7 @@ func (q *printQueue) print(ctx context.Context, j outbox.PrintJob) {
 			q.log.Warn().Str("command", j.Command).Str("reason", reason).Msg("label waiting for the printer")
 			q.g.show(q.dev.Station, gpio.PatternWait)
 		}
-	}, OnSend: onSend}, q.log)
+	}, OnSend: onSend, OnStatus: q.observe}, q.log)
 	if ctx.Err() != nil && !res.Printed && !res.Sent {
 		// Stopping before anything was sent: keep the job for the next
 		// start, as not yet sending.

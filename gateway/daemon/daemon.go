@@ -1,14 +1,13 @@
 // Package daemon assembles gatewayd: the Badger outbox, the MQTT link, the
-// devices of the configuration, and the handling of central's commands.
-// cmd/gatewayd and the demo both start a gateway through it.
+// devices of the configuration, the handling of central's commands and the
+// technician page. cmd/gatewayd and the demo both start a gateway through
+// it.
 package daemon
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,33 +19,81 @@ import (
 
 	"github.com/dockhand/dockhand/drivers/gpio"
 	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/health"
 	"github.com/dockhand/dockhand/gateway/link"
+	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/gateway/outbox"
+	"github.com/dockhand/dockhand/gateway/web"
+	"github.com/dockhand/dockhand/internal/logging"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/storage"
 	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/zpl"
 )
 
-// Version is reported in the gateway's birth message.
-var Version = "dev"
+// Options are the parts of a gateway that do not come from its
+// configuration file. The zero value works.
+type Options struct {
+	// ConfigPath is the file the technician page saves device changes
+	// to; "" leaves the page read-only.
+	ConfigPath string
+	// Version is announced in the birth message and shown on the page
+	// (default "dev").
+	Version string
+	// Logs, if set, is the ring the page reads recent log lines from; the
+	// caller writes the logger into it.
+	Logs *logging.Ring
+	// SerialDirs are where the page looks for serial ports (default
+	// /dev/serial/by-id).
+	SerialDirs []string
+	// PrinterPoll is how often an idle printer is asked for ~HS
+	// (default 10 s).
+	PrinterPoll time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	if o.SerialDirs == nil {
+		o.SerialDirs = []string{"/dev/serial/by-id"}
+	}
+	if o.PrinterPoll <= 0 {
+		o.PrinterPoll = 10 * time.Second
+	}
+	return o
+}
 
 // Gateway is a running gateway.
 type Gateway struct {
-	cfg  *config.Config
+	opt  Options
+	cfg  atomic.Pointer[config.Config] // stations and devices change with Apply
 	log  zerolog.Logger
 	disk *storage.Disk
 	db   *badger.DB
 	// opened is set once the database is open and the outbox, link and
 	// devices run (a gateway short of disk space waits for it at start).
-	opened   atomic.Bool
-	outbox   *outbox.Outbox
-	link     *link.Link
-	labels   *zpl.Registry
-	lights   map[string]gpio.Light // by station
-	printers map[string]*printQueue
-	metrics  *metrics
+	opened  atomic.Bool
+	outbox  *outbox.Outbox
+	link    *link.Link
+	labels  *zpl.Registry
+	metrics *metrics
+	board   *health.Board
+	live    live.Hub
+	started time.Time
+	dataDir string
+	web     *web.Server
+	// HTTPAddr is the address the page and /metrics are served on ("" when off).
 	HTTPAddr string
+
+	// lights is read on every scan, so it is swapped whole, never locked.
+	lights atomic.Pointer[map[string]stationLight] // by station
+	// devMu is held while devices change, and by a print command between
+	// finding its printer and queueing the job there.
+	devMu    sync.Mutex
+	printers map[string]*printQueue // by station
+	units    map[string]*unit       // by device id; rfidGroup for the readers and inputs
+	lightDev map[string]gpio.Light  // by device id
 
 	fullMu       sync.Mutex
 	fullReported time.Time
@@ -54,14 +101,18 @@ type Gateway struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	http   *http.Server
 }
 
 // Start opens the data directory and starts every part of the gateway.
 // When the disk is too full to open the database, Start still returns a
-// gateway: it shows the fault on every light and in its metrics, and
-// starts the rest once there is room (see awaitDisk).
+// gateway: it shows the fault on every light, on the page and in its
+// metrics, and starts the rest once there is room (see awaitDisk).
 func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, error) {
+	return StartWith(cfg, dataDir, log, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(cfg *config.Config, dataDir string, log zerolog.Logger, opt Options) (*Gateway, error) {
 	if dataDir == "" {
 		return nil, errors.New("--data: a data directory is required")
 	}
@@ -69,7 +120,11 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 		return nil, fmt.Errorf("--data: %w", err)
 	}
 	log = log.With().Str("gateway", cfg.Gateway).Logger()
-	g := &Gateway{cfg: cfg, log: log, lights: map[string]gpio.Light{}, printers: map[string]*printQueue{}}
+	g := &Gateway{opt: opt.withDefaults(), log: log, printers: map[string]*printQueue{}, units: map[string]*unit{},
+		lightDev: map[string]gpio.Light{}, started: time.Now(), dataDir: dataDir}
+	g.cfg.Store(cfg)
+	g.lights.Store(&map[string]stationLight{})
+	g.board = health.NewBoard(g.onDeviceChange)
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	ok := false
 	defer func() {
@@ -81,26 +136,40 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 	if g.labels, err = zpl.NewRegistry(cfg.Labels.Templates); err != nil {
 		return nil, fmt.Errorf("labels.templates: %w", err)
 	}
-	// Lights and /metrics come first: a gateway whose disk is too full to
-	// open the database shows it on every light and in its metrics while
-	// it waits for space.
-	if err := g.openLights(); err != nil {
-		return nil, err
-	}
-	g.disk = storage.NewDisk(filepath.Join(dataDir, "gateway"), storage.Gateway, g.outboxOptions().Data(), log)
+	g.disk = storage.NewDisk(filepath.Join(dataDir, "gateway"), storage.Gateway, outboxOptions(cfg, nil).Data(), log)
 	g.metrics = newMetrics(g)
-	if err := g.startHTTP(); err != nil {
-		return nil, err
-	}
 	db, err := g.disk.Open()
 	switch {
 	case errors.Is(err, storage.ErrNoSpace):
+		// The lights and the page come first, to show the fault while
+		// the gateway waits for space; the other devices start with the
+		// database.
+		var lights, others []config.Device
+		for _, d := range cfg.Devices {
+			if d.Kind == config.KindLight {
+				lights = append(lights, d)
+			} else {
+				others = append(others, d)
+			}
+		}
+		g.devMu.Lock()
+		lightErr := g.startDevices(cfg, lights, false)
+		g.devMu.Unlock()
+		if lightErr != nil {
+			return nil, lightErr
+		}
+		if err := g.startHTTP(); err != nil {
+			return nil, err
+		}
 		g.wg.Add(1)
-		go g.awaitDisk(err)
+		go g.awaitDisk(err, others)
 	case err != nil:
 		return nil, err
 	default:
-		if err := g.startStored(db); err != nil {
+		if err := g.startStored(db, cfg.Devices); err != nil {
+			return nil, err
+		}
+		if err := g.startHTTP(); err != nil {
 			return nil, err
 		}
 	}
@@ -109,12 +178,13 @@ func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, er
 }
 
 // startStored starts everything that needs the open database: the
-// outbox, the link, the devices and the handling of commands.
-func (g *Gateway) startStored(db *badger.DB) error {
-	cfg, log := g.cfg, g.log
+// outbox, the link, the devices other than lights and the handling of
+// commands.
+func (g *Gateway) startStored(db *badger.DB, devs []config.Device) error {
+	cfg, log := g.config(), g.log
 	g.db = db
 	var err error
-	if g.outbox, err = outbox.Open(g.db, g.outboxOptions(), log); err != nil {
+	if g.outbox, err = outbox.Open(g.db, outboxOptions(cfg, g.disk), log); err != nil {
 		return err
 	}
 	var stations []string
@@ -124,53 +194,50 @@ func (g *Gateway) startStored(db *badger.DB) error {
 	g.link, err = link.New(link.Options{
 		MQTT: mqttx.Config{URL: cfg.MQTT.URL, Username: cfg.MQTT.Username, Password: cfg.MQTT.Password,
 			CAFile: cfg.MQTT.CAFile, CertFile: cfg.MQTT.CertFile, KeyFile: cfg.MQTT.KeyFile},
-		Site: cfg.Site, Gateway: cfg.Gateway, Stations: stations, Version: Version,
+		Site: cfg.Site, Gateway: cfg.Gateway, Stations: stations, Version: g.opt.Version,
 		ResendAfter: time.Duration(cfg.Outbox.ResendAfter), Window: cfg.Outbox.Window,
 	}, g.outbox, log)
 	if err != nil {
 		return err
 	}
-	if err := g.startDevices(); err != nil {
+	g.opened.Store(true)
+	g.devMu.Lock()
+	err = g.startDevices(cfg, devs, true)
+	g.devMu.Unlock()
+	if err != nil {
 		return err
 	}
 	g.wg.Add(3)
 	go func() { defer g.wg.Done(); _ = g.link.Run(g.ctx) }()
 	go func() { defer g.wg.Done(); g.commandLoop() }()
 	go func() { defer g.wg.Done(); g.watchDisk() }()
-	g.opened.Store(true)
-	log.Info().Str("site", cfg.Site).Str("mqtt", cfg.MQTT.URL).Int("devices", len(cfg.Devices)).Msg("gateway started")
+	log.Info().Str("site", cfg.Site).Str("mqtt", cfg.MQTT.URL).Str("version", g.opt.Version).Int("devices", len(cfg.Devices)).Msg("gateway started")
 	return nil
 }
 
-func (g *Gateway) outboxOptions() outbox.Options {
-	return outbox.Options{MaxBytes: g.cfg.Outbox.MaxBytes, BulkMaxBytes: g.cfg.Outbox.BulkMaxBytes,
-		BulkMaxAge: time.Duration(g.cfg.Outbox.BulkMaxAge), Disk: g.disk}
+// outboxOptions are the outbox's bounds from the configuration.
+func outboxOptions(cfg *config.Config, disk outbox.Disk) outbox.Options {
+	return outbox.Options{MaxBytes: cfg.Outbox.MaxBytes, BulkMaxBytes: cfg.Outbox.BulkMaxBytes,
+		BulkMaxAge: time.Duration(cfg.Outbox.BulkMaxAge), Disk: disk}
 }
 
 func (g *Gateway) startHTTP() error {
-	if g.cfg.HTTP.Listen == "off" {
+	cfg := g.config()
+	if cfg.HTTP.Listen == "off" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", g.cfg.HTTP.Listen)
-	if err != nil {
-		return fmt.Errorf("http.listen %s: %w", g.cfg.HTTP.Listen, err)
+	hashFile := filepath.Join(g.dataDir, "admin-password.hash")
+	if g.opt.ConfigPath != "" {
+		hashFile = filepath.Join(filepath.Dir(g.opt.ConfigPath), "admin-password.hash")
 	}
-	g.HTTPAddr = ln.Addr().String()
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", g.metrics.handler)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, "{\"status\":\"ok\",\"mqtt_connected\":%t,\"storage\":%q}\n",
-			g.opened.Load() && g.link.Connected(), g.Storage().State)
-	})
-	g.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		if err := g.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			g.log.Error().Err(err).Msg("http server")
-		}
-	}()
+	var err error
+	g.web, err = web.Start(web.Options{Listen: cfg.HTTP.Listen, CertFile: cfg.HTTP.CertFile, KeyFile: cfg.HTTP.KeyFile,
+		PasswordHash: cfg.HTTP.AdminPasswordHash, PasswordFile: hashFile, ConfigPath: g.opt.ConfigPath,
+		SerialDirs: g.opt.SerialDirs, Metrics: g.metrics.handler}, backend{g}, g.log.With().Str("component", "web").Logger())
+	if err != nil {
+		return err
+	}
+	g.HTTPAddr = g.web.Addr()
 	return nil
 }
 
@@ -178,21 +245,25 @@ func (g *Gateway) startHTTP() error {
 func (g *Gateway) Outbox() *outbox.Outbox { return g.outbox }
 
 // Connected reports whether the MQTT session is up.
-func (g *Gateway) Connected() bool { return g.link.Connected() }
+func (g *Gateway) Connected() bool { return g.opened.Load() && g.link.Connected() }
 
-// Close stops the gateway: devices first, then the link (which announces
-// "offline"), then the database.
+// Devices returns every configured device's health.
+func (g *Gateway) Devices() []health.Device { return g.board.Snapshot() }
+
+// config is the configuration in force.
+func (g *Gateway) config() *config.Config { return g.cfg.Load() }
+
+// Close stops the gateway: the page, the devices, then the link (which
+// announces "offline"), then the database.
 func (g *Gateway) Close() {
+	if g.web != nil {
+		g.web.Close()
+	}
 	if g.cancel != nil {
 		g.cancel()
 	}
-	if g.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = g.http.Shutdown(ctx)
-		cancel()
-	}
 	g.wg.Wait()
-	for _, l := range g.lights {
+	for _, l := range g.lightDev {
 		_ = l.Close()
 	}
 	if g.outbox != nil {
@@ -216,7 +287,14 @@ func (g *Gateway) emit(ev outbox.Event, device string) bool {
 // appendFn (the outbox's Append or one of its variants).
 func (g *Gateway) store(ev outbox.Event, device string, appendFn func(context.Context, outbox.Event) (uint64, error)) bool {
 	env := ev.Env()
-	env.Gateway, env.Device = g.cfg.Gateway, device
+	env.Gateway, env.Device = g.config().Gateway, device
+	if !g.opened.Load() {
+		// Only the lights run while the gateway waits for the space to
+		// open its database; their state is reported once it is open.
+		g.metrics.refused.Add(1)
+		g.log.Warn().Str("device", device).Str("type", env.Type).Msg("event not stored: the database is not open yet (waiting for disk space)")
+		return false
+	}
 	if _, err := appendFn(g.ctx, ev); err != nil {
 		g.metrics.refused.Add(1)
 		g.log.Error().Err(err).Str("device", device).Str("type", env.Type).Msg("event refused: not stored")
@@ -244,10 +322,23 @@ func (g *Gateway) reportFull(device string, err error) {
 	g.emit(&wire.Device{Envelope: newEnvelope(wire.EvtDevice), Kind: "outbox", State: "refused", Error: err.Error()}, device)
 }
 
+// stationLight is a station's light and its health.
+type stationLight struct {
+	gpio.Light
+	health *health.Handle
+}
+
+// light returns a station's light, if it has one.
+func (g *Gateway) light(station string) (stationLight, bool) {
+	l, ok := (*g.lights.Load())[station]
+	return l, ok
+}
+
 // show switches a station's light, when it has one.
 func (g *Gateway) show(station string, p gpio.Pattern) {
-	if l, ok := g.lights[station]; ok {
+	if l, ok := g.light(station); ok {
 		if err := l.Show(p); err != nil {
+			l.health.Failed(err)
 			g.log.Warn().Err(err).Str("station", station).Msg("light")
 		}
 	}

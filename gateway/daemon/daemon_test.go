@@ -41,7 +41,8 @@ outbox: {max_bytes: 1048576, resend_after: 500ms}
 	g, err := Start(cfg, dir, log)
 	require.NoError(t, err)
 	defer g.Close()
-	light := g.lights["dock-1"]
+	light, ok := g.light("dock-1")
+	require.True(t, ok)
 
 	// Central is away; fill the budget.
 	pad := strings.Repeat("x", 4000)

@@ -1,6 +1,12 @@
 package daemon
 
 import (
+	"context"
+	"errors"
+	"maps"
+	"reflect"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/dockhand/dockhand/drivers/gpio"
@@ -8,56 +14,91 @@ import (
 	"github.com/dockhand/dockhand/drivers/printer"
 	"github.com/dockhand/dockhand/drivers/scanner"
 	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/health"
+	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
-// openLights opens the station lights; they come before the database (a
-// gateway that cannot open it shows so on every light).
-func (g *Gateway) openLights() error {
-	for _, d := range g.cfg.Devices {
+// rfidGroup is the unit of every RFID reader and gate input: an input may
+// gate several readers and a reader have several inputs, so they start and
+// stop together.
+const rfidGroup = "\x00rfid"
+
+// unit is a running device (or the RFID group) that stops on its own,
+// leaving the outbox, the link and the other devices running.
+type unit struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	g      *Gateway
+}
+
+func (g *Gateway) newUnit() (*unit, context.Context) {
+	ctx, cancel := context.WithCancel(g.ctx)
+	return &unit{cancel: cancel, g: g}, ctx
+}
+
+// run runs f on its own goroutine, counted by the unit and the gateway.
+func (u *unit) run(f func()) {
+	u.wg.Add(1)
+	u.g.wg.Add(1)
+	go func() {
+		defer u.g.wg.Done()
+		defer u.wg.Done()
+		f()
+	}()
+}
+
+func (u *unit) stop() {
+	u.cancel()
+	u.wg.Wait()
+}
+
+func isRFIDGroup(kind string) bool { return kind == config.KindRFID || kind == config.KindInput }
+
+// startDevices opens devs of cfg: lights first (scans need them), then
+// printers, scanners and, when startRFID, the RFID group. A device that
+// cannot be opened shows as disconnected and is named in the error; the
+// rest still start (Start gives up on such an error, Apply reports it).
+// The caller holds devMu.
+func (g *Gateway) startDevices(cfg *config.Config, devs []config.Device, startRFID bool) error {
+	var errs []error
+	fail := func(d config.Device, h *health.Handle, err error) {
+		errs = append(errs, configError(d, err))
+		h.Set(health.Disconnected, err)
+	}
+	lights := maps.Clone(*g.lights.Load())
+	for _, d := range devs {
 		if d.Kind != config.KindLight {
 			continue
 		}
+		h := g.board.Add(d.ID, d.Kind, d.Station)
 		l, err := gpio.OpenLight(d.ID, gpio.LightConfig{Driver: d.Driver, LightPins: d.Pins}, g.log)
 		if err != nil {
-			return configError(d, err)
+			fail(d, h, err)
+			continue
 		}
-		g.lights[d.Station] = l
+		h.Set(health.Connected, nil)
+		lights[d.Station] = stationLight{Light: l, health: h}
+		g.lightDev[d.ID] = l
 	}
-	return nil
-}
-
-// startDevices opens printers, then scanners and RFID readers (the lights
-// are open already: scans need them).
-func (g *Gateway) startDevices() error {
-	for _, d := range g.cfg.Devices {
+	g.lights.Store(&lights)
+	for _, d := range devs {
 		switch d.Kind {
 		case config.KindPrinter:
-			var p printer.Printer
-			if d.Address != "" {
-				p = printer.NewTCP(d.Address, printer.Options{})
-			} else {
-				p = printer.NewSerial(printer.SerialConfig{Port: d.Port, Baud: d.Baud})
-			}
-			q := newPrintQueue(g, d, p)
-			g.printers[d.Station] = q
-			// Stored jobs are queued before the link delivers any command:
-			// read later, a job accepted at start-up would be queued twice.
-			q.resume()
-			g.wg.Add(1)
-			go func() { defer g.wg.Done(); q.run(g.ctx) }()
+			g.startPrinter(d)
 		case config.KindScanner:
-			if err := g.startScanner(d); err != nil {
-				return err
-			}
-		case config.KindRFID:
-			// Also starts the inputs (kind input) that gate the readers.
-			if err := g.startRFID(d); err != nil {
-				return err
+			h := g.board.Add(d.ID, d.Kind, d.Station)
+			if err := g.startScanner(cfg, d, h); err != nil {
+				fail(d, h, err)
 			}
 		}
 	}
-	return nil
+	if startRFID {
+		if err := g.startRFID(cfg); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 type deviceError struct {
@@ -69,71 +110,79 @@ func (e deviceError) Error() string { return "device " + e.dev.ID + ": " + e.err
 
 func configError(d config.Device, err error) error { return deviceError{dev: d, err: err} }
 
-func (g *Gateway) startScanner(d config.Device) error {
+func (g *Gateway) startPrinter(d config.Device) {
+	var p printer.Printer
+	if d.Address != "" {
+		p = printer.NewTCP(d.Address, printer.Options{})
+	} else {
+		p = printer.NewSerial(printer.SerialConfig{Port: d.Port, Baud: d.Baud, DataBits: d.DataBits, Parity: d.Parity,
+			StopBits: d.StopBits, Log: g.log.With().Str("device", d.ID).Logger()})
+	}
+	q := newPrintQueue(g, d, p, g.board.Add(d.ID, d.Kind, d.Station))
+	g.printers[d.Station] = q
+	// Stored jobs are queued before the link delivers any command (and, on
+	// a replaced printer, after the old queue has given its jobs back):
+	// read later, a job accepted meanwhile would be queued twice.
+	q.resume()
+	u, ctx := g.newUnit()
+	u.run(func() { q.run(ctx) })
+	g.units[d.ID] = u
+}
+
+func (g *Gateway) startScanner(cfg *config.Config, d config.Device, h *health.Handle) error {
 	sc, err := scanner.New(scanner.Config{Port: d.Port, Baud: d.Baud, DataBits: d.DataBits, Parity: d.Parity,
 		StopBits: d.StopBits, Suffix: []byte(d.Suffix), Prefix: []byte(d.Prefix)}, g.log.With().Str("device", d.ID).Logger())
 	if err != nil {
-		return configError(d, err)
+		return err
 	}
 	opt := gs1.Options{}
 	if d.FNC1 != "" {
 		opt.FNC1 = d.FNC1[0]
 	}
-	role := g.cfg.StationRole(d.Station)
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		_ = sc.Run(g.ctx, func(ev scanner.Event) { g.onScannerEvent(d, role, opt, ev) })
-	}()
+	role := cfg.StationRole(d.Station)
+	u, ctx := g.newUnit()
+	u.run(func() {
+		_ = sc.Run(ctx, func(ev scanner.Event) { g.onScannerEvent(d, h, role, opt, ev) })
+	})
+	g.units[d.ID] = u
 	return nil
 }
 
-func (g *Gateway) onScannerEvent(d config.Device, role string, opt gs1.Options, ev scanner.Event) {
+func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, role string, opt gs1.Options, ev scanner.Event) {
 	switch ev.Kind {
 	case scanner.Read:
-		g.onScan(d, role, opt, ev.Data, ev.At)
+		h.Read(ev.At)
+		g.onScan(d, h, role, opt, ev.Data, ev.At)
 	case scanner.FrameError:
-		g.onScan(d, role, opt, ev.Data, ev.At, ev.Err)
-	case scanner.Connected, scanner.Disconnected:
-		state := map[scanner.EventKind]string{scanner.Connected: "connected", scanner.Disconnected: "disconnected"}[ev.Kind]
-		msg := wire.Device{Envelope: newEnvelope(wire.EvtDevice), Station: d.Station, Kind: d.Kind, State: state}
-		if ev.Err != nil {
-			msg.Error = ev.Err.Error()
-		}
-		g.log.Info().Str("device", d.ID).Str("state", state).AnErr("reason", ev.Err).Msg("scanner")
-		g.emit(&msg, d.ID)
+		h.Read(ev.At)
+		g.onScan(d, h, role, opt, ev.Data, ev.At, ev.Err)
+	case scanner.Connected:
+		h.Set(health.Connected, nil)
+	case scanner.Disconnected:
+		h.Set(health.Disconnected, ev.Err)
 	}
 }
 
 // onScan turns one frame into a scan event. The event is durable in the
 // outbox before the light says anything: green means "captured, nothing
 // will be lost", red means "not captured or not valid — scan again".
-func (g *Gateway) onScan(d config.Device, role string, opt gs1.Options, data []byte, at time.Time, frameErr ...error) {
-	ev := wire.Scan{Envelope: newEnvelope(wire.EvtScan), Station: d.Station, Role: role, Data: string(data)}
+func (g *Gateway) onScan(d config.Device, h *health.Handle, role string, opt gs1.Options, data []byte, at time.Time, frameErr ...error) {
+	var fe error
+	if len(frameErr) > 0 {
+		fe = frameErr[0]
+	}
+	ev, err := newScanEvent(d.Station, role, opt, data, fe)
 	if !at.IsZero() {
 		ev.TS = at.UTC()
 	}
-	var err error
-	if len(frameErr) > 0 {
-		err = frameErr[0]
-	} else {
-		var s *gs1.Scan
-		if s, err = gs1.ParseScan(data, opt); err == nil {
-			ev.Symbology, ev.GS1, ev.Data = s.Symbology, s.GS1, s.Data
-			for _, e := range s.Elements {
-				ev.Elements = append(ev.Elements, wire.Element{AI: e.AI, Value: e.Value})
-			}
-			if s.GS1 {
-				ev.HRI = gs1.HRI(s.Elements)
-			}
-		}
-	}
 	if err != nil {
-		ev.Error = err.Error()
 		g.metrics.badScans.Add(1)
+		h.Failed(err)
 	}
 	g.metrics.scans.Add(1)
-	if !g.emit(&ev, d.ID) {
+	stored := g.emit(&ev, d.ID)
+	g.live.Publish(live.Event{Type: live.TypeScan, Data: live.Scan{Scan: &ev, Stored: stored}})
+	if !stored {
 		g.show(d.Station, gpio.PatternReject)
 		return
 	}
@@ -143,4 +192,116 @@ func (g *Gateway) onScan(d config.Device, role string, opt gs1.Options, data []b
 		return
 	}
 	g.show(d.Station, gpio.PatternOK)
+}
+
+// onDeviceChange reports a device's change of state: to central as an
+// evt/device event, to the log (a warning when the device stops working)
+// and to the live page.
+func (g *Gateway) onDeviceChange(c health.Change) {
+	d := c.Device
+	msg := wire.Device{Envelope: newEnvelope(wire.EvtDevice), Station: d.Station, Kind: d.Kind, State: d.State, Error: d.LastError}
+	if p := d.Printer; p != nil {
+		msg.Printer = &wire.PrinterStatus{PaperOut: p.PaperOut, RibbonOut: p.RibbonOut, HeadOpen: p.HeadOpen,
+			Paused: p.Paused, BufferFull: p.BufferFull}
+	}
+	lg := g.log.Info()
+	if !d.Working() {
+		lg = g.log.Warn()
+	}
+	lg.Str("device", d.ID).Str("kind", d.Kind).Str("station", d.Station).Str("from", c.From).Str("state", d.State).
+		Str("reason", d.LastError).Msg("device state")
+	g.emit(&msg, d.ID)
+	g.live.Publish(live.Event{Type: live.TypeDevice, Data: d})
+}
+
+// Apply puts a new configuration's stations and devices into force without
+// a restart: devices that are gone or changed are stopped, changed and new
+// ones started; the outbox, the link and untouched devices keep running.
+// Print jobs of a replaced printer stay stored and go to the new one. The
+// other sections of cfg are not applied (they need a restart). A device
+// that cannot be opened is reported in the error and shows as disconnected.
+func (g *Gateway) Apply(next *config.Config) error {
+	if !g.opened.Load() {
+		// Devices would have no outbox to store their events in.
+		return errors.New("the gateway has not started yet: it is waiting for disk space to open its database")
+	}
+	g.devMu.Lock()
+	defer g.devMu.Unlock()
+	cur := g.config()
+	old := map[string]config.Device{}
+	for _, d := range cur.Devices {
+		old[d.ID] = d
+	}
+	kept := map[string]bool{}
+	var start []config.Device
+	rfidChanged := false
+	for _, d := range next.Devices {
+		o, ok := old[d.ID]
+		same := ok && reflect.DeepEqual(o, d) && cur.StationRole(d.Station) == next.StationRole(d.Station)
+		if same {
+			kept[d.ID] = true
+			continue
+		}
+		if isRFIDGroup(d.Kind) || ok && isRFIDGroup(o.Kind) {
+			rfidChanged = true
+		}
+		if !isRFIDGroup(d.Kind) {
+			start = append(start, d)
+		}
+	}
+	for _, o := range cur.Devices {
+		if kept[o.ID] {
+			continue
+		}
+		if isRFIDGroup(o.Kind) {
+			rfidChanged = true
+			continue
+		}
+		g.stopDevice(o)
+		if !slices.ContainsFunc(next.Devices, func(d config.Device) bool { return d.ID == o.ID }) {
+			g.board.Remove(o.ID)
+		}
+	}
+	if rfidChanged {
+		if u := g.units[rfidGroup]; u != nil {
+			u.stop()
+			delete(g.units, rfidGroup)
+		}
+		for _, o := range cur.Devices {
+			if isRFIDGroup(o.Kind) {
+				g.board.Remove(o.ID)
+			}
+		}
+	}
+	merged := *cur
+	merged.Stations, merged.Devices = next.Stations, next.Devices
+	g.cfg.Store(&merged)
+	err := g.startDevices(&merged, start, rfidChanged)
+	g.log.Info().Int("started", len(start)).Bool("rfid_restarted", rfidChanged).AnErr("problem", err).Msg("configuration applied")
+	return err
+}
+
+// stopDevice stops one device that is not in the RFID group. The caller
+// holds devMu.
+func (g *Gateway) stopDevice(d config.Device) {
+	if u := g.units[d.ID]; u != nil {
+		u.stop()
+		delete(g.units, d.ID)
+	}
+	switch d.Kind {
+	case config.KindPrinter:
+		if q := g.printers[d.Station]; q != nil && q.dev.ID == d.ID {
+			delete(g.printers, d.Station)
+		}
+	case config.KindLight:
+		if l := g.lightDev[d.ID]; l != nil {
+			lights := maps.Clone(*g.lights.Load())
+			if lights[d.Station].Light == l {
+				delete(lights, d.Station)
+			}
+			g.lights.Store(&lights)
+			_ = l.Close()
+			delete(g.lightDev, d.ID)
+		}
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/dockhand/dockhand/drivers/gpio"
+	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/health"
 	"github.com/dockhand/dockhand/internal/storage"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -43,7 +45,7 @@ func (g *Gateway) Storage() storage.Status {
 // light shows the fault, the reason is logged, and the database is opened
 // as soon as there is room; then the gateway starts as usual, with
 // everything stored before.
-func (g *Gateway) awaitDisk(cause error) {
+func (g *Gateway) awaitDisk(cause error, devs []config.Device) {
 	defer g.wg.Done()
 	s := g.disk.Status()
 	g.log.Error().Err(cause).Str("path", s.Path).Int64("free_bytes", s.Free).Int64("needed_bytes", s.Needed).
@@ -63,7 +65,7 @@ func (g *Gateway) awaitDisk(cause error) {
 			continue
 		}
 		if err == nil {
-			err = g.startStored(db)
+			err = g.startStored(db, devs)
 		}
 		if err != nil {
 			g.log.Error().Err(err).Msg("cannot start")
@@ -71,6 +73,12 @@ func (g *Gateway) awaitDisk(cause error) {
 		}
 		g.log.Info().Msg("disk space is back: database open, gateway started")
 		g.showAll(gpio.PatternOff)
+		// The lights' states could not be stored while they waited.
+		for _, d := range g.board.Snapshot() {
+			if d.Kind == config.KindLight {
+				g.onDeviceChange(health.Change{Device: d, From: d.State})
+			}
+		}
 		return
 	}
 }
@@ -85,9 +93,9 @@ func (g *Gateway) watchDisk() {
 	g.disk.Run(g.ctx, func() {
 		s := g.Storage()
 		if s.State == storage.StateFull {
-			for _, l := range g.lights {
+			for station, l := range *g.lights.Load() {
 				if l.Current() == gpio.PatternOff {
-					_ = l.Show(gpio.PatternFault)
+					g.show(station, gpio.PatternFault)
 				}
 			}
 		}
@@ -97,9 +105,9 @@ func (g *Gateway) watchDisk() {
 		last = s.State
 		if s.State == storage.StateOK {
 			g.log.Info().Str("path", s.Path).Int64("free_bytes", s.Free).Msg("storage ok: events are accepted again")
-			for _, l := range g.lights {
+			for station, l := range *g.lights.Load() {
 				if l.Current() == gpio.PatternFault {
-					_ = l.Show(gpio.PatternOff)
+					g.show(station, gpio.PatternOff)
 				}
 			}
 			return
@@ -112,7 +120,7 @@ func (g *Gateway) watchDisk() {
 
 // showAll shows a pattern on every station's light.
 func (g *Gateway) showAll(p gpio.Pattern) {
-	for station := range g.lights {
+	for station := range *g.lights.Load() {
 		g.show(station, p)
 	}
 }

@@ -12,16 +12,18 @@ import (
 	"github.com/dockhand/dockhand/drivers/gpio"
 	"github.com/dockhand/dockhand/drivers/rfid/tags"
 	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/health"
 )
 
 // gateInput is a photo-eye or push button on a Pi pin that gates the tag
 // pipelines of the readers it names. Its edges stay in the gateway: central
 // has no use for them (a beam break is not a device fault).
 type gateInput struct {
-	dev   config.Device
-	in    *gpio.Input
-	gates []*gate
-	log   zerolog.Logger
+	dev    config.Device
+	in     *gpio.Input
+	gates  []*gate
+	log    zerolog.Logger
+	health reporter
 }
 
 // gate combines the inputs of one reader's pipeline: it is open while any
@@ -63,24 +65,34 @@ func (g *gate) anyOpen() bool {
 	return false
 }
 
-// openInputs opens every input device and links it to the readers it gates.
-func (g *Gateway) openInputs(portals map[string]*portal) ([]*gateInput, error) {
+// openInputs opens every input device of cfg and links it to the readers
+// it gates (those that could be opened). An input that cannot be opened is
+// reported in the error; the others are returned.
+func (g *Gateway) openInputs(cfg *config.Config, portals map[string]*portal) ([]*gateInput, error) {
 	var out []*gateInput
-	for _, d := range g.cfg.Devices {
+	var errs []error
+	for _, d := range cfg.Devices {
 		if d.Kind != config.KindInput {
 			continue
 		}
 		var gates []*gate
 		for _, id := range d.Input.Gates {
-			gates = append(gates, portals[id].gate)
+			if p, ok := portals[id]; ok {
+				gates = append(gates, p.gate)
+			}
 		}
+		h := g.board.Add(d.ID, d.Kind, d.Station)
 		gi, err := openGateInput(d, gates, g.log)
 		if err != nil {
-			return nil, configError(d, err)
+			h.Set(health.Disconnected, err)
+			errs = append(errs, configError(d, err))
+			continue
 		}
+		gi.health = h
+		h.Set(health.Connected, nil)
 		out = append(out, gi)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // openGateInput opens the input's pin and sets the gates from its present
@@ -127,5 +139,6 @@ func (gi *gateInput) run(ctx context.Context) {
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		gi.log.Error().Err(err).Msg("input stopped")
+		gi.health.Set(health.Disconnected, err)
 	}
 }

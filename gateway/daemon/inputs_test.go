@@ -18,6 +18,7 @@ import (
 
 	"github.com/dockhand/dockhand/drivers/rfid"
 	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/gateway/outbox"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -30,6 +31,23 @@ type portalRig struct {
 	mu  sync.Mutex
 	evs []outbox.Event
 }
+
+// rigHealth reports a reader's state changes as the gateway's board does:
+// as device events.
+type rigHealth struct {
+	d    config.Device
+	emit func(outbox.Event, string) bool
+}
+
+func (h rigHealth) Set(state string, err error) {
+	ev := &wire.Device{Envelope: wire.NewEnvelope(wire.EvtDevice), Station: h.d.Station, Kind: h.d.Kind, State: state}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	h.emit(ev, h.d.ID)
+}
+
+func (rigHealth) Read(time.Time) {}
 
 func (r *portalRig) advance(d time.Duration) { r.now.Add(int64(d)) }
 
@@ -45,13 +63,15 @@ devices:
 	r := &portalRig{}
 	r.now.Store(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC).UnixNano())
 	d := cfg.Devices[0]
+	emit := func(ev outbox.Event, _ string) bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.evs = append(r.evs, ev)
+		return true
+	}
 	r.p, err = newPortal(d, "inbound-dock", len(cfg.GatedBy(d.ID)) > 0, zerolog.Nop(),
-		func(ev outbox.Event, _ string) bool {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			r.evs = append(r.evs, ev)
-			return true
-		}, func() time.Time { return time.Unix(0, r.now.Load()).UTC() })
+		portalOut{emit: emit, health: rigHealth{d: d, emit: emit}, tail: &live.Hub{}},
+		func() time.Time { return time.Unix(0, r.now.Load()).UTC() })
 	require.NoError(t, err)
 	return r, cfg
 }

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dockhand/dockhand/gateway/health"
 	prom "github.com/dockhand/dockhand/internal/metrics"
 	"github.com/dockhand/dockhand/internal/storage"
 )
@@ -49,6 +50,7 @@ func newMetrics(g *Gateway) *metrics {
 		func() bool { return g.Storage().State == storage.StateOK })
 	gauge("storage_free_bytes", "Free space on the data directory's filesystem.", func() float64 { return float64(g.Storage().Free) })
 	gauge("storage_needed_bytes", "Free space the database keeps for its own writes (or needs to open).", func() float64 { return float64(g.Storage().Needed) })
+	deviceMetrics(reg, g.board)
 	m.handler = reg.Handler()
 	return m
 }
@@ -63,4 +65,57 @@ func whenOpen[T uint64 | float64 | bool](g *Gateway, f func() T) func() T {
 		}
 		return f()
 	}
+}
+
+// deviceLabels label every per-device series.
+var deviceLabels = []string{"device", "kind", "station"}
+
+// deviceMetrics exports each configured device's health, read from the
+// board when scraped (a removed device's series disappear).
+func deviceMetrics(reg *prom.Registry, board *health.Board) {
+	each := func(f func(d health.Device) (float64, bool)) func() []prom.Series {
+		return func() []prom.Series {
+			var out []prom.Series
+			for _, d := range board.Snapshot() {
+				if v, ok := f(d); ok {
+					out = append(out, prom.Series{Value: v, Labels: []string{d.ID, d.Kind, d.Station}})
+				}
+			}
+			return out
+		}
+	}
+	reg.GaugeFamily("device_up", "1 when the device is working (connected).", deviceLabels,
+		each(func(d health.Device) (float64, bool) { return flag(d.Working()), true }))
+	reg.CounterFamily("device_reads_total", "Reads (scans, tag reads) from the device.", deviceLabels,
+		each(func(d health.Device) (float64, bool) { return float64(d.Reads), true }))
+	reg.CounterFamily("device_errors_total", "Errors of the device (failed opens, bad scans, printer faults).", deviceLabels,
+		each(func(d health.Device) (float64, bool) { return float64(d.Errors), true }))
+	reg.GaugeFamily("device_last_read_timestamp_seconds", "Unix time of the device's last read.", deviceLabels,
+		each(func(d health.Device) (float64, bool) {
+			return float64(d.LastRead.UnixNano()) / 1e9, !d.LastRead.IsZero()
+		}))
+	for _, c := range []struct {
+		name, help string
+		get        func(*health.Printer) bool
+	}{
+		{"printer_paper_out", "1 when the printer reports paper out (~HS).", func(p *health.Printer) bool { return p.PaperOut }},
+		{"printer_ribbon_out", "1 when the printer reports ribbon out (~HS).", func(p *health.Printer) bool { return p.RibbonOut }},
+		{"printer_head_open", "1 when the printer reports its head open (~HS).", func(p *health.Printer) bool { return p.HeadOpen }},
+		{"printer_paused", "1 when the printer is paused (~HS).", func(p *health.Printer) bool { return p.Paused }},
+		{"printer_buffer_full", "1 when the printer's receive buffer is full (~HS).", func(p *health.Printer) bool { return p.BufferFull }},
+	} {
+		reg.GaugeFamily(c.name, c.help, deviceLabels, each(func(d health.Device) (float64, bool) {
+			if d.Printer == nil {
+				return 0, false
+			}
+			return flag(c.get(d.Printer)), true
+		}))
+	}
+}
+
+func flag(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -37,6 +37,12 @@ labels: {raw_zpl: %t}
 	return g, prn
 }
 
+func light(t *testing.T, g *Gateway, station string) gpio.Light {
+	l, ok := g.light(station)
+	require.True(t, ok, "station %s has a light", station)
+	return l
+}
+
 func sendPrint(t *testing.T, g *Gateway, p wire.Print) string {
 	p.Envelope, p.Station = wire.NewEnvelope(wire.CmdPrint), "pack-1"
 	payload, err := json.Marshal(p)
@@ -71,7 +77,7 @@ func TestRawZPLIsOffByDefault(t *testing.T) {
 	id := sendPrint(t, g, wire.Print{ZPL: "^XA^JUF^XZ"})
 	res := refusedResult(t, g, id)
 	assert.Contains(t, res.Reason, "raw ZPL is off on this gateway (labels.raw_zpl)")
-	assert.Equal(t, gpio.PatternFault, g.lights["pack-1"].Current(), "red light")
+	assert.Equal(t, gpio.PatternFault, light(t, g, "pack-1").Current(), "red light")
 
 	sendPrint(t, g, wire.Print{Template: "bin-location", Data: map[string]string{"location": "A-03-2-05"}})
 	require.Eventually(t, func() bool { return len(prn.Jobs()) == 1 }, 10*time.Second, 10*time.Millisecond, "templates print")
@@ -92,8 +98,8 @@ func TestRawZPLRefusesPrinterCommands(t *testing.T) {
 		id := sendPrint(t, g, wire.Print{ZPL: c.zpl})
 		res := refusedResult(t, g, id)
 		assert.Contains(t, res.Reason, c.want, c.zpl)
-		assert.Equal(t, gpio.PatternFault, g.lights["pack-1"].Current(), "red light")
-		_ = g.lights["pack-1"].Show(gpio.PatternOff)
+		assert.Equal(t, gpio.PatternFault, light(t, g, "pack-1").Current(), "red light")
+		_ = light(t, g, "pack-1").Show(gpio.PatternOff)
 	}
 	sendPrint(t, g, wire.Print{ZPL: "^XA^FO10,10^A0N,30,30^FDraw label^FS^XZ"})
 	require.Eventually(t, func() bool { return len(prn.Jobs()) == 1 }, 10*time.Second, 10*time.Millisecond, "a label prints")

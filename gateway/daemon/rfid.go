@@ -13,6 +13,8 @@ import (
 	"github.com/dockhand/dockhand/drivers/rfid/mercury"
 	"github.com/dockhand/dockhand/drivers/rfid/tags"
 	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/health"
+	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/gateway/outbox"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -30,14 +32,28 @@ func identify(r rfid.Read) wire.TagIdentity {
 // most this long after its last tag's depart_after.
 const expireEvery = 100 * time.Millisecond
 
+// reporter is where a device reports its health (a *health.Handle).
+type reporter interface {
+	Set(state string, err error)
+	Read(at time.Time)
+}
+
+// portalOut is where a portal's output goes: events to the outbox (emit),
+// health to the board, what it sees to the live page.
+type portalOut struct {
+	emit   func(outbox.Event, string) bool
+	health reporter
+	tail   *live.Hub
+}
+
 // portal drives one reader: driver → tag pipeline → events. One goroutine
 // (run) owns the pipeline's output and the pass, so no lock is needed there;
 // gate inputs call SetGate on the pipeline, which locks itself.
 type portal struct {
-	dev    config.Device
-	role   string
-	log    zerolog.Logger
-	emit   func(outbox.Event, string) bool
+	dev  config.Device
+	role string
+	log  zerolog.Logger
+	portalOut
 	reader rfid.Reader
 	pipe   *tags.Pipeline
 	gate   *gate
@@ -53,9 +69,9 @@ type portal struct {
 
 // newPortal builds the driver and pipeline a reader's configuration
 // describes; nothing runs before run.
-func newPortal(d config.Device, role string, gated bool, log zerolog.Logger, emit func(outbox.Event, string) bool, now func() time.Time) (*portal, error) {
+func newPortal(d config.Device, role string, gated bool, log zerolog.Logger, out portalOut, now func() time.Time) (*portal, error) {
 	log = log.With().Str("device", d.ID).Logger()
-	p := &portal{dev: d, role: role, log: log, emit: emit, events: make(chan rfid.Event, 256),
+	p := &portal{dev: d, role: role, log: log, portalOut: out, events: make(chan rfid.Event, 256),
 		raw: d.RFID.RawRate > 0, index: map[string]int{}}
 	var antennas []int
 	sides := map[int]tags.Side{}
@@ -133,6 +149,7 @@ func (p *portal) run(ctx context.Context) {
 func (p *portal) handle(ev rfid.Event) {
 	switch ev := ev.(type) {
 	case rfid.Read:
+		p.health.Read(ev.FirstSeen)
 		p.pipe.Process(ev)
 		p.flush()
 	case rfid.GPI:
@@ -145,28 +162,18 @@ func (p *portal) handle(ev rfid.Event) {
 	}
 }
 
-// status reports a change of the reader's state as a device event. The
-// driver reports every failed reconnect attempt; central hears about the
-// first one only, and about the first fault of a connection.
+// status reports a change of the reader's state to its health, which
+// tells central. The driver reports every failed reconnect attempt;
+// central hears about the first one only, and about the first fault of a
+// connection.
 func (p *portal) status(s rfid.Status) {
 	state := s.State.String()
-	lg := p.log.Info()
-	if s.State != rfid.Connected {
-		lg = p.log.Warn()
-	}
-	lg.Str("state", state).Str("detail", s.Detail).AnErr("reason", s.Err).Msg("rfid reader")
+	p.log.Debug().Str("state", state).Str("detail", s.Detail).AnErr("reason", s.Err).Msg("rfid reader")
 	if state == p.state {
 		return
 	}
 	p.state = state
-	msg := wire.Device{Envelope: newEnvelope(wire.EvtDevice), Station: p.dev.Station, Kind: config.KindRFID, State: state}
-	if !s.At.IsZero() {
-		msg.TS = s.At.UTC()
-	}
-	if s.Err != nil {
-		msg.Error = s.Err.Error()
-	}
-	p.emit(&msg, p.dev.ID)
+	p.health.Set(state, s.Err)
 }
 
 // flush turns the pipeline's output into events: raw reads go out as they
@@ -180,6 +187,8 @@ func (p *portal) flush() {
 				p.emitRaw(e)
 			}
 		case tags.Arrived:
+			p.tail.Publish(live.Event{Type: live.TypeTag, Data: live.Tag{Device: p.dev.ID, Station: p.dev.Station,
+				Tag: identify(e.Read), Antenna: e.Read.Antenna, RSSI: e.Read.RSSI, At: e.FirstSeen}})
 			p.present++
 			if _, ok := p.index[e.Read.EPCHex()]; !ok {
 				p.index[e.Read.EPCHex()] = len(p.pass)
@@ -212,6 +221,7 @@ func (p *portal) emitPass() {
 	// A refused pass is logged (and reported) by emit; the tags are
 	// forgotten either way: they have left the door.
 	p.emit(ev, p.dev.ID)
+	p.tail.Publish(live.Event{Type: live.TypePass, Data: ev})
 	p.pass, p.index = nil, map[string]int{}
 }
 
@@ -225,40 +235,37 @@ func (p *portal) emitRaw(e tags.Event) {
 	p.emit(ev, p.dev.ID)
 }
 
-// startRFID starts every RFID reader and the inputs that gate them when
-// the device loop meets the first reader: an input may gate several readers
-// and a reader may have several inputs, so they are wired together.
-func (g *Gateway) startRFID(d config.Device) error {
-	for _, first := range g.cfg.Devices {
-		if first.Kind == config.KindRFID {
-			if first.ID != d.ID {
-				return nil // started with the first reader
-			}
-			break
-		}
-	}
+// startRFID starts every RFID reader of cfg and the inputs that gate
+// them, as one unit (see rfidGroup). The caller holds devMu.
+func (g *Gateway) startRFID(cfg *config.Config) error {
 	portals := map[string]*portal{}
-	for _, d := range g.cfg.Devices {
+	var errs []error
+	for _, d := range cfg.Devices {
 		if d.Kind != config.KindRFID {
 			continue
 		}
-		p, err := newPortal(d, g.cfg.StationRole(d.Station), len(g.cfg.GatedBy(d.ID)) > 0, g.log, g.emit, nil)
+		h := g.board.Add(d.ID, d.Kind, d.Station)
+		p, err := newPortal(d, cfg.StationRole(d.Station), len(cfg.GatedBy(d.ID)) > 0, g.log,
+			portalOut{emit: g.emit, health: h, tail: &g.live}, nil)
 		if err != nil {
-			return configError(d, err)
+			h.Set(health.Disconnected, err)
+			errs = append(errs, configError(d, err))
+			continue
 		}
 		portals[d.ID] = p
 	}
-	inputs, err := g.openInputs(portals)
-	if err != nil {
-		return err
+	inputs, err := g.openInputs(cfg, portals)
+	errs = append(errs, err)
+	if len(portals)+len(inputs) == 0 {
+		return errors.Join(errs...)
 	}
+	u, ctx := g.newUnit()
 	for _, p := range portals {
-		g.wg.Add(1)
-		go func() { defer g.wg.Done(); p.run(g.ctx) }()
+		u.run(func() { p.run(ctx) })
 	}
 	for _, in := range inputs {
-		g.wg.Add(1)
-		go func() { defer g.wg.Done(); in.run(g.ctx) }()
+		u.run(func() { in.run(ctx) })
 	}
-	return nil
+	g.units[rfidGroup] = u
+	return errors.Join(errs...)
 }

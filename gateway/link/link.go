@@ -58,6 +58,8 @@ type Link struct {
 	lanes     [2]*laneState
 	needBirth atomic.Bool
 	connected atomic.Bool
+	since     atomic.Int64 // unix ns of the last change of connected
+	lastErr   atomic.Pointer[string]
 
 	published atomic.Uint64
 	resent    atomic.Uint64
@@ -110,6 +112,7 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 		cmds: make(chan Command, 256),
 		wake: make(chan struct{}, 1),
 	}
+	l.since.Store(time.Now().UnixNano())
 	if opt.MQTT.ClientID == "" {
 		l.opt.MQTT.ClientID = "dockhand-gw-" + opt.Site + "-" + opt.Gateway
 	}
@@ -121,7 +124,7 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 	co.SetWill(wire.StateTopic(opt.Site, opt.Gateway), string(death), 1, true).
 		SetOnConnectHandler(l.onConnect).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
-			l.connected.Store(false)
+			l.note(false, err)
 			l.log.Warn().Err(err).Msg("mqtt connection lost; events stay in the outbox")
 		}).
 		SetReconnectingHandler(func(mqtt.Client, *mqtt.ClientOptions) {
@@ -159,7 +162,7 @@ func (l *Link) onConnect(c mqtt.Client) {
 			l.log.Error().Err(err).Msg("command subscription failed")
 		}
 	}()
-	l.connected.Store(true)
+	l.note(true, nil)
 	// Whatever was in flight on the old connection may be lost: start
 	// again from central's acknowledgement.
 	for _, ls := range l.lanes {
@@ -379,7 +382,7 @@ func (l *Link) restart() {
 	l.log.Warn().Int("unconfirmed", len(l.unconfirmed)).Dur("waited", time.Since(l.unconfirmed[0].at)).
 		Msg("broker is not acknowledging publishes; rebuilding the MQTT session")
 	l.restarts.Add(1)
-	l.connected.Store(false)
+	l.note(false, errNotAcknowledging)
 	l.sess.Rebuild()
 	l.unconfirmed = nil
 	l.stalled.Store(0)

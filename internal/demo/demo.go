@@ -8,6 +8,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,6 +33,7 @@ import (
 	"github.com/dockhand/dockhand/drivers/gs1"
 	"github.com/dockhand/dockhand/gateway/config"
 	gatewayd "github.com/dockhand/dockhand/gateway/daemon"
+	"github.com/dockhand/dockhand/gateway/web"
 	"github.com/dockhand/dockhand/internal/mqttx"
 )
 
@@ -61,7 +64,9 @@ type Run struct {
 	Scanner   *devsim.Scanner
 	BrokerURL string
 	Pallets   []inbound.ExpectedPallet
+	hash      string
 	Stranger  string // SSCC of the pallet that is on no ASN
+	Password  string // the technician page's admin password
 	obs       *observer
 	opt       Options
 }
@@ -139,6 +144,12 @@ func Start(opt Options) (*Run, error) {
 	if r.obs, err = newObserver(r.BrokerURL, opt.Site); err != nil {
 		return nil, err
 	}
+	if r.Password, err = demoPassword(); err != nil {
+		return nil, err
+	}
+	if r.hash, err = web.HashPassword(r.Password); err != nil {
+		return nil, err
+	}
 	cfgPath := filepath.Join(opt.Dir, "gateway.yaml")
 	if err := os.WriteFile(cfgPath, []byte(r.gatewayConfig()), 0o640); err != nil {
 		return nil, err
@@ -147,7 +158,8 @@ func Start(opt Options) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Gateway, err = gatewayd.Start(cfg, filepath.Join(opt.Dir, "gateway"), opt.Log.With().Str("process", "gatewayd").Logger()); err != nil {
+	if r.Gateway, err = gatewayd.StartWith(cfg, filepath.Join(opt.Dir, "gateway"), opt.Log.With().Str("process", "gatewayd").Logger(),
+		gatewayd.Options{ConfigPath: cfgPath, Version: "demo"}); err != nil {
 		return nil, fmt.Errorf("start gateway: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opt.StepTimeout)
@@ -167,6 +179,7 @@ mqtt:
   url: %s
 http:
   listen: "127.0.0.1:0"
+  admin_password_hash: '%s'
 stations:
   - id: dock-1
     role: inbound-dock
@@ -186,7 +199,7 @@ devices:
     driver: log
 outbox:
   resend_after: 2s
-`, r.opt.Site, r.BrokerURL, r.Scanner.Path(), r.Printer.Addr())
+`, r.opt.Site, r.BrokerURL, r.hash, r.Scanner.Path(), r.Printer.Addr())
 }
 
 // seed posts items, locations and the ASN to central's API.
@@ -272,6 +285,7 @@ func (r *Run) Play() error {
 	}
 	say("  MQTT broker      %s", broker)
 	say("  central API      http://%s  (token: demo-token)", r.Central.HTTPAddr)
+	say("  technician page  http://%s  (user admin, password %s)", r.Gateway.HTTPAddr, r.Password)
 	say("  virtual scanner  %s", r.Scanner.Path())
 	say("  virtual printer  %s  (labels in %s)", r.Printer.Addr(), filepath.Join(r.opt.Dir, "labels"))
 	say("\nThe ERP posted ASN-1001 from ACME Supplies: %d pallets expected at dock-1.", len(r.Pallets))
@@ -356,6 +370,7 @@ func (r *Run) summary(say func(string, ...any)) error {
 	host, port := splitURL(r.BrokerURL)
 	say("\nWatch everything yourself:  mosquitto_sub -h %s -p %s -t 'dockhand/#' -v", host, port)
 	say("Label files:                %s", filepath.Join(r.opt.Dir, "labels"))
+	say("Technician page:            http://%s  (user admin, password %s)", r.Gateway.HTTPAddr, r.Password)
 	return nil
 }
 
@@ -453,4 +468,13 @@ func (r *Run) AddASN(id string, first, n int) ([]string, error) {
 		out[i] = p.SSCC
 	}
 	return out, nil
+}
+
+// demoPassword makes the page's password for one run of the demo.
+func demoPassword() (string, error) {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "demo-" + hex.EncodeToString(b), nil
 }

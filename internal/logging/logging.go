@@ -4,6 +4,7 @@
 package logging
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// New returns a logger writing to w at level ("info" when empty).
+// New returns a logger writing to w at level ("info" when empty). Its
+// lines carry "component": the daemon's name, or the part's that a
+// sub-logger adds (log.With().Str("component", "link")); see Writer.
 func New(w io.Writer, level, component string) (zerolog.Logger, error) {
 	lvl := zerolog.InfoLevel
 	if level != "" {
@@ -22,8 +25,92 @@ func New(w io.Writer, level, component string) (zerolog.Logger, error) {
 			return zerolog.Nop(), fmt.Errorf("log level %q: use trace, debug, info, warn or error", level)
 		}
 	}
+	return zerolog.New(Writer(w)).Level(lvl).With().Timestamp().Str("component", component).Logger(), nil
+}
+
+// Writer is what New writes to for w: readable console lines on a
+// terminal, w itself otherwise. It lets a caller add writers beside it
+// (logger.Output(zerolog.MultiLevelWriter(Writer(os.Stderr), ring))).
+//
+// zerolog does not de-duplicate keys, so a sub-logger's component follows
+// the daemon's in its lines, and strict JSON log shippers refuse a line
+// with a key twice. Writer keeps the last component of each line, the
+// most specific one.
+func Writer(w io.Writer) io.Writer {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
 	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().Str("component", component).Logger(), nil
+	return lastComponent{w}
+}
+
+// lastComponent writes zerolog's JSON lines (one object per Write) with
+// every "component" field but the last one removed.
+type lastComponent struct{ w io.Writer }
+
+func (l lastComponent) Write(p []byte) (int, error) {
+	q := dropEarlierComponents(p)
+	if len(q) == len(p) {
+		return l.w.Write(p)
+	}
+	if _, err := l.w.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// componentKey starts a string-valued component field. In zerolog's JSON a
+// quote inside a string is escaped, so this only matches a key; it is a
+// field of the line when a '{' or ',' comes right before it.
+var componentKey = []byte(`"component":"`)
+
+// dropEarlierComponents returns the line without the component fields
+// before the last one, or p itself when there is at most one.
+func dropEarlierComponents(p []byte) []byte {
+	var starts []int
+	for i := 0; ; {
+		j := bytes.Index(p[i:], componentKey)
+		if j < 0 {
+			break
+		}
+		j += i
+		if j > 0 && (p[j-1] == '{' || p[j-1] == ',') {
+			starts = append(starts, j)
+		}
+		i = j + len(componentKey)
+	}
+	if len(starts) < 2 {
+		return p
+	}
+	out := make([]byte, 0, len(p))
+	prev := 0
+	for _, s := range starts[:len(starts)-1] {
+		end := stringEnd(p, s+len(componentKey))
+		if end < 0 {
+			return p
+		}
+		if p[s-1] == ',' { // drop ",<field>"
+			out = append(out, p[prev:s-1]...)
+		} else { // first field: drop "<field>,"
+			out = append(out, p[prev:s]...)
+			if end < len(p) && p[end] == ',' {
+				end++
+			}
+		}
+		prev = end
+	}
+	return append(out, p[prev:]...)
+}
+
+// stringEnd returns the index after the closing quote of the JSON string
+// whose content starts at i, or -1.
+func stringEnd(p []byte, i int) int {
+	for ; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
 }

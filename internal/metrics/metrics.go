@@ -47,3 +47,36 @@ func (r *Registry) Flag(name, help string, f func() bool) {
 
 // Handler serves the registry in Prometheus text format.
 func (r *Registry) Handler() http.Handler { return promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{}) }
+
+// Series is one labelled value of a family; Labels are in the family's
+// label order.
+type Series struct {
+	Value  float64
+	Labels []string
+}
+
+// GaugeFamily registers a gauge family whose series f lists at scrape time
+// (one per device, say): nothing is kept between scrapes, so series of
+// removed devices disappear.
+func (r *Registry) GaugeFamily(name, help string, labels []string, f func() []Series) {
+	r.reg.MustRegister(family{desc: prometheus.NewDesc(r.prefix+name, help, labels, nil), kind: prometheus.GaugeValue, f: f})
+}
+
+// CounterFamily is GaugeFamily for counters.
+func (r *Registry) CounterFamily(name, help string, labels []string, f func() []Series) {
+	r.reg.MustRegister(family{desc: prometheus.NewDesc(r.prefix+name, help, labels, nil), kind: prometheus.CounterValue, f: f})
+}
+
+type family struct {
+	desc *prometheus.Desc
+	kind prometheus.ValueType
+	f    func() []Series
+}
+
+func (c family) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c family) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range c.f() {
+		ch <- prometheus.MustNewConstMetric(c.desc, c.kind, s.Value, s.Labels...)
+	}
+}

@@ -75,17 +75,22 @@ type Element struct {
 }
 
 // Scan is a barcode read at a station. A scan that failed validation still
-// travels (Error set, Elements empty) so that central and operations see it.
+// travels, in the same shape (Error set, Elements empty), so that central
+// and operations see it. Symbology is the AIM identifier ("" when the
+// scanner sent none), GS1 what the scan announced, Data the data after the
+// identifier; ErrorAt, when set, is the byte offset in Data of the
+// offending character (docs/mqtt.md).
 type Scan struct {
 	Envelope
 	Station   string    `json:"station"`
 	Role      string    `json:"role"`
-	Symbology string    `json:"symbology,omitempty"`
+	Symbology string    `json:"symbology"`
 	Data      string    `json:"data"`
 	GS1       bool      `json:"gs1"`
 	Elements  []Element `json:"elements,omitempty"`
 	HRI       string    `json:"hri,omitempty"`
 	Error     string    `json:"error,omitempty"`
+	ErrorAt   *int      `json:"error_at,omitempty"`
 }
 
 // Get returns the value of an AI in the scan.
@@ -99,13 +104,24 @@ func (s *Scan) Get(ai string) (string, bool) {
 }
 
 // Device reports a device status change (connected, disconnected, error,
-// refused).
+// fault, refused).
 type Device struct {
 	Envelope
 	Station string `json:"station,omitempty"`
 	Kind    string `json:"kind"`
 	State   string `json:"state"`
 	Error   string `json:"error,omitempty"`
+	// Printer is a printer's condition from its ~HS answer.
+	Printer *PrinterStatus `json:"printer,omitempty"`
+}
+
+// PrinterStatus is the part of a printer's ~HS answer that stops it.
+type PrinterStatus struct {
+	PaperOut   bool `json:"paper_out"`
+	RibbonOut  bool `json:"ribbon_out"`
+	HeadOpen   bool `json:"head_open"`
+	Paused     bool `json:"paused"`
+	BufferFull bool `json:"buffer_full"`
 }
 
 // Refused reports messages a gateway refused (event type refused). Count
@@ -182,6 +198,11 @@ type Alert struct {
 	Station  string            `json:"station,omitempty"`
 	Ref      string            `json:"ref,omitempty"`
 	Details  map[string]string `json:"details,omitempty"`
+	// Count, First and Last are set on a summary of repeated alerts that
+	// central held back: how many, the first and the last time raised.
+	Count int64      `json:"count,omitempty"`
+	First *time.Time `json:"first,omitempty"`
+	Last  *time.Time `json:"last,omitempty"`
 }
 
 // Receipt reports goods received at a dock.

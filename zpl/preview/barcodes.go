@@ -114,7 +114,8 @@ func (it *interp) interpretationStyle() textStyle {
 }
 
 // c128Items reads ^BC data for the automatic modes A and D: invocation
-// codes >8 (FNC1), >< and >0 ('>'), >= ('~'). In mode D (GS1-128) the
+// codes >8 (FNC1), >< ('^'), >0 ('>'), >= ('~'), the characters of the same
+// symbol values as in mode N. In mode D (GS1-128) the
 // symbol starts with FNC1, and parentheses and spaces are left out of the
 // symbol but kept in the interpretation line.
 func c128Items(data []byte, gs1 bool) ([]int, string, []string) {
@@ -132,7 +133,9 @@ func c128Items(data []byte, gs1 bool) ([]int, string, []string) {
 			switch data[i] {
 			case '8':
 				items = append(items, c128FNC1Item)
-			case '<', '0':
+			case '<':
+				items, text = append(items, '^'), append(text, '^')
+			case '0':
 				items, text = append(items, '>'), append(text, '>')
 			case '=':
 				items, text = append(items, '~'), append(text, '~')

@@ -19,7 +19,10 @@ func TestCode128DecodesAtBothResolutions(t *testing.T) {
 		{"default subset B", "Dock-12 ab", "N", scanned{text: "Dock-12 ab"}},
 		{"start C then B", ">;123456>6AB", "N", scanned{text: "123456AB"}},
 		{"start A with control char", ">9AB" + "\x09", "N", scanned{text: "AB\t"}},
-		{"invocation > and ~", "a><b>=c", "N", scanned{text: "a>b~c"}},
+		// ZPL II guide, table "Code 128 Invocation Characters": >< is value
+		// 62 ('^'), >0 is 30 ('>'), >= is 94 ('~'); gozxing reads the bars.
+		{"invocation ^ > and ~", "a><b>0c>=d", "N", scanned{text: "a^b>c~d"}},
+		{"invocation codes in automatic mode", "a><b>0c>=d", "A", scanned{text: "a^b>c~d"}},
 		{"C to B to C", ">;1234>6X>51234", "N", scanned{text: "1234X1234"}},
 		{"automatic", "LOT 2024-000123", "A", scanned{text: "LOT 2024-000123"}},
 		{"GS1 via mode N FNC1", ">;>8010001234567890510>6ABC>8>52112", "N",

@@ -159,11 +159,13 @@ func encodeC128Manual(data []byte) *c128Symbol {
 
 // c128Invocation is the symbol value of invocation >x in set, and the set
 // in force after it; -1 if x is no invocation code there. Start codes
-// (>9 >: >;) are valid only at the start of the data.
+// (>9 >: >;) are valid only at the start of the data. Values from the ZPL
+// II guide's table "Code 128 Invocation Characters": >< is 62 ('^' in
+// subsets A and B), >0 is 30 ('>'), >= is 94 ('~' in subset B).
 func c128Invocation(set c128Set, x byte) (int, c128Set) {
 	switch {
 	case x == '<' && set != setC:
-		return '>' - 32, set
+		return 62, set
 	case x == '0' && set != setC:
 		return 30, set
 	case x == '=' && set != setC:

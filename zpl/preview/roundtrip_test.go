@@ -2,6 +2,9 @@ package preview_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -12,34 +15,58 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The round trip: every built-in template, filled with a spread of data,
-// rendered to ZPL by package zpl, drawn by the preview and scanned back
-// with gozxing. Each bar code must scan as exactly the data that went in
-// (GS1 symbols: each AI's value, with FNC1 where GS1 requires it). The
-// check does not know the templates' layout, so templates can change.
+// The round trip: every built-in template, filled with data sets that
+// reach every printable ASCII character a field takes, every field's
+// declared maximum (free text without one: 24 characters) and Chinese text, rendered to ZPL by package zpl, drawn
+// by the preview and scanned back with gozxing, an independent reader. Each
+// bar code must scan as exactly the data that went in (GS1 symbols: each
+// AI's value), every field meant for a bar code must be found in one, and
+// nothing may be refused or shortened. The check does not know the
+// templates' layout.
 
-// dataset is one way of filling a template's fields.
-type dataset struct {
-	name     string
-	text     string // value for text fields
-	code     string // value for code fields (bar code identifiers)
-	lot      string // value for GS1 lot fields (AI 10 characters only)
-	count    string
-	required bool // fill only required fields
-	wholeLot bool // a GS1 lot field must take lot as it is, not shortened
+// printableASCII is every printable ASCII character, space to '~'.
+var printableASCII = func() string {
+	var b strings.Builder
+	for c := byte(0x20); c <= 0x7e; c++ {
+		b.WriteByte(c)
+	}
+	return b.String()
+}()
+
+// cset82 is GS1 AI encodable character set 82 (GS1 General Specifications,
+// figure 7.11-1), the characters of a batch/lot (AI 10).
+const cset82 = `!"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz`
+
+// gs1Fields maps the AIs our templates use to the field whose value they
+// carry, and how long the AI's data is when the standard fixes it (GS1
+// General Specifications, figure 7.8.5-2); 0 means variable length,
+// ended by FNC1 or the end of the symbol.
+var gs1Fields = map[string]struct {
+	field  string
+	length int
+}{
+	"00": {"sscc", 18}, "01": {"gtin", 14}, "02": {"gtin", 14},
+	"15": {"best_before", 6}, "17": {"expiry", 6},
+	"10": {"lot", 0}, "37": {"quantity", 0},
 }
 
-var datasets = []dataset{
-	{name: "plain", text: "Widget 10 pcs", code: "A-03-2-05", lot: "LOT42", count: "12"},
-	{name: "long", text: "Bartholomew Featherstonehaugh-Cholmondeley Logistics International",
-		code: "LPN-2024-000000000000123456789", lot: "L2024-0000000000000X", count: "99999999"},
-	// Code fields are printable ASCII by design (zpl.KindCode), so Chinese
-	// goes into the text fields only.
-	{name: "chinese", text: "张伟 冷冻水饺 上海市浦东新区张江路88号", code: "CN-SH-0001", lot: "LOT-CN-1", count: "3"},
-	{name: "special", text: `^~"<>&_\ 5% off`, code: `Q\<>&_"/1`, lot: `L<>&_"/-.1`, count: "7"},
-	// The longest lot GS1 allows (20), no digit pairs: the widest Code 128.
-	{name: "longest lot", text: "Widget", code: "A-03-2-05", lot: "BATCH-A/B.C_D-E/F.GX", count: "99999999", wholeLot: true},
-	{name: "required only", text: "Z", code: "B1", lot: "L1", count: "1", required: true},
+// gs1Lot reports a field that feeds AI (10): a code field named lot.
+func gs1Lot(f zpl.Field) bool { return f.Name == "lot" && f.Kind == zpl.KindCode }
+
+// barcoded lists the text fields a template puts into a bar code (its QR
+// code); code fields and GS1 data always go into one.
+var barcoded = map[string][]string{"shipping": {"qr"}}
+
+// charset is what a field may hold, as the field kind's documentation
+// says; "" for the fixed forms (count, date, GTIN, SSCC).
+func charset(f zpl.Field) string {
+	switch {
+	case gs1Lot(f):
+		return cset82
+	case f.Kind == zpl.KindText, f.Kind == zpl.KindCode:
+		return printableASCII
+	}
+	return ""
 }
 
 // gs1Check appends the GS1 mod-10 check digit (GS1 General Specifications
@@ -56,50 +83,116 @@ func gs1Check(digits string) string {
 	return digits + fmt.Sprint((10-sum%10)%10)
 }
 
-// fill returns the data for a template's fields.
-func (ds dataset) fill(fields []zpl.Field) map[string]string {
-	data := map[string]string{}
-	for _, f := range fields {
-		if ds.required && !f.Required {
-			continue
-		}
-		var v string
-		switch f.Kind {
-		case zpl.KindSSCC:
-			v = gs1Check("37612345000000001")
-		case zpl.KindGTIN:
-			v = gs1Check("400638133393")
-		case zpl.KindCount:
-			v = ds.count
-		case zpl.KindDate:
-			v = "2026-03-31"
-		case zpl.KindCode:
-			v = ds.code
-			if f.Name == "lot" {
-				v = ds.lot
-			}
-		default:
-			v = ds.text
-		}
-		if f.Max > 0 && utf8.RuneCountInString(v) > f.Max {
-			v = string([]rune(v)[:f.Max])
-		}
-		data[f.Name] = v
+// fixed is a valid value of a fixed-form field.
+func fixed(f zpl.Field, count string) string {
+	switch f.Kind {
+	case zpl.KindSSCC:
+		return gs1Check("37612345000000001")
+	case zpl.KindGTIN:
+		return gs1Check("400638133393")
+	case zpl.KindCount:
+		return count
+	case zpl.KindDate:
+		return "2026-03-31"
 	}
-	return data
+	return ""
 }
 
-// gs1Fields maps the AIs our templates use to the field whose value they
-// carry, and how long the AI's data is when the standard fixes it (GS1
-// General Specifications, figure 7.8.5-2); 0 means variable length,
-// ended by FNC1 or the end of the symbol.
-var gs1Fields = map[string]struct {
-	field  string
-	length int
-}{
-	"00": {"sscc", 18}, "01": {"gtin", 14}, "02": {"gtin", 14},
-	"15": {"best_before", 6}, "17": {"expiry", 6},
-	"10": {"lot", 0}, "37": {"quantity", 0},
+// window is the k-th run of max characters of cs, wrapping around: with
+// enough windows every character of cs is used.
+func window(cs string, k, n int) string {
+	out := make([]byte, n)
+	for j := range out {
+		out[j] = cs[(k*n+j)%len(cs)]
+	}
+	return string(out)
+}
+
+// freeText is how long the data sets make text fields that declare no
+// maximum (their limit is the label's room).
+const freeText = 24
+
+// length is the declared maximum of a field, or freeText.
+func length(f zpl.Field) int {
+	if f.Max == 0 {
+		return freeText
+	}
+	return f.Max
+}
+
+// repeat is n characters of s repeated.
+func repeat(s string, n int) string {
+	r := []rune(strings.Repeat(s, n))
+	return string(r[:n])
+}
+
+// dataset is one way of filling a template's fields.
+type dataset struct {
+	name string
+	fill func(f zpl.Field) string // "" leaves the field out
+}
+
+// datasets for a template: windows over each field's characters (as many
+// as the field with the most to cover needs), the declared maxima in the
+// widest characters, all digits, Chinese text, a one-character lot, and
+// only the required fields.
+func datasets(fields []zpl.Field) []dataset {
+	windows := 1
+	for _, f := range fields {
+		if cs := charset(f); cs != "" {
+			windows = max(windows, (len(cs)+length(f)-1)/length(f))
+		}
+	}
+	var sets []dataset
+	for k := range windows {
+		sets = append(sets, dataset{fmt.Sprintf("ascii %d", k), func(f zpl.Field) string {
+			if cs := charset(f); cs != "" {
+				return window(cs, k, length(f))
+			}
+			return fixed(f, "12")
+		}})
+	}
+	return append(sets,
+		dataset{"maximum, widest", func(f zpl.Field) string {
+			switch f.Kind {
+			case zpl.KindText:
+				return repeat("中", length(f))
+			case zpl.KindCode:
+				return repeat("W", length(f))
+			}
+			return fixed(f, "99999999")
+		}},
+		dataset{"maximum, digits", func(f zpl.Field) string {
+			if charset(f) != "" {
+				return repeat("0123456789", length(f))
+			}
+			return fixed(f, "10000000")
+		}},
+		dataset{"chinese", func(f zpl.Field) string {
+			switch f.Kind {
+			case zpl.KindText:
+				return repeat("张伟 冷冻水饺 上海市浦东新区张江路88号 ", length(f))
+			case zpl.KindCode:
+				return repeat("CN-SH-0001", length(f))
+			}
+			return fixed(f, "3")
+		}},
+		dataset{"one-character lot", func(f zpl.Field) string {
+			if charset(f) != "" {
+				return "A"
+			}
+			return fixed(f, "1")
+		}},
+		dataset{"required only", func(f zpl.Field) string {
+			if !f.Required {
+				return ""
+			}
+			if charset(f) != "" {
+				return "Z1"
+			}
+			return fixed(f, "1")
+		}},
+	)
 }
 
 // gs1Want is what AI ai must hold for data d.
@@ -114,21 +207,24 @@ func gs1Want(ai string, d map[string]string) string {
 	return v
 }
 
-// checkScan asserts that a scanned symbol carries exactly input data: a
-// GS1 element string is split by AI and each value compared with its
-// field (a missing FNC1 after a variable-length value shows as a wrong
-// value); any other symbol must equal one field's value.
-func checkScan(t *testing.T, got scanned, d map[string]string) {
+// checkScan asserts that a scanned symbol carries exactly input data and
+// returns the fields it carried: a GS1 element string is split by AI and
+// each value compared with its field (a missing FNC1 after a
+// variable-length value shows as a wrong value); any other symbol must
+// equal one field's value.
+func checkScan(t *testing.T, got scanned, d map[string]string) []string {
 	t.Helper()
 	if !got.gs1 {
-		for _, v := range d {
+		var fields []string
+		for k, v := range d {
 			if v == got.text {
-				return
+				fields = append(fields, k)
 			}
 		}
-		t.Errorf("scanned %q, which is no field's value", got.text)
-		return
+		assert.NotEmpty(t, fields, "scanned %q, which is no field's value", got.text)
+		return fields
 	}
+	var fields []string
 	rest := got.text
 	for rest != "" {
 		require.GreaterOrEqual(t, len(rest), 2, "element string %q", got.text)
@@ -144,34 +240,34 @@ func checkScan(t *testing.T, got scanned, d map[string]string) {
 			value, rest, _ = strings.Cut(rest, gs)
 		}
 		assert.Equal(t, gs1Want(ai, d), value, "AI %s in %q", ai, got.text)
+		fields = append(fields, spec.field)
 	}
+	return fields
 }
 
-// renderFitting renders a template, shortening each value the template
-// refuses for its length until it fits: the "long" data set then is as
-// long as each field of each template allows. Any other refusal fails.
-func renderFitting(t *testing.T, reg *zpl.Registry, name string, data map[string]string, dpi int) []byte {
+// roundTrip renders one label, draws it, scans every bar code and checks
+// it; it returns the fields found in bar codes.
+func roundTrip(t *testing.T, reg *zpl.Registry, name string, data map[string]string, dpi int) map[string]bool {
 	t.Helper()
-	for {
-		label, err := reg.Render(name, data, zpl.Options{DPI: dpi})
-		if err == nil {
-			return label
-		}
-		errs := []error{err}
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			errs = joined.Unwrap()
-		}
-		for _, e := range errs {
-			var fe *zpl.FieldError
-			require.ErrorAs(t, e, &fe)
-			tooLong := strings.Contains(fe.Reason, "too long") || strings.Contains(fe.Reason, "falls off") ||
-				strings.Contains(fe.Reason, "does not fit")
-			require.True(t, tooLong && fe.Field != "", "data %q refused: %v", data, e)
-			v := []rune(data[fe.Field])
-			require.Greater(t, len(v), 1, "field %s cannot be shortened further: %v", fe.Field, e)
-			data[fe.Field] = strings.TrimSpace(string(v[:len(v)*3/4]))
+	label, err := reg.Render(name, data, zpl.Options{DPI: dpi})
+	require.NoError(t, err, "the data is within every field's declared limits")
+	res, err := preview.Render(label, preview.Options{DPI: dpi})
+	require.NoError(t, err)
+	for _, w := range res.Warnings {
+		if !strings.HasPrefix(w.Reason, "no font has glyphs") { // no CJK font installed
+			t.Errorf("preview warning %s", w)
 		}
 	}
+	found := map[string]bool{}
+	for i := range res.Barcodes {
+		for _, f := range checkScan(t, scan(t, res, i), data) {
+			found[f] = true
+		}
+	}
+	if t.Failed() {
+		t.Logf("ZPL:\n%s", label)
+	}
+	return found
 }
 
 func TestRoundTripBuiltinTemplates(t *testing.T) {
@@ -182,32 +278,66 @@ func TestRoundTripBuiltinTemplates(t *testing.T) {
 	for _, name := range names {
 		fields, err := reg.Fields(name)
 		require.NoError(t, err)
-		for _, ds := range datasets {
+		for _, ds := range datasets(fields) {
+			data := map[string]string{}
+			for _, f := range fields {
+				if v := ds.fill(f); v != "" {
+					require.True(t, f.Max == 0 || utf8.RuneCountInString(v) <= f.Max, "%s.%s", name, f.Name)
+					data[f.Name] = v
+				}
+			}
 			for _, dpi := range []int{203, 300} {
 				t.Run(fmt.Sprintf("%s/%s/%d", name, ds.name, dpi), func(t *testing.T) {
-					data := ds.fill(fields)
-					label := renderFitting(t, reg, name, data, dpi)
+					found := roundTrip(t, reg, name, data, dpi)
 					for _, f := range fields {
-						if ds.wholeLot && f.Name == "lot" && f.Kind == zpl.KindCode {
-							require.Equal(t, ds.lot, data["lot"], "a %d-character GS1 lot must fit as it is", len(ds.lot))
+						inBarcode := f.Kind == zpl.KindCode || f.Kind == zpl.KindSSCC || f.Kind == zpl.KindGTIN ||
+							slices.Contains(barcoded[name], f.Name)
+						if inBarcode && data[f.Name] != "" {
+							assert.True(t, found[f.Name], "field %s = %q is in no bar code", f.Name, data[f.Name])
 						}
-					}
-					res, err := preview.Render(label, preview.Options{DPI: dpi})
-					require.NoError(t, err)
-					for _, w := range res.Warnings {
-						if !strings.HasPrefix(w.Reason, "no font has glyphs") { // no CJK font installed
-							t.Errorf("preview warning %s\nZPL:\n%s", w, label)
-						}
-					}
-					require.NotEmpty(t, res.Barcodes, "ZPL:\n%s", label)
-					for i := range res.Barcodes {
-						checkScan(t, scan(t, res, i), data)
-					}
-					if t.Failed() {
-						t.Logf("ZPL:\n%s", label)
 					}
 				})
 			}
+		}
+	}
+}
+
+// A GS1 lot of 1 and of 20 characters (the longest AI (10) takes), over
+// all of GS1 character set 82, on an internal-only label (narrow X by the
+// template's explicit opt-in: the GS1 logistic label takes 10 at most).
+func TestRoundTripGS1Lots(t *testing.T) {
+	dir := t.TempDir()
+	src := `description: internal case label (test)
+internal-only: true
+width: 101.6
+height: 40
+fields:
+  - {name: gtin, kind: gtin, required: true}
+  - {name: lot, kind: code, required: true, max: 20}
+elements:
+  - gs1-128:
+      - {ai: "01", value: "{gtin}"}
+      - {ai: "10", value: "{lot}"}
+    y: 3
+    height: 20
+    module: 0.25
+    hri: 3
+    align: center
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "case-lot.yaml"), []byte(src), 0o644))
+	reg, err := zpl.NewRegistry(dir)
+	require.NoError(t, err)
+	lots := []string{"A", "9", repeat("W", 20), repeat("0123456789", 20)}
+	for k := range (len(cset82) + 19) / 20 {
+		lots = append(lots, window(cset82, k, 20))
+	}
+	for _, lot := range lots {
+		for _, dpi := range []int{203, 300} {
+			t.Run(fmt.Sprintf("%s/%d", lot, dpi), func(t *testing.T) {
+				data := map[string]string{"gtin": gs1Check("400638133393"), "lot": lot}
+				found := roundTrip(t, reg, "case-lot", data, dpi)
+				assert.True(t, found["lot"] && found["gtin"])
+			})
 		}
 	}
 }

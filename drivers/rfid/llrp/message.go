@@ -7,48 +7,13 @@ import (
 	"io"
 )
 
-// MessageType is the 10-bit LLRP message type.
+// MessageType is the 10-bit LLRP message type; the types are listed with
+// their layouts in schema.go.
 type MessageType uint16
 
-// Message types used here (LLRP 1.0.1 §16.1).
-const (
-	GetReaderCapabilities         MessageType = 1
-	SetReaderConfig               MessageType = 3
-	CloseConnectionResponse       MessageType = 4
-	GetReaderCapabilitiesResponse MessageType = 11
-	SetReaderConfigResponse       MessageType = 13
-	CloseConnection               MessageType = 14
-	AddROSpec                     MessageType = 20
-	DeleteROSpec                  MessageType = 21
-	StartROSpec                   MessageType = 22
-	StopROSpec                    MessageType = 23
-	EnableROSpec                  MessageType = 24
-	AddROSpecResponse             MessageType = 30
-	DeleteROSpecResponse          MessageType = 31
-	StartROSpecResponse           MessageType = 32
-	StopROSpecResponse            MessageType = 33
-	EnableROSpecResponse          MessageType = 34
-	ROAccessReport                MessageType = 61
-	Keepalive                     MessageType = 62
-	ReaderEventNotification       MessageType = 63
-	KeepaliveAck                  MessageType = 72
-	ErrorMessage                  MessageType = 100
-)
-
-var typeNames = map[MessageType]string{
-	GetReaderCapabilities: "GET_READER_CAPABILITIES", SetReaderConfig: "SET_READER_CONFIG",
-	CloseConnectionResponse: "CLOSE_CONNECTION_RESPONSE", GetReaderCapabilitiesResponse: "GET_READER_CAPABILITIES_RESPONSE",
-	SetReaderConfigResponse: "SET_READER_CONFIG_RESPONSE", CloseConnection: "CLOSE_CONNECTION",
-	AddROSpec: "ADD_ROSPEC", DeleteROSpec: "DELETE_ROSPEC", StartROSpec: "START_ROSPEC", StopROSpec: "STOP_ROSPEC",
-	EnableROSpec: "ENABLE_ROSPEC", AddROSpecResponse: "ADD_ROSPEC_RESPONSE", DeleteROSpecResponse: "DELETE_ROSPEC_RESPONSE",
-	StartROSpecResponse: "START_ROSPEC_RESPONSE", StopROSpecResponse: "STOP_ROSPEC_RESPONSE",
-	EnableROSpecResponse: "ENABLE_ROSPEC_RESPONSE", ROAccessReport: "RO_ACCESS_REPORT", Keepalive: "KEEPALIVE",
-	ReaderEventNotification: "READER_EVENT_NOTIFICATION", KeepaliveAck: "KEEPALIVE_ACK", ErrorMessage: "ERROR_MESSAGE",
-}
-
 func (t MessageType) String() string {
-	if n, ok := typeNames[t]; ok {
-		return n
+	if d, ok := messageByType[uint16(t)]; ok {
+		return d.name
 	}
 	return fmt.Sprintf("MessageType(%d)", uint16(t))
 }
@@ -91,6 +56,12 @@ func (m Message) Marshal() []byte {
 // so the caller must drop the connection.
 var ErrFraming = errors.New("llrp framing error")
 
+// ErrUnsupportedVersion is wrapped by the ReadMessage error for a well-framed
+// message of a protocol version other than 1.0.1 and 1.1; the message is
+// returned whole, so the receiver can answer it with ERROR_MESSAGE
+// M_UnsupportedVersion as the standard asks (§16.1.35) and go on.
+var ErrUnsupportedVersion = errors.New("unsupported LLRP version")
+
 // ReadMessage reads one message from r.
 func ReadMessage(r io.Reader) (Message, error) {
 	var h [HeaderLen]byte
@@ -103,14 +74,15 @@ func ReadMessage(r io.Reader) (Message, error) {
 	switch {
 	case first>>13 != 0:
 		return m, fmt.Errorf("%w: reserved bits set in header % X", ErrFraming, h)
-	case m.Version != Version101 && m.Version != Version11:
-		return m, fmt.Errorf("%w: version %d in header % X", ErrFraming, m.Version, h)
 	case n < HeaderLen || n > MaxMessageLen:
 		return m, fmt.Errorf("%w: length %d in header % X", ErrFraming, n, h)
 	}
 	m.Body = make([]byte, n-HeaderLen)
 	if _, err := io.ReadFull(r, m.Body); err != nil {
 		return m, fmt.Errorf("read %s body (%d bytes): %w", m.Type, n-HeaderLen, err)
+	}
+	if m.Version != Version101 && m.Version != Version11 {
+		return m, fmt.Errorf("%w: version %d in %s", ErrUnsupportedVersion, m.Version, m.Type)
 	}
 	return m, nil
 }

@@ -83,6 +83,13 @@ type session struct {
 	emit   func(rfid.Event)
 	wmu    sync.Mutex // the ctx watcher writes CLOSE_CONNECTION concurrently
 	lastID uint32
+	// running is set once our ROSpec is started: reports before that come
+	// from ROSpecs a previous client left running and are dropped.
+	running bool
+	// last holds the optional TagReportData values last received: the
+	// standard lets a reader leave out an enabled value that has not
+	// changed (§13.2.3), so a missing one means "as before".
+	last TagReport
 }
 
 func (r *Reader) session(ctx context.Context, emit func(rfid.Event), connected func(string)) error {
@@ -128,7 +135,20 @@ func (s *session) read(timeout time.Duration) (Message, error) {
 	if err := s.conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
 		return Message{}, fmt.Errorf("set read deadline: %w", err)
 	}
-	return ReadMessage(s.in)
+	for {
+		m, err := ReadMessage(s.in)
+		if !errors.Is(err, ErrUnsupportedVersion) {
+			return m, err
+		}
+		// Answered in the message's own version, without parameter details
+		// (§16.1.35), and the session goes on.
+		s.r.cfg.Log.Warn().Err(err).Msg("LLRP message of another protocol version")
+		reply := NewStatusResponse(ErrorMessage, m.ID, Status{Code: M_UnsupportedVersion, Description: err.Error()})
+		reply.Version = m.Version
+		if err := s.send(reply); err != nil {
+			return m, err
+		}
+	}
 }
 
 // setup runs the connection handshake and installs the ROSpec; it returns a
@@ -142,12 +162,21 @@ func (s *session) setup() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st, caps, err := ParseCapabilities(resp.Body)
+	st, caps, err := ParseCapabilities(resp)
 	if err == nil {
 		err = st.Err()
 	}
 	if err != nil {
 		return "", fmt.Errorf("reader capabilities: %w", err)
+	}
+	if caps.EventHolding {
+		// A reader told by a previous client to hold events and reports on
+		// reconnect sends nothing until this (§16.1.34, no response). Sent
+		// before anything else, so what it held arrives, and is dropped as
+		// not ours, before the next response.
+		if err := s.send(NewMessage(EnableEventsAndReports, s.nextID())); err != nil {
+			return "", err
+		}
 	}
 	spec := ROSpec{ID: rospecID}
 	for _, a := range cfg.Antennas {
@@ -160,8 +189,10 @@ func (s *session) setup() (string, error) {
 		req  Message
 		want MessageType
 	}{
-		{NewSetReaderConfig(0, cfg.Keepalive), SetReaderConfigResponse},
-		{NewROSpecCommand(DeleteROSpec, 0, 0), DeleteROSpecResponse}, // 0 = all: start clean
+		{NewSetReaderConfig(0, cfg.Keepalive, caps.GPIs), SetReaderConfigResponse},
+		// 0 = all: remove what a previous client left on the reader.
+		{NewROSpecCommand(DeleteAccessSpec, 0, 0), DeleteAccessSpecResponse},
+		{NewROSpecCommand(DeleteROSpec, 0, 0), DeleteROSpecResponse},
 		{NewAddROSpec(0, spec), AddROSpecResponse},
 		{NewROSpecCommand(EnableROSpec, 0, rospecID), EnableROSpecResponse},
 		{NewROSpecCommand(StartROSpec, 0, rospecID), StartROSpecResponse},
@@ -171,7 +202,7 @@ func (s *session) setup() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		st, err := ParseStatus(resp.Body)
+		st, err := ParseStatus(resp)
 		if err == nil {
 			err = st.Err()
 		}
@@ -179,6 +210,7 @@ func (s *session) setup() (string, error) {
 			return "", fmt.Errorf("%s: %w", step.req.Type, err)
 		}
 	}
+	s.running = true
 	return fmt.Sprintf("LLRP reader manufacturer %d model %d firmware %q, %d antennas, %d GPIs",
 		caps.Manufacturer, caps.Model, caps.Firmware, caps.MaxAntennas, caps.GPIs), nil
 }
@@ -193,13 +225,14 @@ func (s *session) awaitConnectionAttempt() error {
 			return fmt.Errorf("await ConnectionAttemptEvent: %w", err)
 		}
 		if m.Type == ReaderEventNotification {
-			ev, err := ParseReaderEvent(m.Body)
+			ev, err := ParseReaderEvent(m)
 			if err != nil {
 				return err
 			}
-			if ev.HasConnection {
-				if ev.ConnectionStatus != 0 {
-					return fmt.Errorf("reader refused the connection (ConnectionAttemptEvent status %d)", ev.ConnectionStatus)
+			if c := ev.Connection; c != nil {
+				if c.Status != ConnSuccess {
+					return fmt.Errorf("reader refused the connection (ConnectionAttemptEvent status %d %s): %w",
+						c.Status, ConnStatusName(c.Status), ErrRefused)
 				}
 				return nil
 			}
@@ -213,8 +246,7 @@ func (s *session) awaitConnectionAttempt() error {
 // call sends req with a fresh message ID and waits for the response of type
 // want with the same ID, handling whatever else arrives meanwhile.
 func (s *session) call(req Message, want MessageType) (Message, error) {
-	s.lastID++
-	req.ID = s.lastID
+	req.ID = s.nextID()
 	if err := s.send(req); err != nil {
 		return Message{}, err
 	}
@@ -228,7 +260,7 @@ func (s *session) call(req Message, want MessageType) (Message, error) {
 		case m.Type == want && m.ID == req.ID:
 			return m, nil
 		case m.Type == ErrorMessage && m.ID == req.ID:
-			st, err := ParseStatus(m.Body)
+			st, err := ParseStatus(m)
 			if err == nil {
 				err = st.Err()
 			}
@@ -258,16 +290,36 @@ func (s *session) loop() error {
 	}
 }
 
+// ErrRefused is wrapped by the error of a session the reader refused,
+// usually because another client holds it.
+var ErrRefused = errors.New("connection refused by the reader")
+
 var errReaderClosing = errors.New("reader closed the connection (ConnectionCloseEvent)")
 
-// handle processes a message that is not the awaited response.
+func (s *session) nextID() uint32 {
+	s.lastID++
+	return s.lastID
+}
+
+// handle processes a message that is not the awaited response. Readers
+// send more than a client asks for (vendor parameters, events it did not
+// enable, reports of ROSpecs left by a previous client): what is not ours
+// is skipped.
 func (s *session) handle(m Message) error {
 	name := s.r.cfg.Name
 	switch m.Type {
 	case ROAccessReport:
-		reports, err := ParseROAccessReport(m.Body)
+		reports, err := ParseROAccessReport(m)
+		if !s.running {
+			s.r.cfg.Log.Debug().Int("tags", len(reports)).Msg("dropped a report sent before our ROSpec started")
+			return nil
+		}
 		now := time.Now()
 		for _, tr := range reports {
+			if tr.ROSpecID != 0 && tr.ROSpecID != rospecID {
+				continue // another ROSpec's report
+			}
+			tr = s.fillIn(tr)
 			rd := rfid.Read{EPC: tr.EPC, Antenna: int(tr.Antenna), FirstSeen: tr.FirstSeen, Reader: name}
 			if tr.HasRSSI {
 				rd.RSSI = float64(tr.PeakRSSI)
@@ -283,28 +335,53 @@ func (s *session) handle(m Message) error {
 	case Keepalive:
 		return s.send(Message{Version: m.Version, Type: KeepaliveAck, ID: m.ID})
 	case ReaderEventNotification:
-		ev, err := ParseReaderEvent(m.Body)
-		if err != nil {
-			s.fault(err)
-			return nil
-		}
-		if ev.HasGPI {
-			s.emit(rfid.GPI{Reader: name, Port: int(ev.GPIPort), High: ev.GPIHigh, At: time.Now()})
-		}
-		if ev.Exception != "" {
-			s.fault(fmt.Errorf("reader exception: %s", ev.Exception))
-		}
-		if ev.Closed {
-			return errReaderClosing
-		}
+		return s.event(m)
 	case ErrorMessage:
-		st, err := ParseStatus(m.Body)
+		st, err := ParseStatus(m)
 		if err == nil {
 			err = st.Err()
 		}
 		s.fault(fmt.Errorf("ERROR_MESSAGE: %w", err))
 	default:
 		s.r.cfg.Log.Debug().Stringer("type", m.Type).Uint32("id", m.ID).Msg("ignored LLRP message")
+	}
+	return nil
+}
+
+// fillIn completes a tag report with the values the reader left out
+// because they did not change (§13.2.3).
+func (s *session) fillIn(tr TagReport) TagReport {
+	if tr.Antenna == 0 {
+		tr.Antenna = s.last.Antenna
+	}
+	if !tr.HasRSSI {
+		tr.PeakRSSI, tr.HasRSSI = s.last.PeakRSSI, s.last.HasRSSI
+	}
+	s.last.Antenna, s.last.PeakRSSI, s.last.HasRSSI = tr.Antenna, tr.PeakRSSI, tr.HasRSSI
+	return tr
+}
+
+func (s *session) event(m Message) error {
+	name := s.r.cfg.Name
+	ev, err := ParseReaderEvent(m)
+	if err != nil {
+		s.fault(err)
+		return nil
+	}
+	if g := ev.GPI; g != nil {
+		s.emit(rfid.GPI{Reader: name, Port: int(g.Port), High: g.High, At: time.Now()})
+	}
+	if ev.Exception != "" {
+		s.fault(fmt.Errorf("reader exception: %s", ev.Exception))
+	}
+	if ev.BufferOverflow {
+		s.fault(errors.New("reader report buffer overflow: tag reads were lost"))
+	}
+	if c := ev.Connection; c != nil {
+		s.r.cfg.Log.Info().Str("status", ConnStatusName(c.Status)).Msg("reader reports a connection attempt")
+	}
+	if ev.Closed {
+		return errReaderClosing
 	}
 	return nil
 }

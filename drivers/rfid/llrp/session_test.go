@@ -2,6 +2,7 @@ package llrp_test
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -188,7 +189,8 @@ func TestSecondClientIsRefused(t *testing.T) {
 	ev := newEvents()
 	go func() { _ = r2.Run(ctx, ev.Emit) }()
 	d := ev.WaitFor(t, 0, "refused", rfidtest.State(rfid.Disconnected)).(rfid.Status)
-	assert.ErrorContains(t, d.Err, "refused the connection (ConnectionAttemptEvent status 2)")
+	assert.ErrorIs(t, d.Err, llrp.ErrRefused)
+	assert.ErrorContains(t, d.Err, "ConnectionAttemptEvent status 2 Failed_A_Client_Initiated_Connection_Already_Exists")
 	assert.Equal(t, 1, rg.sim.Received(llrp.StartROSpec), "the first client keeps its session")
 }
 
@@ -197,4 +199,115 @@ func TestNewValidatesConfig(t *testing.T) {
 	assert.Error(t, err)
 	_, err = llrp.New(llrp.Config{Addr: "10.0.0.5", Antennas: []int{0}})
 	assert.Error(t, err)
+}
+
+// TestSessionCommercialReader: a reader that behaves like the commercial
+// ones: vendor parameters everywhere (skipped by length), hopping and
+// antenna events the client did not ask for, enabled report values left out
+// when unchanged (§13.2.3: the client assumes the last value), and a link
+// monitor that hangs up on a client missing keepalives.
+func TestSessionCommercialReader(t *testing.T) {
+	sim, err := devsim.NewLLRPReader(devsim.LLRPReaderOptions{ReadPeriod: 10 * time.Millisecond, Manufacturer: 25882,
+		VendorParams: true, UnaskedEvents: true, OmitUnchanged: true, LinkMonitor: 2})
+	require.NoError(t, err)
+	defer sim.Close()
+	other := append([]byte(nil), sgtin...)
+	other[11] = 0x86
+	sim.PutTag(rfid.Read{EPC: sgtin, Antenna: 2, RSSI: -55})
+	sim.PutTag(rfid.Read{EPC: other, Antenna: 3, RSSI: -55})
+	r, err := llrp.New(llrp.Config{Addr: sim.Addr(), Name: "dock1", Keepalive: 30 * time.Millisecond, Timeout: 2 * time.Second,
+		Backoff: rfid.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
+	require.NoError(t, err)
+	ev := newEvents()
+	stop := rfidtest.Run(t, r, ev)
+	defer func() { _ = stop() }()
+	ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected))
+	require.NoError(t, sim.ConnectAntenna(4, false)) // an antenna event nobody asked for
+	// Keepalives answered for many periods: the link monitor (2 missed)
+	// never hangs up.
+	require.Eventually(t, func() bool { return sim.KeepaliveAcks() >= 8 }, 10*time.Second, 5*time.Millisecond)
+	reads := map[string]rfid.Read{}
+	for _, e := range ev.Since(0) {
+		switch e := e.(type) {
+		case rfid.Read:
+			assert.Equal(t, -55.0, e.RSSI, "RSSI filled in when left out")
+			if e.Antenna == 0 {
+				t.Errorf("read without antenna: %+v", e)
+			}
+			reads[string(e.EPC)] = e
+		case rfid.Status:
+			assert.Equal(t, rfid.Connected, e.State, "no fault, no disconnect: %v", e.Err)
+		}
+	}
+	require.Len(t, reads, 2)
+	assert.Equal(t, 2, reads[string(sgtin)].Antenna)
+	assert.Equal(t, 3, reads[string(other)].Antenna)
+}
+
+// previousClient plays the software that used the reader before us: it
+// sends msgs, each after the response to the one before, and leaves with
+// CLOSE_CONNECTION.
+func previousClient(t *testing.T, addr string, msgs ...llrp.Message) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(10*time.Second)))
+	for i, m := range append(msgs, llrp.NewMessage(llrp.CloseConnection, 0)) {
+		m.ID = uint32(5000 + i)
+		_, err := c.Write(m.Marshal())
+		require.NoError(t, err)
+		for {
+			r, err := llrp.ReadMessage(c)
+			require.NoError(t, err)
+			if r.ID != m.ID || r.Type == llrp.ROAccessReport || r.Type == llrp.ReaderEventNotification || r.Type == llrp.Keepalive {
+				continue
+			}
+			st, err := llrp.ParseStatus(r)
+			require.NoError(t, err)
+			require.NoError(t, st.Err(), "%s", m.Type)
+			break
+		}
+	}
+}
+
+// TestSessionLeftoversFromAnotherClient: a ROSpec left running on antenna 1
+// and an AccessSpec by a previous client, which also told the reader to
+// hold events and reports on reconnect. Our client reads only its antenna,
+// leaves only its own ROSpec, and gets its reports despite the hold.
+func TestSessionLeftoversFromAnotherClient(t *testing.T) {
+	sim, err := devsim.NewLLRPReader(devsim.LLRPReaderOptions{ReadPeriod: 10 * time.Millisecond})
+	require.NoError(t, err)
+	defer sim.Close()
+	onAnt1 := append([]byte(nil), sgtin...)
+	onAnt1[11] = 0x99
+	sim.PutTag(rfid.Read{EPC: onAnt1, Antenna: 1, RSSI: -40})
+	sim.PutTag(rfid.Read{EPC: sgtin, Antenna: 2, RSSI: -50})
+	leftover := llrp.P(llrp.PROSpec, 7, 0, 0,
+		llrp.P(llrp.PROBoundarySpec, llrp.P(llrp.PROSpecStartTrigger, 1), llrp.P(llrp.PROSpecStopTrigger, 0, 0)),
+		llrp.P(llrp.PAISpec, []uint16{1}, llrp.P(llrp.PAISpecStopTrigger, 0, 0), llrp.P(llrp.PInventoryParameterSpec, 1, 1)))
+	access := llrp.P(llrp.PAccessSpec, 3, 0, 1, false, 0, llrp.P(llrp.PAccessSpecStopTrigger, 0, 0),
+		llrp.P(llrp.PAccessCommand, llrp.P(llrp.PC1G2TagSpec, llrp.P(llrp.PC1G2TargetTag, 1, true, 0, []byte{}, []byte{})),
+			llrp.P(llrp.PC1G2Read, 1, 0, 2, 0, 2)))
+	previousClient(t, sim.Addr(),
+		llrp.NewMsg(llrp.SetReaderConfig, 0, false, llrp.P(llrp.PEventsAndReports, true)),
+		llrp.NewMsg(llrp.AddROSpec, 0, leftover), llrp.NewROSpecCommand(llrp.EnableROSpec, 0, 7),
+		llrp.NewMsg(llrp.AddAccessSpec, 0, access), llrp.NewROSpecCommand(llrp.EnableAccessSpec, 0, 3))
+	require.Equal(t, []uint32{7}, sim.ROSpecIDs())
+	time.Sleep(30 * time.Millisecond) // the leftover ROSpec runs and its reports are held for the next client
+
+	r, err := llrp.New(llrp.Config{Addr: sim.Addr(), Name: "dock1", Antennas: []int{2}, Timeout: 2 * time.Second})
+	require.NoError(t, err)
+	ev := newEvents()
+	stop := rfidtest.Run(t, r, ev)
+	defer func() { _ = stop() }()
+	ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected))
+	ev.WaitFor(t, 0, "read on antenna 2", rfidtest.TagRead(sgtin))
+	assert.Equal(t, []uint32{1}, sim.ROSpecIDs(), "only our ROSpec is left")
+	assert.Equal(t, 1, sim.Received(llrp.DeleteAccessSpec))
+	for _, e := range ev.Since(0) {
+		if rd, ok := e.(rfid.Read); ok {
+			assert.Equal(t, 2, rd.Antenna, "nothing from the leftover ROSpec: %X", rd.EPC)
+		}
+	}
 }

@@ -1,0 +1,188 @@
+package allocator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dockhand/dockhand/central/alerting"
+	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/drivers/gs1"
+	"github.com/dockhand/dockhand/internal/wire"
+)
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+func collapsingAllocator(t *testing.T) (*Allocator, *store.Store, *fakeClock) {
+	st, err := store.Open(t.TempDir(), zerolog.Nop())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	clk := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	a, err := New(Config{Site: "t", Alerts: alerting.Collapser{Window: time.Minute, Now: clk.now}}, st, zerolog.Nop())
+	require.NoError(t, err)
+	return a, st, clk
+}
+
+// garbageScans is what a gateway makes of 1 MB of garbage on a scanner:
+// one scan event per CR-terminated frame, each parsed as the gateway
+// parses (gateway/daemon onScan), most of them with an error.
+func garbageScans(t *testing.T, stream string) []Incoming {
+	r := rand.New(rand.NewPCG(10, 1))
+	garbage := make([]byte, 1<<20)
+	for i := range garbage {
+		garbage[i] = byte(r.UintN(256))
+	}
+	var out []Incoming
+	for _, frame := range bytes.Split(garbage, []byte{'\r'}) {
+		if len(frame) == 0 {
+			continue
+		}
+		ev := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: RoleInboundDock, Data: string(frame)}
+		if s, err := gs1.ParseScan(frame, gs1.Options{}); err != nil {
+			ev.Error = err.Error()
+		} else {
+			ev.Symbology, ev.GS1, ev.Data = s.Symbology, s.GS1, s.Data
+			for _, e := range s.Elements {
+				ev.Elements = append(ev.Elements, wire.Element{AI: e.AI, Value: e.Value})
+			}
+		}
+		ev.Gateway, ev.Device, ev.Stream, ev.Seq = "gw-1", "scanner-1", stream, uint64(len(out)+1)
+		b, err := json.Marshal(ev)
+		require.NoError(t, err)
+		out = append(out, Incoming{Gateway: "gw-1", Type: wire.EvtScan, Payload: b})
+	}
+	return out
+}
+
+func queuedAlerts(t *testing.T, st *store.Store) []wire.Alert {
+	out, err := st.Outgoing(0, 1<<20)
+	require.NoError(t, err)
+	var alerts []wire.Alert
+	for _, m := range out {
+		var al wire.Alert
+		require.NoError(t, json.Unmarshal(m.Payload, &al))
+		if al.Type == wire.OpsAlert {
+			alerts = append(alerts, al)
+		}
+	}
+	return alerts
+}
+
+// Issue 10: 1 MB of garbage on a scanner raised 3,772 alerts. Every bad
+// scan is still applied and journaled (it is data); ops get the first
+// alert of each kind at once and one summary per window with the count.
+func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
+	a, st, clk := collapsingAllocator(t)
+	events := garbageScans(t, wire.NewID())
+	require.Greater(t, len(events), 3000)
+	for i := 0; i < len(events); i += maxBatchForTest {
+		batch := events[i:min(i+maxBatchForTest, len(events))]
+		acks, err := a.Apply(batch)
+		require.NoError(t, err)
+		require.Len(t, acks, 1)
+		clk.t = clk.t.Add(10 * time.Millisecond)
+	}
+	assert.Equal(t, uint64(len(events)), a.Metrics.Applied.Load(), "every garbage scan is applied")
+	var journaled int
+	require.NoError(t, st.View(func(tx *store.Tx) error {
+		js, err := tx.JournalFrom(0, 1<<20)
+		journaled = len(js)
+		return err
+	}))
+	assert.Equal(t, len(events), journaled, "and journaled")
+
+	raised := a.Metrics.Alerts.Load()
+	require.Greater(t, raised, uint64(3000), "the flood raises an alert per scan")
+	first := queuedAlerts(t, st)
+	kinds := map[string]int{}
+	for _, al := range first {
+		kinds[al.Kind]++
+		assert.Zero(t, al.Count)
+		assert.Equal(t, "scanner-1", al.Device)
+	}
+	t.Logf("%d garbage scans raised %d alerts; sent at once: %v", len(events), raised, kinds)
+	for k, n := range kinds {
+		assert.Equal(t, 1, n, "one %s alert at once", k)
+	}
+
+	require.NoError(t, a.FlushAlerts())
+	assert.Len(t, queuedAlerts(t, st), len(first), "no summary before the window is over")
+	clk.t = clk.t.Add(time.Minute)
+	require.NoError(t, a.FlushAlerts())
+	all := queuedAlerts(t, st)
+	summaries := all[len(first):]
+	require.Len(t, summaries, len(first), "one summary per kind")
+	total := uint64(len(first))
+	for _, s := range summaries {
+		require.NotNil(t, s.First)
+		require.NotNil(t, s.Last)
+		assert.False(t, s.Last.Before(*s.First))
+		total += uint64(s.Count)
+	}
+	assert.Equal(t, raised, total, "every alert is either sent or counted in a summary, once")
+	assert.Equal(t, raised-uint64(len(first)), a.Metrics.AlertsHeldBack.Load())
+
+	require.NoError(t, a.FlushAlerts())
+	clk.t = clk.t.Add(time.Minute)
+	require.NoError(t, a.FlushAlerts())
+	assert.Len(t, queuedAlerts(t, st), len(all), "a quiet window adds nothing")
+	require.NoError(t, st.View(func(tx *store.Tx) error {
+		ws, err := tx.AlertWindows()
+		assert.Empty(t, ws, "and closes the keys")
+		return err
+	}))
+}
+
+const maxBatchForTest = 256
+
+// A repeat held back in a transaction that aborts is not counted: when
+// the batch is applied again, each bad scan is counted once.
+func TestHeldBackAlertsCountOnceWhenTheTransactionAborts(t *testing.T) {
+	a, st, clk := collapsingAllocator(t)
+	stream := wire.NewID()
+	scan := func(seq uint64) Incoming {
+		ev := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: RoleInboundDock, Data: "x", Error: "garbage"}
+		ev.Gateway, ev.Device, ev.Stream, ev.Seq = "gw-1", "scanner-1", stream, seq
+		b, err := json.Marshal(ev)
+		require.NoError(t, err)
+		return Incoming{Gateway: "gw-1", Type: wire.EvtScan, Payload: b}
+	}
+	// The fourth event fails to apply: the batch's transaction aborts
+	// after the first three raised their alerts in it.
+	bad, badID := loadEvent(t, stream, 4)
+	bad.Gateway = "gw-1"
+	a.dispatchFn = func(tx *store.Tx, env wire.Envelope, in Incoming) error {
+		if env.ID == badID {
+			return errors.New("workflow bug")
+		}
+		return a.dispatch(tx, env, in)
+	}
+	batch := []Incoming{scan(1), scan(2), scan(3), bad, scan(5)}
+	for range poisonAfter {
+		_, _ = a.Apply(batch)
+	}
+	acks, err := a.Apply(batch)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), acks[0].Seq)
+
+	clk.t = clk.t.Add(time.Minute)
+	require.NoError(t, a.FlushAlerts())
+	var badScans []wire.Alert
+	for _, al := range queuedAlerts(t, st) {
+		if al.Kind == "bad-scan" {
+			badScans = append(badScans, al)
+		}
+	}
+	require.Len(t, badScans, 2, "the first at once, then the summary")
+	assert.Zero(t, badScans[0].Count)
+	assert.Equal(t, int64(3), badScans[1].Count, "scans 2, 3 and 5, each once")
+}

@@ -1,0 +1,392 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/dockhand/dockhand/drivers/printer"
+	"github.com/dockhand/dockhand/gateway/config"
+	"github.com/dockhand/dockhand/gateway/health"
+	"github.com/dockhand/dockhand/gateway/live"
+	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/wire"
+	"github.com/dockhand/dockhand/zpl"
+)
+
+// fake is a gateway with no devices running; it records what it applies.
+type fake struct {
+	cfg     *config.Config
+	hub     live.Hub
+	labels  *zpl.Registry
+	applied []*config.Config
+}
+
+func (f *fake) Overview() Overview {
+	return Overview{Gateway: "gw-1", Site: "t1", Version: "v1", Started: time.Now()}
+}
+func (f *fake) Devices() []health.Device {
+	return []health.Device{{ID: "<b>s1</b>", Kind: "scanner", State: health.Connected}}
+}
+func (f *fake) Unready() []health.Reason           { return nil }
+func (f *fake) Live() *live.Hub                    { return &f.hub }
+func (f *fake) Config() *config.Config             { return f.cfg }
+func (f *fake) Apply(c *config.Config) error       { f.applied = append(f.applied, c); f.cfg = c; return nil }
+func (f *fake) Labels() *zpl.Registry              { return f.labels }
+func (f *fake) Identify(string) error              { return nil }
+func (f *fake) Logs(logging.Filter) []logging.Line { return nil }
+func (f *fake) TestPrint(context.Context, string, []byte) (printer.Result, error) {
+	return printer.Result{}, nil
+}
+
+const fakeConfig = `site: t1
+gateway: gw-1
+stations: [{id: dock-1, role: inbound-dock}]
+devices:
+  - {id: light-1, kind: light, station: dock-1}
+`
+
+type site struct {
+	t      *testing.T
+	srv    *httptest.Server
+	s      *Server
+	b      *fake
+	client *http.Client
+	csrf   string
+	path   string
+}
+
+func newSite(t *testing.T, opt Options) *site {
+	dir := t.TempDir()
+	opt.ConfigPath = filepath.Join(dir, "gateway.yaml")
+	if opt.PasswordFile == "" {
+		opt.PasswordFile = filepath.Join(dir, "admin-password.hash")
+	}
+	require.NoError(t, os.WriteFile(opt.ConfigPath, []byte(fakeConfig), 0o640))
+	cfg, err := config.Parse([]byte(fakeConfig))
+	require.NoError(t, err)
+	reg, err := zpl.NewRegistry("")
+	require.NoError(t, err)
+	b := &fake{cfg: cfg, labels: reg}
+	s, err := New(opt, b, zerolog.New(zerolog.NewTestWriter(t)))
+	require.NoError(t, err)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	t.Cleanup(s.Close)
+	jar, _ := cookiejar.New(nil)
+	return &site{t: t, srv: srv, s: s, b: b, client: &http.Client{Jar: jar}, path: opt.ConfigPath}
+}
+
+func (st *site) do(method, path string, body any, hdr ...string) (int, map[string]any) {
+	st.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequest(method, st.srv.URL+path, rd)
+	require.NoError(st.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if st.csrf != "" {
+		req.Header.Set(csrfHeader, st.csrf)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := st.client.Do(req)
+	require.NoError(st.t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+func (st *site) signIn() {
+	code, out := st.do("POST", "/api/v1/setup", credentials{User: AdminUser, Password: "a long enough secret"})
+	require.Equal(st.t, http.StatusOK, code, "%v", out)
+	st.csrf = out["csrf"].(string)
+}
+
+func TestFirstStartSetsThePasswordOnce(t *testing.T) {
+	st := newSite(t, Options{})
+	_, out := st.do("GET", "/api/v1/session", nil)
+	assert.Equal(t, true, out["setup_needed"])
+	code, out := st.do("POST", "/api/v1/setup", credentials{Password: "short"})
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, out["fields"], "password")
+	st.signIn()
+	b, err := os.ReadFile(st.s.opt.PasswordFile)
+	require.NoError(t, err)
+	assert.True(t, CheckPassword(strings.TrimSpace(string(b)), "a long enough secret"), "the hash is kept")
+	fi, _ := os.Stat(st.s.opt.PasswordFile)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	code, _ = st.do("POST", "/api/v1/setup", credentials{Password: "another long secret"})
+	assert.Equal(t, http.StatusConflict, code, "setup works once")
+
+	// A restart keeps the password (sessions are gone).
+	s2, err := New(st.s.opt, st.b, zerolog.Nop())
+	require.NoError(t, err)
+	assert.True(t, s2.auth.passwordSet())
+}
+
+func TestCookieIsHttpOnlyStrictAndSecureUnderTLS(t *testing.T) {
+	st := newSite(t, Options{})
+	req, _ := http.NewRequest("POST", st.srv.URL+"/api/v1/setup", strings.NewReader(`{"password":"a long enough secret"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	c := resp.Cookies()[0]
+	assert.True(t, c.HttpOnly)
+	assert.Equal(t, http.SameSiteStrictMode, c.SameSite)
+	assert.False(t, c.Secure)
+
+	tls := newSite(t, Options{CertFile: "cert.pem", KeyFile: "key.pem"}) // only the cookie flag is under test here
+	rec := httptest.NewRecorder()
+	tls.s.auth.newSession(rec)
+	assert.True(t, rec.Result().Cookies()[0].Secure)
+}
+
+func TestEveryChangeNeedsASessionAndTheCSRFToken(t *testing.T) {
+	st := newSite(t, Options{})
+	code, _ := st.do("GET", "/api/v1/overview", nil)
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _ = st.do("DELETE", "/api/v1/config/devices/light-1", nil)
+	assert.Equal(t, http.StatusUnauthorized, code)
+	st.signIn()
+	code, _ = st.do("GET", "/api/v1/overview", nil)
+	assert.Equal(t, http.StatusOK, code)
+
+	token := st.csrf
+	st.csrf = ""
+	code, _ = st.do("DELETE", "/api/v1/config/devices/light-1", nil)
+	assert.Equal(t, http.StatusForbidden, code, "no token")
+	st.csrf = "forged"
+	code, _ = st.do("POST", "/api/v1/identify", map[string]string{"station": "dock-1"})
+	assert.Equal(t, http.StatusForbidden, code, "wrong token")
+	st.csrf = token
+	code, _ = st.do("POST", "/api/v1/identify", map[string]string{"station": "dock-1"}, "Origin", "http://evil.example")
+	assert.Equal(t, http.StatusForbidden, code, "a foreign origin")
+	code, _ = st.do("POST", "/api/v1/identify", map[string]string{"station": "dock-1"})
+	assert.Equal(t, http.StatusOK, code)
+	assert.Empty(t, st.b.applied, "nothing was changed by the refused requests")
+
+	code, _ = st.do("POST", "/api/v1/logout", nil)
+	assert.Equal(t, http.StatusOK, code)
+	code, _ = st.do("GET", "/api/v1/overview", nil)
+	assert.Equal(t, http.StatusUnauthorized, code, "signed out")
+}
+
+func TestSessionsExpire(t *testing.T) {
+	st := newSite(t, Options{SessionIdle: time.Minute, SessionMax: time.Hour})
+	st.signIn()
+	now := time.Now()
+	st.s.auth.now = func() time.Time { return now.Add(2 * time.Minute) }
+	code, _ := st.do("GET", "/api/v1/overview", nil)
+	assert.Equal(t, http.StatusUnauthorized, code, "idle too long")
+}
+
+// A wrong user and a wrong password get the same answer; after the
+// allowed failures the client waits, even with the right password.
+func TestLoginIsRateLimitedAndRevealsNoUser(t *testing.T) {
+	st := newSite(t, Options{LoginFailures: 3, LoginWindow: time.Minute})
+	st.signIn()
+	st.csrf = ""
+	code1, out1 := st.do("POST", "/api/v1/login", credentials{User: "root", Password: "a long enough secret"})
+	code2, out2 := st.do("POST", "/api/v1/login", credentials{User: AdminUser, Password: "wrong password"})
+	assert.Equal(t, http.StatusUnauthorized, code1)
+	assert.Equal(t, code1, code2)
+	assert.Equal(t, out1, out2, "no difference between an unknown user and a wrong password")
+	st.do("POST", "/api/v1/login", credentials{User: AdminUser, Password: "wrong again"})
+	code, out := st.do("POST", "/api/v1/login", credentials{User: AdminUser, Password: "a long enough secret"})
+	assert.Equal(t, http.StatusTooManyRequests, code, "%v", out)
+	now := time.Now()
+	st.s.auth.now = func() time.Time { return now.Add(2 * time.Minute) }
+	code, _ = st.do("POST", "/api/v1/login", credentials{User: AdminUser, Password: "a long enough secret"})
+	assert.Equal(t, http.StatusOK, code, "after the window")
+
+	code, _ = st.do("POST", "/api/v1/login", credentials{User: AdminUser, Password: "x"}, "Content-Type", "text/plain")
+	assert.Equal(t, http.StatusForbidden, code, "a cross-site form cannot sign in")
+}
+
+func TestArgon2idHashesFromTheConfigWork(t *testing.T) {
+	// Vector made with the argon2 reference implementation's CLI (Debian
+	// package argon2), not with the library under test:
+	// echo -n "password" | argon2 somesalt -id -t 2 -m 16 -p 4 -l 32 -e
+	const hash = "$argon2id$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$GpZ3sK/oH9p7VIiV56G/64Zo/8GaUw434IimaPqxwCo"
+	assert.True(t, CheckPassword(hash, "password"))
+	assert.False(t, CheckPassword(hash, "Password"))
+	assert.False(t, CheckPassword("$argon2id$v=19$m=0,t=2,p=4$c29tZXNhbHQ$CTFh", "password"), "malformed")
+	st := newSite(t, Options{PasswordHash: hash})
+	code, _ := st.do("POST", "/api/v1/login", credentials{User: AdminUser, Password: "password"})
+	assert.Equal(t, http.StatusOK, code)
+}
+
+// A device change is checked like `gatewayd --check`: the reason comes
+// back next to the field and the file is untouched; a good change is saved
+// with a backup and applied.
+func TestDeviceChangesAreValidatedSavedAndApplied(t *testing.T) {
+	st := newSite(t, Options{})
+	st.signIn()
+	code, out := st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+		"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0", "baud": "12345"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Equal(t, "12345 is not a standard baud rate", out["fields"].(map[string]any)["baud"])
+	code, out = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+		"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0", "colour": "red"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, out["fields"].(map[string]any)["colour"], "unknown key; known keys here")
+	b, _ := os.ReadFile(st.path)
+	assert.Equal(t, fakeConfig, string(b), "a refused change leaves the file alone")
+
+	code, out = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+		"id": "<script>", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, out["fields"].(map[string]any)["id"], "may use only letters")
+
+	code, out = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+		"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0", "suffix": "\r\n"}})
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	require.Len(t, st.b.applied, 1)
+	assert.Equal(t, "\r\n", st.b.applied[0].Devices[1].Suffix)
+	bak, _ := os.ReadFile(st.path + ".bak")
+	assert.Equal(t, fakeConfig, string(bak))
+
+	code, _ = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{"id": "scanner-1", "kind": "scanner"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, code, "ids are unique")
+	code, _ = st.do("DELETE", "/api/v1/config/devices/nope", nil)
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = st.do("DELETE", "/api/v1/config/devices/..%2f..%2fetc", nil)
+	assert.Equal(t, http.StatusBadRequest, code, "not an id")
+	code, _ = st.do("DELETE", "/api/v1/config/devices/scanner-1", nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Len(t, st.b.applied[len(st.b.applied)-1].Devices, 1)
+}
+
+func TestNoPathTraversalAndEscapedJSON(t *testing.T) {
+	st := newSite(t, Options{})
+	for _, p := range []string{"/../../../etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%2e%2e/web.go", "/assets/app.js", "/web.go"} {
+		resp, err := http.Get(st.srv.URL + p)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.NotContains(t, string(body), "root:", p)
+		assert.NotContains(t, string(body), "package web", p)
+	}
+	resp, err := http.Get(st.srv.URL + "/app.js")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "script-src 'self'")
+
+	st.signIn()
+	req, _ := http.NewRequest("GET", st.srv.URL+"/api/v1/devices", nil)
+	resp, err = st.client.Do(req)
+	require.NoError(t, err)
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.NotContains(t, string(raw), "<b>", "markup in names is escaped in JSON")
+	assert.Contains(t, string(raw), `\u003cb\u003e`)
+
+	code, _ := st.do("GET", "/api/v1/logs?device=../../x", nil)
+	assert.Equal(t, http.StatusBadRequest, code)
+	code, _ = st.do("POST", "/api/v1/print/preview", labelRequest{Template: "../../etc/passwd"})
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = st.do("POST", "/api/v1/print/preview", map[string]any{"template": "sscc-pallet", "data": map[string]string{"x": strings.Repeat("a", 70000)}})
+	assert.Equal(t, http.StatusRequestEntityTooLarge, code)
+}
+
+// Every built-in template prints with the sample data the page offers.
+func TestSamplesFitEveryTemplate(t *testing.T) {
+	reg, err := zpl.NewRegistry("")
+	require.NoError(t, err)
+	for _, name := range reg.Names() {
+		fields, err := reg.Fields(name)
+		require.NoError(t, err)
+		data := map[string]string{}
+		for _, f := range fields {
+			data[f.Name] = Sample(f)
+		}
+		_, err = reg.Render(name, data, zpl.Options{})
+		assert.NoError(t, err, name)
+	}
+}
+
+func TestPreviewNamesTheBadField(t *testing.T) {
+	st := newSite(t, Options{})
+	st.signIn()
+	code, out := st.do("POST", "/api/v1/print/preview", labelRequest{Template: "sscc-pallet", Data: map[string]string{"sscc": "123"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, out["fields"].(map[string]any)["sscc"], "SSCC")
+	code, out = st.do("POST", "/api/v1/print/preview", labelRequest{Template: "sscc-pallet", Data: map[string]string{"sscc": "106141410000000019"}})
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	assert.True(t, strings.HasPrefix(out["png"].(string), "data:image/png;base64,"))
+}
+
+// A browser that never reads its event stream costs the scan path
+// nothing: publishing goes on at full speed, the stream is dropped after
+// the write timeout, and its slot is freed.
+func TestSlowBrowserNeverBlocksTheScanPath(t *testing.T) {
+	st := newSite(t, Options{StreamWriteTimeout: 300 * time.Millisecond})
+	st.signIn()
+	// A raw connection that sends the request and then never reads.
+	conn, err := net.Dial("tcp", st.srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	cookies := st.client.Jar.Cookies(mustURL(t, st.srv.URL))
+	_, err = conn.Write([]byte("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: " + cookies[0].Name + "=" + cookies[0].Value + "\r\n\r\n"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return st.b.hub.Subscribers() == 1 }, 5*time.Second, 5*time.Millisecond)
+
+	// Scans keep coming until the socket's buffers are full and the stream's
+	// write times out. Were Publish to wait for the browser, this loop
+	// would hang at the first full buffer.
+	big := strings.Repeat("x", 4000)
+	published := 0
+	for until := time.Now().Add(30 * time.Second); st.b.hub.Subscribers() > 0 && time.Now().Before(until); {
+		for range 1000 {
+			st.b.hub.Publish(live.Event{Type: live.TypeScan, Data: live.Scan{Scan: &wire.Scan{Data: big}, Stored: true}})
+		}
+		published += 1000
+		time.Sleep(time.Millisecond)
+	}
+	require.Zero(t, st.b.hub.Subscribers(), "the stuck stream is dropped (after %d scans)", published)
+	assert.Empty(t, st.s.streams, "its slot is free")
+
+	// A reading browser gets the current devices first.
+	req, _ := http.NewRequest("GET", st.srv.URL+"/api/v1/events", nil)
+	resp, err := st.client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "event: devices\n", line)
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	require.NoError(t, err)
+	return u
+}
+
+func TestMain(m *testing.M) {
+	hashCost = bcrypt.MinCost
+	os.Exit(m.Run())
+}

@@ -1,0 +1,143 @@
+package logging_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/gateway/config"
+	gatewayd "github.com/dockhand/dockhand/gateway/daemon"
+	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/testenv"
+)
+
+// topKeys returns the fields of a JSON object line and fails on a key that
+// appears twice: what a strict JSON log shipper refuses.
+func topKeys(line []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object: %q", line)
+	}
+	fields := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if _, dup := fields[key]; dup {
+			return nil, fmt.Errorf("key %q appears twice in %s", key, line)
+		}
+		fields[key] = v
+	}
+	return fields, nil
+}
+
+// checkLines asserts that every line of out is a JSON object without a
+// repeated key and with a component, and returns how many lines each
+// component wrote.
+func checkLines(t *testing.T, out string) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		fields, err := topKeys([]byte(line))
+		require.NoError(t, err)
+		var c string
+		require.NoError(t, json.Unmarshal(fields["component"], &c), "a component on %s", line)
+		seen[c]++
+	}
+	return seen
+}
+
+func TestDuplicateKeyIsCaught(t *testing.T) {
+	_, err := topKeys([]byte(`{"component":"gatewayd","level":"info","component":"link"}`))
+	assert.ErrorContains(t, err, `key "component" appears twice`)
+}
+
+// Sub-loggers' lines keep their own component, the most specific one; the
+// daemon's lines keep the daemon's.
+func TestEveryLineHasOneComponent(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := logging.New(&buf, "debug", "gatewayd")
+	require.NoError(t, err)
+	log.Info().Msg("root")
+	link := log.With().Str("component", "link").Logger()
+	link.Warn().Str("broker", "tcp://x").Msg("sub")
+	dev := link.With().Str("device", "scanner-1").Str("component", "driver").Logger()
+	dev.Debug().Msg("sub of sub")
+	printer := log.With().Str("device", "printer-1").Logger()
+	printer.Info().Msg("device")
+	log.Log().Msg("no level")
+	quoted := log.With().Str("component", `li"nk,"component":"x`).Logger()
+	quoted.Info().Str("note", `"component":"y"`).Msg("quotes inside values")
+	assert.Equal(t, map[string]int{"gatewayd": 3, "link": 1, "driver": 1, `li"nk,"component":"x`: 1}, checkLines(t, buf.String()))
+	assert.Contains(t, buf.String(), `"broker":"tcp://x"`, "other fields stay")
+}
+
+// syncBuffer is a log sink for loggers used from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The real daemons, wired as cmd/centrald and cmd/gatewayd wire them (one
+// logger from New, gatewayd's also into its ring beside the output, passed
+// down to every part that adds its component), write no line with a
+// repeated key.
+func TestDaemonLogLinesHaveOneComponent(t *testing.T) {
+	var clog, glog syncBuffer
+	cl, err := logging.New(&clog, "debug", "centrald")
+	require.NoError(t, err)
+	gl, err := logging.New(&glog, "debug", "gatewayd")
+	require.NoError(t, err)
+	gl = gl.Output(zerolog.MultiLevelWriter(logging.Writer(&glog), logging.NewRing(100)))
+	port := testenv.FreePort(t)
+	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: filepath.Join(t.TempDir(), "c"),
+		BrokerListen: fmt.Sprintf("127.0.0.1:%d", port), HTTPAddr: "127.0.0.1:0", APIToken: "t"}, cl)
+	require.NoError(t, err)
+	cfg, err := config.Parse(fmt.Appendf(nil, "site: t1\ngateway: gw-1\nmqtt: {url: \"tcp://127.0.0.1:%d\"}\nhttp: {listen: \"off\"}\n"+
+		"stations: [{id: dock-1, role: inbound-dock}]\ndevices: [{id: light-1, kind: light, station: dock-1}]\n", port))
+	require.NoError(t, err)
+	g, err := gatewayd.Start(cfg, t.TempDir(), gl)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return strings.Contains(glog.String(), `"mqtt connected"`) && strings.Contains(clog.String(), `"gateway state"`)
+	}, 60*time.Second, 20*time.Millisecond, "the gateway reaches central")
+	g.Close()
+	c.Close()
+
+	gw := checkLines(t, glog.String())
+	central := checkLines(t, clog.String())
+	for _, part := range []string{"gatewayd", "link", "outbox", "badger"} {
+		assert.Positive(t, gw[part], "gateway lines of %s: %v", part, gw)
+	}
+	for _, part := range []string{"centrald", "mqtt"} {
+		assert.Positive(t, central[part], "central lines of %s: %v", part, central)
+	}
+}
