@@ -183,7 +183,8 @@ func TestTechnicianPageInABrowser(t *testing.T) {
 
 	do(t, ctx, "sign out and in again",
 		chromedp.Click("#logout"),
-		chromedp.WaitVisible("#view-login"))
+		chromedp.WaitVisible("#view-login"),
+		chromedp.WaitNotVisible("#nav")) // no menu without a session
 	screenshot(t, ctx, "sign-in")
 	do(t, ctx, "a wrong password is refused",
 		chromedp.SendKeys("#login-password", "wrong password"),
