@@ -16,7 +16,6 @@ import (
 	"github.com/dockhand/dockhand/gateway/link"
 	"github.com/dockhand/dockhand/gateway/outbox"
 	"github.com/dockhand/dockhand/internal/wire"
-	"github.com/dockhand/dockhand/zpl"
 )
 
 // commandLoop applies central's commands, each command id once.
@@ -99,7 +98,9 @@ func (g *Gateway) print(p wire.Print) {
 	data := []byte(p.ZPL)
 	if p.ZPL == "" {
 		var err error
-		data, err = g.labels.Render(p.Template, p.Data, zpl.Options{DPI: g.config().Labels.DPI, Copies: p.Copies})
+		opt := g.config().LabelOptions(q.dev) // the printer's resolution and label stock
+		opt.Copies = p.Copies
+		data, err = g.labels.Render(p.Template, p.Data, opt)
 		if err != nil {
 			fail(err.Error())
 			return
