@@ -111,7 +111,9 @@ func (g *Gateway) print(p wire.Print) {
 		}
 	} else {
 		var err error
-		data, err = g.labels.Render(p.Template, p.Data, zpl.Options{DPI: g.config().Labels.DPI, Copies: p.Copies})
+		opt := g.config().LabelOptions(q.dev) // the printer's resolution and label stock
+		opt.Copies = p.Copies
+		data, err = g.labels.Render(p.Template, p.Data, opt)
 		if err != nil {
 			fail(err.Error())
 			return

@@ -232,7 +232,8 @@ func (g *Gateway) startHTTP() error {
 	}
 	var err error
 	g.web, err = web.Start(web.Options{Listen: cfg.HTTP.Listen, CertFile: cfg.HTTP.CertFile, KeyFile: cfg.HTTP.KeyFile,
-		PasswordHash: cfg.HTTP.AdminPasswordHash, PasswordFile: hashFile, ConfigPath: g.opt.ConfigPath,
+		PasswordHash: cfg.HTTP.AdminPasswordHash, PasswordFile: hashFile, SetupCodeFile: filepath.Join(g.dataDir, "setup-code"),
+		ConfigPath: g.opt.ConfigPath,
 		SerialDirs: g.opt.SerialDirs, Metrics: g.metrics.handler}, backend{g}, g.log.With().Str("component", "web").Logger())
 	if err != nil {
 		return err
