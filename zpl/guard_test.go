@@ -13,15 +13,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Every label the built-in templates make, at every resolution, passes.
+// Every label the built-in templates make, in every layout, at every
+// resolution, passes.
 func TestGuardPassesEveryBuiltInLabel(t *testing.T) {
 	r, err := NewRegistry("")
 	require.NoError(t, err)
 	for _, name := range r.Names() {
-		for _, dpi := range []int{203, 300, 600} {
-			out, err := r.Render(name, sampleData[name], Options{DPI: dpi, Copies: 3})
-			require.NoError(t, err)
-			assert.NoError(t, CheckRaw(out), "%s at %d dpi", name, dpi)
+		layouts, err := r.Layouts(name)
+		require.NoError(t, err)
+		for _, l := range layouts {
+			for _, dpi := range []int{203, 300, 600} {
+				out, err := r.Render(name, sampleData[name], Options{DPI: dpi, Profile: l.Profile, Copies: 3})
+				require.NoError(t, err)
+				assert.NoError(t, CheckRaw(out), "%s (%q) at %d dpi", name, l.Profile, dpi)
+			}
 		}
 	}
 	goldens, err := filepath.Glob("testdata/*.zpl")
