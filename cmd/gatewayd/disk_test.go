@@ -31,19 +31,28 @@ import (
 
 var (
 	buildOnce sync.Once
+	binDir    string
 	binPath   string
 	buildErr  error
 )
 
+// TestMain removes the gatewayd binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // gatewaydBinary builds this package's gatewayd once per test run.
 func gatewaydBinary(t *testing.T) string {
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gatewayd-test-")
-		if err != nil {
-			buildErr = err
+		binDir, buildErr = os.MkdirTemp("", "gatewayd-test-")
+		if buildErr != nil {
 			return
 		}
-		binPath = filepath.Join(dir, "gatewayd")
+		binPath = filepath.Join(binDir, "gatewayd")
 		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v: %s", err, out)
