@@ -192,6 +192,10 @@ type Labels struct {
 	// a printer gives its own (defaults 203 and 4x6).
 	DPI     int    `yaml:"dpi"`
 	Profile string `yaml:"profile"`
+	// RawZPL lets central's print commands carry ZPL of their own; off by
+	// default (templates only). Even then printer commands are refused
+	// (zpl.CheckRaw, docs/labels.md).
+	RawZPL bool `yaml:"raw_zpl"`
 }
 
 // DefaultProfile is the printer profile when neither the printer nor

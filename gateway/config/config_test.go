@@ -50,6 +50,7 @@ func TestParseGoodConfigAppliesDefaults(t *testing.T) {
 	assert.Equal(t, "10.0.0.31:9100", cfg.Devices[1].Address)
 	assert.Equal(t, "GPIO17", cfg.Devices[2].Pins.Green)
 	assert.Equal(t, 203, cfg.Labels.DPI)
+	assert.False(t, cfg.Labels.RawZPL, "raw ZPL is off by default")
 	assert.Equal(t, ":8080", cfg.HTTP.Listen)
 	assert.Equal(t, 5*time.Second, time.Duration(cfg.Outbox.ResendAfter))
 	assert.Equal(t, "inbound-dock", cfg.StationRole("dock-1"))
@@ -89,6 +90,7 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 		{"empty", "", "empty"},
 		{"bulk budget too small", good + "outbox:\n  bulk_max_bytes: 100\n", "outbox.bulk_max_bytes: 100 is less than 64 KiB"},
 		{"bulk age too short", good + "outbox:\n  bulk_max_age: 10ms\n", "outbox.bulk_max_age: must be at least 1s"},
+		{"raw_zpl not a switch", good + "labels:\n  raw_zpl: sometimes\n", `labels.raw_zpl: must be true or false, got "sometimes"`},
 		{"second printer at a station", good + "  - {id: printer-2, kind: printer, station: dock-1, address: 10.0.0.32:9100}\n",
 			`devices[3].station: station "dock-1" already has printer "printer-1"; a station has at most one printer`},
 		{"second light at a station", good + "  - {id: light-2, kind: light, station: dock-1}\n",

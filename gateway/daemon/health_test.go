@@ -102,7 +102,8 @@ func TestApplyReplacesDevicesWithoutLosingJobsOrEvents(t *testing.T) {
 	require.NoError(t, err)
 	defer sc.Close()
 	port := testenv.FreePort(t)
-	base := `stations: [{id: pack-1, role: pack}]
+	base := `labels: {raw_zpl: true}
+stations: [{id: pack-1, role: pack}]
 devices:
   - {id: light-1, kind: light, station: pack-1}
   - {id: printer-1, kind: printer, station: pack-1, address: %q}

@@ -35,6 +35,7 @@ func TestPrintJobsSurviveRestartAndNeverPrintTwice(t *testing.T) {
 	cfg := testConfig(t, testenv.FreePort(t), fmt.Sprintf(`stations: [{id: pack-1, role: pack}]
 devices:
   - {id: printer-1, kind: printer, station: pack-1, address: %q}
+labels: {raw_zpl: true}
 `, prn.Addr()))
 	dir := t.TempDir()
 	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "pack-1", ZPL: "^XA^FO10,10^A0N,30,30^FDhello^FS^XZ"}
@@ -100,6 +101,7 @@ func TestStoppingGatewayLetsASentLabelBeConfirmed(t *testing.T) {
 	cfg := testConfig(t, testenv.FreePort(t), fmt.Sprintf(`stations: [{id: pack-1, role: pack}]
 devices:
   - {id: printer-1, kind: printer, station: pack-1, address: %q}
+labels: {raw_zpl: true}
 `, prn.Addr()))
 	dir := t.TempDir()
 	g, err := Start(cfg, dir, log)
