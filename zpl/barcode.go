@@ -123,6 +123,7 @@ func (l *layout) linear(e *element, c code128, hri, field string, logistic *gs1S
 	}
 	if logistic != nil {
 		l.fail(field, "%s", l.logisticTooWide(c, lo))
+		l.errs[len(l.errs)-1].tooWide = true
 		return
 	}
 	w := (c.modules() + 2*code128QuietModules) * lo

@@ -15,6 +15,9 @@ var ErrUnknownTemplate = errors.New("unknown label template")
 // problem concerns the label as a whole.
 type FieldError struct {
 	Template, Field, Reason string
+	// tooWide: a GS1-128 symbol of a logistic label that is wider than
+	// the label allows (Registry.Render then names a layout it fits).
+	tooWide bool
 }
 
 func (e *FieldError) Error() string {

@@ -45,19 +45,27 @@ func TestGoldenBuiltins(t *testing.T) {
 	for _, name := range r.Names() {
 		data, ok := sampleData[name]
 		require.True(t, ok, "sample data for %s", name)
-		for _, dpi := range []int{203, 300} {
-			t.Run(fmt.Sprintf("%s-%d", name, dpi), func(t *testing.T) {
-				got, err := r.Render(name, data, Options{DPI: dpi})
-				require.NoError(t, err)
-				checkLabel(t, got)
-				path := filepath.Join("testdata", fmt.Sprintf("%s-%d.zpl", name, dpi))
-				if *update {
-					require.NoError(t, os.WriteFile(path, got, 0o644))
-				}
-				want, err := os.ReadFile(path)
-				require.NoError(t, err, "golden file missing: run go test ./zpl -run TestGolden -update")
-				require.Equal(t, string(want), string(got))
-			})
+		layouts, err := r.Layouts(name)
+		require.NoError(t, err)
+		for _, l := range layouts {
+			file := name // the default layout; a profile's is <name>.<profile>
+			if l.Profile != "" {
+				file += "." + l.Profile
+			}
+			for _, dpi := range []int{203, 300} {
+				t.Run(fmt.Sprintf("%s-%d", file, dpi), func(t *testing.T) {
+					got, err := r.Render(name, data, Options{DPI: dpi, Profile: l.Profile})
+					require.NoError(t, err)
+					checkLabel(t, got)
+					path := filepath.Join("testdata", fmt.Sprintf("%s-%d.zpl", file, dpi))
+					if *update {
+						require.NoError(t, os.WriteFile(path, got, 0o644))
+					}
+					want, err := os.ReadFile(path)
+					require.NoError(t, err, "golden file missing: run go test ./zpl -run TestGolden -update")
+					require.Equal(t, string(want), string(got))
+				})
+			}
 		}
 	}
 }
@@ -68,8 +76,12 @@ func TestBuiltinsRenderAt600(t *testing.T) {
 	r, err := NewRegistry("")
 	require.NoError(t, err)
 	for name, data := range sampleData {
-		out, err := r.Render(name, data, Options{DPI: 600})
-		require.NoError(t, err, name)
-		checkLabel(t, out)
+		layouts, err := r.Layouts(name)
+		require.NoError(t, err)
+		for _, l := range layouts {
+			out, err := r.Render(name, data, Options{DPI: 600, Profile: l.Profile})
+			require.NoError(t, err, "%s %s", name, l.Profile)
+			checkLabel(t, out)
+		}
 	}
 }

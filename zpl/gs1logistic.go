@@ -81,10 +81,16 @@ func (l *layout) checkSSCCLowest() {
 }
 
 // logisticTooWide explains a GS1-128 symbol of a logistic label that does
-// not fit at the smallest X the specification allows.
+// not fit at module m, the smallest whole-dot X the specification allows:
+// the width the symbol needs with its quiet zones, and the width there is
+// (the label's, or the 165.10 mm a symbol may take at most).
 func (l *layout) logisticTooWide(c code128, m int) string {
-	w := (c.modules() + 2*code128QuietModules) * m
-	return fmt.Sprintf("GS1-128 symbol would be %.1f mm wide with its quiet zones at X %.3f mm and does not fit the %.1f mm label "+
-		"(GS1 logistic label: X at least %.3f mm, quiet zones 10X, at most %.2f mm); shorten the data",
-		l.toMM(w), l.toMM(m), l.toMM(l.labelW), gs1MinX, gs1MaxLength)
+	need := l.toMM((c.modules() + 2*code128QuietModules) * m)
+	room := fmt.Sprintf("%.1f mm are available (the label's width)", l.toMM(l.labelW))
+	if l.toMM(l.labelW) > gs1MaxLength {
+		room = fmt.Sprintf("%.2f mm are allowed", gs1MaxLength)
+	}
+	return fmt.Sprintf("GS1-128 symbol needs %.1f mm with its quiet zones at X %.3f mm (%d dots at %d dpi), but only %s "+
+		"(GS1 logistic label: X at least %.3f mm, quiet zones 10X, at most %.2f mm per symbol); shorten the data",
+		need, l.toMM(m), m, l.dpi, room, gs1MinX, gs1MaxLength)
 }

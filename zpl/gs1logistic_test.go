@@ -145,38 +145,102 @@ func gs1LogisticProblems(t *testing.T, out []byte, dpi int) (found, problems []s
 	return found, problems
 }
 
-// Every GS1-128 symbol of the built-in GS1 logistic label, for every
-// combination of the optional GS1 data and at the longest values, meets
-// the specification at 203, 300 and 600 dpi.
+// Lots for the conformance test: one character, ten letters (what any
+// 4-inch label takes), 15 and 20 digits (packed in pairs, they fit 4
+// inches), and 20 letters (the longest AI (10) takes; wider than 4 inches
+// at X 0.495 mm).
+var conformanceLots = []string{"A", "WWWWWWWWWW", "012345678901234", "01234567890123456789", "WWWWWWWWWWWWWWWWWWWW"}
+
+// Every GS1-128 symbol of the built-in GS1 logistic label, on each of its
+// layouts, for every combination of the optional GS1 data and the lots
+// above, meets the specification at 203, 300 and 600 dpi. The only label
+// refused is the 20-letter lot on a 4-inch layout, for the lot's width.
 func TestGS1LogisticLabelConformance(t *testing.T) {
 	r := newTestRegistry(t)
 	optional := map[string]string{"gtin": "04006544000014", "quantity": "99999999", "best_before": "2026-01-31",
-		"expiry": "2026-03-31", "lot": "WWWWWWWWWW"}
+		"expiry": "2026-03-31"}
 	keys := []string{"gtin", "quantity", "best_before", "expiry", "lot"}
+	symbols := 0
 	for _, name := range r.Names() {
-		for combo := range 1 << len(keys) {
-			data := maps.Clone(sampleData[name])
-			if name == "sscc-pallet" {
-				for i, k := range keys {
-					if combo&(1<<i) != 0 {
-						data[k] = optional[k]
+		layouts, err := r.Layouts(name)
+		require.NoError(t, err)
+		for _, l := range layouts {
+			for combo := range 1 << len(keys) {
+				for _, lot := range conformanceLots {
+					data := maps.Clone(sampleData[name])
+					if name != "sscc-pallet" {
+						if combo > 0 || lot != conformanceLots[0] {
+							break
+						}
 					} else {
-						delete(data, k)
+						optional["lot"] = lot
+						for i, k := range keys {
+							if combo&(1<<i) != 0 {
+								data[k] = optional[k]
+							} else {
+								delete(data, k)
+							}
+						}
+						if data["lot"] == "" && lot != conformanceLots[0] {
+							continue
+						}
 					}
-				}
-			} else if combo > 0 {
-				break
-			}
-			for _, dpi := range []int{203, 300, 600} {
-				out, err := r.Render(name, data, Options{DPI: dpi})
-				require.NoError(t, err, "%s %v at %d dpi", name, data, dpi)
-				found, problems := gs1LogisticProblems(t, out, dpi)
-				assert.Empty(t, problems, "%s %v at %d dpi:\n%s", name, data, dpi, out)
-				if name == "sscc-pallet" {
-					require.NotEmpty(t, found, "the SSCC is always encoded")
+					for _, dpi := range []int{203, 300, 600} {
+						out, err := r.Render(name, data, Options{DPI: dpi, Profile: l.Profile})
+						if len(lot) == 20 && lot[0] == 'W' && data["lot"] != "" && data["gtin"] != "" && l.Width < 110 {
+							errs := fieldErrors(t, err)
+							require.Len(t, errs, 1, "%v", err)
+							assert.Equal(t, "lot", errs[0].Field)
+							assert.True(t, errs[0].tooWide, "%v", errs[0])
+							continue
+						}
+						require.NoError(t, err, "%s %s %v at %d dpi", name, l.Profile, data, dpi)
+						found, problems := gs1LogisticProblems(t, out, dpi)
+						assert.Empty(t, problems, "%s %s %v at %d dpi:\n%s", name, l.Profile, data, dpi, out)
+						symbols += len(found)
+						if name == "sscc-pallet" {
+							require.NotEmpty(t, found, "the SSCC is always encoded")
+						}
+						if data["lot"] != "" && data["gtin"] != "" {
+							assert.Contains(t, found, "10"+lot, "the lot is in a symbol of its own")
+						}
+					}
 				}
 			}
 		}
+	}
+	t.Logf("%d GS1-128 symbols measured", symbols)
+}
+
+// A lot whose symbol is wider than the label is refused with the field,
+// the rule, the width the symbol needs and the width there is, and the
+// layout it fits is named; measured here from ISO/IEC 15417 (11 modules a
+// symbol character, 11 the check character, 13 the stop, 10X quiet
+// zones) and the whole-dot X closest above 0.495 mm.
+func TestGS1LogisticRefusalSaysWhy(t *testing.T) {
+	r := newTestRegistry(t)
+	data := with("sscc-pallet", map[string]string{"lot": "WWWWWWWWWWWWWWWWWWWW"})
+	// Start B, FNC1, "1", "0" and 20 letters: 24 symbol characters.
+	const modules = 11*24 + 11 + 13 + 2*specQuietX
+	for dpi, x := range map[int]int{203: 4, 300: 6, 600: 12} {
+		_, err := r.Render("sscc-pallet", data, Options{DPI: dpi, Profile: "4x8"})
+		errs := fieldErrors(t, err)
+		require.Len(t, errs, 1)
+		need := float64(modules*x) * 25.4 / float64(dpi)
+		assert.Equal(t, "lot", errs[0].Field)
+		for _, part := range []string{
+			fmt.Sprintf("GS1-128 symbol needs %.1f mm with its quiet zones at X %.3f mm (%d dots at %d dpi)", need, float64(x)*25.4/float64(dpi), x, dpi),
+			"but only 101.6 mm are available (the label's width)",
+			"GS1 logistic label: X at least 0.495 mm, quiet zones 10X, at most 165.10 mm per symbol",
+			"print it on a printer with profile 6.5x8",
+		} {
+			assert.Contains(t, errs[0].Reason, part, "at %d dpi", dpi)
+		}
+		out, err := r.Render("sscc-pallet", data, Options{DPI: dpi, Profile: "6.5x8"})
+		require.NoError(t, err, "the wide layout takes it")
+		found, problems := gs1LogisticProblems(t, out, dpi)
+		assert.Empty(t, problems)
+		assert.Contains(t, found, "10WWWWWWWWWWWWWWWWWWWW")
 	}
 }
 

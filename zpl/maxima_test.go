@@ -2,6 +2,7 @@ package zpl
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -33,47 +34,77 @@ func widest(f Field) string {
 // Every field of a built-in that declares how long it may be (all code
 // fields do; free text without a maximum is limited by the label's room),
 // at that length in the widest characters, prints at 203, 300 and 600 dpi
-// together with all others: no declared value is refused for lack of room.
+// together with all others, on every layout: no declared value is refused
+// for lack of room. The one exception is data in a GS1-128 symbol of a
+// logistic label (the lot): its room is the symbol's width at the
+// specification's smallest X, so a layout may refuse the widest
+// characters, with the GS1 rule, but must print the same length in
+// digits, which Code 128 packs in pairs; and some layout of the template
+// prints the widest characters too.
 func TestDeclaredMaximaPrint(t *testing.T) {
 	r := newTestRegistry(t)
 	for _, name := range r.Names() {
 		fields, err := r.Fields(name)
 		require.NoError(t, err)
-		data := map[string]string{}
+		widestData := map[string]string{}
 		for _, f := range fields {
 			if f.Kind == KindCode {
 				require.Positive(t, f.Max, "%s: code field %s declares no maximum", name, f.Name)
 			}
 			switch {
 			case f.Kind != KindText || f.Max > 0:
-				data[f.Name] = widest(f)
+				widestData[f.Name] = widest(f)
 			case f.Required:
-				data[f.Name] = "张伟"
+				widestData[f.Name] = "张伟"
 			}
 		}
-		for _, dpi := range []int{203, 300, 600} {
-			t.Run(fmt.Sprintf("%s/%d", name, dpi), func(t *testing.T) {
-				out, err := r.Render(name, data, Options{DPI: dpi})
-				require.NoError(t, err)
-				checkLabel(t, out)
-				// One character more is refused by the declared maximum, not
-				// by the layout.
-				for _, f := range fields {
-					if f.Max == 0 {
-						continue
+		layouts, err := r.Layouts(name)
+		require.NoError(t, err)
+		someLayoutTakesWidest := false
+		for _, l := range layouts {
+			for _, dpi := range []int{203, 300, 600} {
+				t.Run(fmt.Sprintf("%s/%s/%d", name, l.Profile, dpi), func(t *testing.T) {
+					opt := Options{DPI: dpi, Profile: l.Profile}
+					data := maps.Clone(widestData)
+					out, err := r.Render(name, data, opt)
+					if err == nil {
+						someLayoutTakesWidest = true
+					} else {
+						for _, fe := range fieldErrors(t, err) {
+							require.True(t, fe.tooWide, "only a GS1 logistic symbol may refuse a declared maximum: %v", fe)
+							assert.Contains(t, fe.Reason, "GS1 logistic label: X at least 0.495 mm, quiet zones 10X")
+							data[fe.Field] = strings.Repeat("0123456789", 10)[:fieldMax(fields, fe.Field)]
+						}
+						out, err = r.Render(name, data, opt)
+						require.NoError(t, err, "the maximum in digits prints")
 					}
-					more := map[string]string{}
-					for k, v := range data {
-						more[k] = v
+					checkLabel(t, out)
+					// One character more is refused by the declared maximum, not
+					// by the layout.
+					for _, f := range fields {
+						if f.Max == 0 {
+							continue
+						}
+						more := maps.Clone(data)
+						more[f.Name] = data[f.Name] + string([]rune(data[f.Name])[:1])
+						_, err := r.Render(name, more, opt)
+						errs := fieldErrors(t, err)
+						require.Len(t, errs, 1)
+						assert.Equal(t, f.Name, errs[0].Field)
+						assert.Contains(t, errs[0].Reason, fmt.Sprintf("longer than %d characters", f.Max))
 					}
-					more[f.Name] = widest(f) + string([]rune(widest(f))[:1])
-					_, err := r.Render(name, more, Options{DPI: dpi})
-					errs := fieldErrors(t, err)
-					require.Len(t, errs, 1)
-					assert.Equal(t, f.Name, errs[0].Field)
-					assert.Contains(t, errs[0].Reason, fmt.Sprintf("longer than %d characters", f.Max))
-				}
-			})
+				})
+			}
+		}
+		assert.True(t, someLayoutTakesWidest, "%s: no layout prints every maximum in the widest characters", name)
+	}
+}
+
+func fieldMax(fields []Field, name string) int {
+	for _, f := range fields {
+		if f.Name == name {
+			return f.Max
 		}
 	}
+	return 0
 }

@@ -2,6 +2,7 @@ package zpl
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,4 +112,66 @@ func TestMissingUserDir(t *testing.T) {
 	assert.ErrorContains(t, err, "read label template directory")
 	require.NotNil(t, r)
 	assert.Len(t, r.Names(), 5)
+}
+
+// A template may have a layout of its own for a printer profile
+// (<name>.<profile>.yaml, same fields): Render picks it for printers with
+// that profile, the default layout for the others, and refuses a label
+// larger than the printer's media.
+func TestLayoutsForPrinterProfiles(t *testing.T) {
+	dir := t.TempDir()
+	bin := func(w, h float64, fields string) string {
+		return fmt.Sprintf("width: %g\nheight: %g\nfields: [%s]\nelements: [{text: '{location}', x: 2, y: 2, size: 5, width: 40}]\n", w, h, fields)
+	}
+	files := map[string]string{
+		"bin.yaml":           bin(50, 25, "{name: location, required: true, max: 8}"),
+		"bin.4x8.yaml":       bin(101.6, 50, "{name: location, required: true, max: 8, help: other help is fine}"),
+		"bin.6.5x8.yaml":     bin(101.6, 50, "{name: location, max: 8}"),
+		"lonely.4x8.yaml":    bin(101.6, 50, "{name: location}"),
+		"bin.a5.yaml":        bin(148, 210, "{name: location, required: true, max: 8}"),
+		"sscc-pallet.yaml":   "width: 101.6\nheight: 203.2\nfields: [{name: sscc, kind: sscc}]\nelements: [{text: '{sscc}', size: 5}]\n",
+		"putaway.6.5x8.yaml": bin(165.1, 203.2, "{name: location, required: true, max: 8}"),
+	}
+	for name, src := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644))
+	}
+	r, err := NewRegistry(dir)
+	require.Error(t, err)
+	refused := map[string]string{}
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var te *TemplateError
+		require.ErrorAs(t, e, &te)
+		refused[filepath.Base(te.File)] = te.Reason
+	}
+	assert.Contains(t, refused["bin.6.5x8.yaml"], "must declare the same fields")
+	assert.Contains(t, refused["lonely.4x8.yaml"], "there is no lonely.yaml")
+	assert.Contains(t, refused["bin.a5.yaml"], `"a5" is not a printer profile`)
+	assert.Contains(t, refused["putaway.6.5x8.yaml"], "must declare the same fields", "a layout of a built-in keeps its fields")
+	assert.Len(t, refused, 4)
+	assert.NotContains(t, r.Names(), "lonely")
+
+	layouts, err := r.Layouts("bin")
+	require.NoError(t, err)
+	assert.Equal(t, []Layout{{Width: 50, Height: 25}, {Profile: "4x8", Width: 101.6, Height: 50}}, layouts)
+	data := map[string]string{"location": "A-03"}
+	for profile, want := range map[string]string{"": "^PW400\n^LL200\n", "4x6": "^PW400\n^LL200\n", "4x8": "^PW812\n^LL400\n"} {
+		out, err := r.Render("bin", data, Options{Profile: profile})
+		require.NoError(t, err, profile)
+		assert.Contains(t, string(out), want, "profile %q", profile)
+	}
+
+	layouts, err = r.Layouts("sscc-pallet")
+	require.NoError(t, err)
+	assert.Len(t, layouts, 1, "a user template replaces the built-in with its layouts")
+
+	_, err = r.Render("bin", data, Options{Profile: "a5"})
+	assert.ErrorContains(t, err, `unknown printer profile "a5" (4x6, 4x8, 6.5x8)`)
+	builtin := newTestRegistry(t)
+	_, err = builtin.Render("sscc-pallet", sampleData["sscc-pallet"], Options{Profile: "4x6"})
+	require.ErrorIs(t, err, ErrMedia)
+	assert.ErrorContains(t, err, "template sscc-pallet is 101.6 × 203.2 mm and printer profile 4x6 is 101.6 × 152.4 mm; load larger labels and set the printer's profile to 4x8 or 6.5x8")
+	for _, p := range ProfileNames() {
+		_, err = builtin.Render("putaway", sampleData["putaway"], Options{Profile: p})
+		assert.NoError(t, err, "a 4 x 6 in label prints on %s media", p)
+	}
 }

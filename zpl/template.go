@@ -95,6 +95,17 @@ type template struct {
 	elements                []element
 }
 
+// widthMM and heightMM are the label's size in mm.
+func (t *template) widthMM() float64  { return t.mm(t.width) }
+func (t *template) heightMM() float64 { return t.mm(t.height) }
+
+func (t *template) mm(v float64) float64 {
+	if t.designDPI > 0 {
+		return v * 25.4 / float64(t.designDPI)
+	}
+	return v
+}
+
 type element struct {
 	kind                   elemKind
 	line                   int

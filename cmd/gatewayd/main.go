@@ -20,8 +20,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/rs/zerolog"
-
 	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/daemon"
 	"github.com/dockhand/dockhand/gateway/link"
@@ -86,13 +84,12 @@ func run(args []string, stdin io.Reader, stdout io.Writer) int {
 		fmt.Fprintf(stdout, "%s: configuration is valid (%d stations, %d devices)\n", *path, len(cfg.Stations), len(cfg.Devices))
 		return 0
 	}
-	ring := logging.NewRing(logLines)
-	log, err := logging.New(os.Stderr, cfg.Log.Level, "gatewayd")
+	ring := logging.NewRing(logLines) // the page's log: the same lines as stderr
+	log, err := logging.New(os.Stderr, cfg.Log.Level, "gatewayd", ring)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatewayd:", err)
 		return 2
 	}
-	log = log.Output(zerolog.MultiLevelWriter(logging.Writer(os.Stderr), ring))
 	g, err := daemon.StartWith(cfg, *data, log, daemon.Options{ConfigPath: *path, Version: versionString(), Logs: ring})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot start")

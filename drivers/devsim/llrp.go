@@ -62,8 +62,12 @@ type LLRPReader struct {
 	acks      int
 	closed    bool
 	listening sync.WaitGroup
-	engine    chan struct{} // closed to stop the engine
-	engineWG  sync.WaitGroup
+	// plugMu makes Unplug (which waits for the listener after releasing
+	// mu) and Replug one at a time, so a Replug never adds to a
+	// WaitGroup being waited on.
+	plugMu   sync.Mutex
+	engine   chan struct{} // closed to stop the engine
+	engineWG sync.WaitGroup
 
 	// Reader state, kept across connections; guarded by mu.
 	cfg      readerConfig
@@ -259,6 +263,8 @@ func (s *LLRPReader) Drop() {
 // until Replug, which starts the reader with its factory configuration and
 // no ROSpecs or AccessSpecs.
 func (s *LLRPReader) Unplug() error {
+	s.plugMu.Lock()
+	defer s.plugMu.Unlock()
 	s.mu.Lock()
 	ln, c := s.ln, s.conn
 	s.ln = nil
@@ -276,6 +282,8 @@ func (s *LLRPReader) Unplug() error {
 
 // Replug powers the reader on again at the same address.
 func (s *LLRPReader) Replug() error {
+	s.plugMu.Lock()
+	defer s.plugMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

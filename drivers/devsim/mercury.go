@@ -45,6 +45,10 @@ type MercuryReader struct {
 	meta     uint16
 	commands map[byte][][]byte // data of every command received, by opcode
 	wmu      sync.Mutex        // serialises frames on the line
+	// plugMu makes Unplug (which waits for the serving goroutines after
+	// releasing mu) and Replug one at a time: a Replug during that wait
+	// would add to the WaitGroup being waited on.
+	plugMu sync.Mutex
 }
 
 // NewMercuryReader creates a plugged-in virtual module.
@@ -99,6 +103,8 @@ func (m *MercuryReader) CutNextFrame() { m.faults.cutNextWrite() }
 // Unplug hangs the terminal up (the driver's reads fail) and removes the
 // link; continuous reading stops, as on a power loss.
 func (m *MercuryReader) Unplug() error {
+	m.plugMu.Lock()
+	defer m.plugMu.Unlock()
 	m.mu.Lock()
 	if !m.link.plugged() {
 		m.mu.Unlock()
@@ -114,6 +120,8 @@ func (m *MercuryReader) Unplug() error {
 
 // Replug creates a fresh terminal behind Path.
 func (m *MercuryReader) Replug() error {
+	m.plugMu.Lock()
+	defer m.plugMu.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.link.plug(); err != nil {

@@ -2,7 +2,7 @@
 ^XA
 ^FX Zebra ZD421d - desktop 4 in, 203 dpi, direct thermal on 4 x 6 in gap labels (pack station shipping labels).
 ^FX Send once (nc <printer-ip> 9100 < zebra-zd421-203.zpl); the save command at the end keeps it over power cycles.
-^FX Resolution: 203 dpi (7.99 dots/mm). Print Dockhand labels with Options.DPI = 203.
+^FX Resolution: 203 dpi (7.99 dots/mm). In the gateway configure this printer with dpi: 203 and profile: 4x6.
 ^FX Media: direct thermal (no ribbon), labels with gaps, 4 x 6 in (812 x 1218 dots).
 ^MTD
 ^MNY

@@ -2,7 +2,7 @@
 ^XA
 ^FX Zebra ZT410 - industrial 4 in, 203 dpi, thermal transfer (wax/resin ribbon) on 4 x 6 in gap labels.
 ^FX Send once (nc <printer-ip> 9100 < zebra-zt410-203.zpl); the save command at the end keeps it over power cycles.
-^FX Resolution: 203 dpi (7.99 dots/mm). Print Dockhand labels with Options.DPI = 203.
+^FX Resolution: 203 dpi (7.99 dots/mm). In the gateway configure this printer with dpi: 203 and profile: 4x6.
 ^FX Media: thermal transfer (ribbon), labels with gaps, 4 x 6 in (812 x 1218 dots).
 ^MTT
 ^MNY

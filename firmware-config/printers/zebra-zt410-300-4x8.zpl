@@ -2,7 +2,7 @@
 ^XA
 ^FX Zebra ZT410 - industrial 4 in, 300 dpi, thermal transfer on 4 x 8 in gap labels (GS1 pallet labels, template sscc-pallet, at the inbound dock).
 ^FX Send once (nc <printer-ip> 9100 < zebra-zt410-300-4x8.zpl); the save command at the end keeps it over power cycles.
-^FX Resolution: 300 dpi (11.81 dots/mm). Print Dockhand labels with Options.DPI = 300.
+^FX Resolution: 300 dpi (11.81 dots/mm). In the gateway configure this printer with dpi: 300 and profile: 4x8.
 ^FX Media: thermal transfer (ribbon), labels with gaps, 4 x 8 in (1200 x 2400 dots).
 ^MTT
 ^MNY

@@ -2,7 +2,7 @@
 ^XA
 ^FX Zebra ZT610 - industrial 4 in, 300 dpi, thermal transfer on 4 x 6 in gap labels.
 ^FX Send once (nc <printer-ip> 9100 < zebra-zt610-300.zpl); the save command at the end keeps it over power cycles.
-^FX Resolution: 300 dpi (11.81 dots/mm). Print Dockhand labels with Options.DPI = 300.
+^FX Resolution: 300 dpi (11.81 dots/mm). In the gateway configure this printer with dpi: 300 and profile: 4x6.
 ^FX Media: thermal transfer (ribbon), labels with gaps, 4 x 6 in (1200 x 1800 dots).
 ^MTT
 ^MNY

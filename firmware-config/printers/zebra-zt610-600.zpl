@@ -2,7 +2,7 @@
 ^XA
 ^FX Zebra ZT610 - industrial 4 in, 600 dpi, thermal transfer on 4 x 6 in gap labels (small 2D codes, bin labels).
 ^FX Send once (nc <printer-ip> 9100 < zebra-zt610-600.zpl); the save command at the end keeps it over power cycles.
-^FX Resolution: 600 dpi (23.62 dots/mm). Print Dockhand labels with Options.DPI = 600.
+^FX Resolution: 600 dpi (23.62 dots/mm). In the gateway configure this printer with dpi: 600 and profile: 4x6.
 ^FX Media: thermal transfer (ribbon), labels with gaps, 4 x 6 in (2400 x 3600 dots).
 ^MTT
 ^MNY

@@ -21,6 +21,7 @@ import (
 	"github.com/dockhand/dockhand/drivers/gpio"
 	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/internal/yamlx"
+	"github.com/dockhand/dockhand/zpl"
 )
 
 // Station roles: what a scan at the station means to central.
@@ -115,6 +116,10 @@ type Device struct {
 	FNC1 string `yaml:"fnc1"`
 	// TCP devices (printers, LLRP readers).
 	Address string `yaml:"address"`
+	// Printers: the print head's resolution and the label stock loaded
+	// (a zpl printer profile); 0 / "" take labels.dpi / labels.profile.
+	DPI     int    `yaml:"dpi"`
+	Profile string `yaml:"profile"`
 	// Lights: "log" (default; for hosts without GPIO) or "gpio".
 	Driver string         `yaml:"driver"`
 	Pins   gpio.LightPins `yaml:"pins"`
@@ -189,8 +194,19 @@ type HTTP struct {
 type Labels struct {
 	// Templates is a directory of user label templates added to the built-in ones.
 	Templates string `yaml:"templates"`
-	DPI       int    `yaml:"dpi"`
+	// DPI and Profile are the printers' resolution and label stock unless
+	// a printer gives its own (defaults 203 and 4x6).
+	DPI     int    `yaml:"dpi"`
+	Profile string `yaml:"profile"`
+	// RawZPL lets central's print commands carry ZPL of their own; off by
+	// default (templates only). Even then printer commands are refused
+	// (zpl.CheckRaw, docs/labels.md).
+	RawZPL bool `yaml:"raw_zpl"`
 }
+
+// DefaultProfile is the printer profile when neither the printer nor
+// labels: names one: 4 x 6 in labels, the stock of most setup files.
+const DefaultProfile = "4x6"
 
 // Outbox bounds the durable event buffer.
 type Outbox struct {
@@ -288,6 +304,9 @@ func (c *Config) applyDefaults() {
 	if c.Labels.DPI == 0 {
 		c.Labels.DPI = 203
 	}
+	if c.Labels.Profile == "" {
+		c.Labels.Profile = DefaultProfile
+	}
 	if c.MQTT.Username == "" {
 		c.MQTT.Username = c.Gateway
 	}
@@ -344,9 +363,7 @@ func (c *Config) Validate() error {
 		}
 		c.HTTP.validate(&p)
 	}
-	if c.Labels.DPI != 203 && c.Labels.DPI != 300 && c.Labels.DPI != 600 {
-		p.add("labels.dpi", fmt.Sprintf("%d is not a printer resolution (203, 300 or 600)", c.Labels.DPI))
-	}
+	validateLabels("labels", c.Labels.DPI, c.Labels.Profile, &p)
 	if r := time.Duration(c.Link.ResendAfter); r != 0 && r < 100*time.Millisecond {
 		p.add("link.resend_after", "must be at least 100ms")
 	}
@@ -510,6 +527,8 @@ func (d Device) validate(key string, p *problems) {
 			p.add(key+".fnc1", "must be a single character")
 		}
 	case KindPrinter:
+		// 0 and "" take the labels: defaults, checked there.
+		validateLabels(key, d.DPI, d.Profile, p)
 		if (d.Port == "") == (d.Address == "") {
 			p.add(key+".address", "give either address (TCP) or port (serial), not both or neither")
 			return
@@ -537,6 +556,31 @@ func (d Device) validate(key string, p *problems) {
 		d.Input.validate(key, p)
 	}
 	d.refuseForeignKeys(key, p)
+}
+
+// validateLabels checks a printer resolution and profile (under key: the
+// labels: defaults or a printer); 0 and "" are not checked.
+func validateLabels(key string, dpi int, profile string, p *problems) {
+	if dpi != 0 && dpi != 203 && dpi != 300 && dpi != 600 {
+		p.add(key+".dpi", fmt.Sprintf("%d is not a printer resolution (203, 300 or 600)", dpi))
+	}
+	if _, ok := zpl.LookupProfile(profile); profile != "" && !ok {
+		p.add(key+".profile", fmt.Sprintf("%q is not a printer profile (%s: the labels loaded, see firmware-config/printers)", profile, strings.Join(zpl.ProfileNames(), ", ")))
+	}
+}
+
+// LabelOptions are the resolution and profile labels for printer d are
+// rendered with: its own, else the labels: defaults (for a zero Device:
+// the defaults).
+func (c *Config) LabelOptions(d Device) zpl.Options {
+	opt := zpl.Options{DPI: d.DPI, Profile: d.Profile}
+	if opt.DPI == 0 {
+		opt.DPI = c.Labels.DPI
+	}
+	if opt.Profile == "" {
+		opt.Profile = c.Labels.Profile
+	}
+	return opt
 }
 
 // validate checks the web server's keys.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dockhand/dockhand/zpl"
 )
 
 const good = `
@@ -48,6 +50,7 @@ func TestParseGoodConfigAppliesDefaults(t *testing.T) {
 	assert.Equal(t, "10.0.0.31:9100", cfg.Devices[1].Address)
 	assert.Equal(t, "GPIO17", cfg.Devices[2].Pins.Green)
 	assert.Equal(t, 203, cfg.Labels.DPI)
+	assert.False(t, cfg.Labels.RawZPL, "raw ZPL is off by default")
 	assert.Equal(t, ":8080", cfg.HTTP.Listen)
 	assert.Zero(t, cfg.Link, "the link applies its own defaults")
 	assert.Equal(t, "gw", cfg.MQTT.Username)
@@ -97,10 +100,18 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 		{"stations not a list", replace(good, "stations:\n  - id: dock-1\n    role: inbound-dock\n  - id: pack-1\n    role: pack", "stations: dock-1"), "stations: must be a list"},
 		{"gpio light without pins", replace(good, "    pins: {green: GPIO17, amber: GPIO27, red: GPIO22, buzzer: GPIO23}\n", ""), "devices[2].pins: a gpio light needs"},
 		{"bad duration", good + "outbox:\n  resend_after: soon\n", "not a duration"},
+		{"printer dpi not a resolution", replace(good, "address: 10.0.0.31:9100", "address: 10.0.0.31:9100\n    dpi: 250"), "devices[1].dpi: 250 is not a printer resolution (203, 300 or 600)"},
+		{"printer dpi not a number", replace(good, "address: 10.0.0.31:9100", "address: 10.0.0.31:9100\n    dpi: high"), `devices[1].dpi: must be a whole number, got "high"`},
+		{"printer profile unknown", replace(good, "address: 10.0.0.31:9100", "address: 10.0.0.31:9100\n    profile: a5"), `devices[1].profile: "a5" is not a printer profile (4x6, 4x8, 6.5x8`},
+		{"dpi on a scanner", replace(good, "    baud: 115200", "    baud: 115200\n    dpi: 300"), "devices[0].dpi: is only for a device of kind printer"},
+		{"profile on a light", replace(good, "driver: gpio", "driver: gpio\n    profile: 4x8"), "devices[2].profile: is only for a device of kind printer"},
+		{"labels dpi", good + "labels: {dpi: 320}\n", "labels.dpi: 320 is not a printer resolution"},
+		{"labels profile", good + "labels: {profile: 6x4}\n", `labels.profile: "6x4" is not a printer profile`},
 		{"not yaml", "site: [", "not valid YAML"},
 		{"empty", "", "empty"},
 		{"bulk budget too small", good + "outbox:\n  bulk_max_bytes: 100\n", "outbox.bulk_max_bytes: 100 is less than 64 KiB"},
 		{"bulk age too short", good + "outbox:\n  bulk_max_age: 10ms\n", "outbox.bulk_max_age: must be at least 1s"},
+		{"raw_zpl not a switch", good + "labels:\n  raw_zpl: sometimes\n", `labels.raw_zpl: must be true or false, got "sometimes"`},
 		{"second printer at a station", good + "  - {id: printer-2, kind: printer, station: dock-1, address: 10.0.0.32:9100}\n",
 			`devices[3].station: station "dock-1" already has printer "printer-1"; a station has at most one printer`},
 		{"second light at a station", good + "  - {id: light-2, kind: light, station: dock-1}\n",
@@ -116,6 +127,19 @@ func TestParseRefusesBadInputNamingTheKey(t *testing.T) {
 }
 
 // A printer and a light at each of two stations is fine.
+// Each printer renders its labels at its own resolution and for its own
+// label stock; without them, the labels: defaults apply.
+func TestPrinterLabelOptions(t *testing.T) {
+	cfg, err := Parse([]byte(good + "labels: {dpi: 300}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, zpl.Options{DPI: 300, Profile: DefaultProfile}, cfg.LabelOptions(cfg.Devices[1]), "the defaults")
+	assert.Equal(t, zpl.Options{DPI: 300, Profile: "4x6"}, cfg.LabelOptions(Device{}))
+	cfg, err = Parse([]byte(replace(good, "address: 10.0.0.31:9100", "address: 10.0.0.31:9100\n    dpi: 600\n    profile: 6.5x8")))
+	require.NoError(t, err)
+	assert.Equal(t, zpl.Options{DPI: 600, Profile: "6.5x8"}, cfg.LabelOptions(cfg.Devices[1]))
+	assert.Equal(t, zpl.Options{DPI: 203, Profile: "4x6"}, cfg.LabelOptions(Device{}), "labels: defaults")
+}
+
 func TestParseOnePrinterAndLightPerStation(t *testing.T) {
 	_, err := Parse([]byte(good + "  - {id: printer-2, kind: printer, station: pack-1, address: 10.0.0.32:9100}\n  - {id: light-2, kind: light, station: pack-1}\n"))
 	require.NoError(t, err)

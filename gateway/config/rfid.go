@@ -194,8 +194,9 @@ func (c *Config) GatedBy(id string) []string {
 	return out
 }
 
-// refuseForeignKeys names rfid keys on a device that is not a reader and
-// input keys on one that is not an input: they would be silently ignored.
+// refuseForeignKeys names rfid keys on a device that is not a reader, input
+// keys on one that is not an input and label keys on one that is not a
+// printer: they would be silently ignored.
 func (d Device) refuseForeignKeys(key string, p *problems) {
 	foreign := func(v any, kind string) {
 		rv := reflect.ValueOf(v)
@@ -216,6 +217,12 @@ func (d Device) refuseForeignKeys(key string, p *problems) {
 	}
 	if d.Kind != KindInput {
 		foreign(d.Input, KindInput)
+	}
+	if d.Kind != KindPrinter {
+		foreign(struct {
+			DPI     int    `yaml:"dpi"`
+			Profile string `yaml:"profile"`
+		}{d.DPI, d.Profile}, KindPrinter)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/gateway/web"
 	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/storage"
 	"github.com/dockhand/dockhand/zpl"
 )
 
@@ -70,27 +71,38 @@ func (b backend) Identify(station string) error {
 
 // linkHealth is the MQTT link's state.
 func (g *Gateway) linkHealth() health.Link {
+	if !g.opened.Load() {
+		return health.Link{LastError: "not started: waiting for disk space to open the database"}
+	}
 	s := g.link.Status()
 	return health.Link{Connected: s.Connected, Since: s.Since, LastError: s.LastError}
 }
 
-// Unready lists why the gateway is degraded (empty: ready).
+// Unready lists why the gateway is degraded (empty: ready): devices, the
+// link, and storage that cannot take events (a full disk, or a database
+// waiting for space to open).
 func (g *Gateway) Unready() []health.Reason {
-	return health.Unready(g.board.Snapshot(), g.linkHealth())
+	out := health.Unready(g.board.Snapshot(), g.linkHealth())
+	if s := g.Storage(); s.State != storage.StateOK {
+		out = append(out, health.Reason{Component: "storage", ID: s.State, Reason: s.Reason})
+	}
+	return out
 }
 
 func (b backend) Overview() web.Overview {
 	g := b.g
 	cfg := g.config()
-	st := g.outbox.Stats()
-	o := web.Overview{Gateway: cfg.Gateway, Site: cfg.Site, Version: g.opt.Version, Started: g.started, Link: g.linkHealth(),
-		Outbox: web.Backlog{Events: st.Events, Bytes: st.Bytes, BudgetBytes: st.MaxBytes, BytesPerSecond: st.BytesPerSecond}}
-	if old := g.outbox.Oldest(); !old.IsZero() {
-		o.Outbox.OldestAge = time.Since(old).Seconds()
-	}
-	if st.OfflineLeft > 0 {
-		h := st.OfflineLeft.Hours()
-		o.Outbox.BufferLeftHours = &h
+	o := web.Overview{Gateway: cfg.Gateway, Site: cfg.Site, Version: g.opt.Version, Started: g.started, Link: g.linkHealth()}
+	if g.opened.Load() {
+		st := g.outbox.Stats()
+		o.Outbox = web.Backlog{Events: st.Events, Bytes: st.Bytes, BudgetBytes: st.MaxBytes, BytesPerSecond: st.BytesPerSecond}
+		if old := g.outbox.Oldest(); !old.IsZero() {
+			o.Outbox.OldestAge = time.Since(old).Seconds()
+		}
+		if st.OfflineLeft > 0 {
+			h := st.OfflineLeft.Hours()
+			o.Outbox.BufferLeftHours = &h
+		}
 	}
 	o.Disk = disk(g.dataDir)
 	o.Memory = memory()

@@ -85,6 +85,7 @@ func (g *Gateway) print(p wire.Print) {
 		// Refused before anything is stored: a redelivery is refused the
 		// same way, which is harmless.
 		g.log.Warn().Str("command", p.ID).Str("station", p.Station).Str("reason", reason).Msg("print refused")
+		g.show(p.Station, gpio.PatternFault)
 		g.emit(&wire.PrintResult{Envelope: newEnvelope(wire.EvtPrint), Command: p.ID, Station: p.Station, Reason: reason}, "")
 	}
 	// The printer may be replaced by a new configuration meanwhile: the
@@ -97,9 +98,22 @@ func (g *Gateway) print(p wire.Print) {
 		return
 	}
 	data := []byte(p.ZPL)
-	if p.ZPL == "" {
+	if p.ZPL != "" {
+		// Raw ZPL only where the gateway enables it, and then labels only:
+		// a forged ^JUF would reset the printer (docs/labels.md).
+		if !g.config().Labels.RawZPL {
+			fail("raw ZPL is off on this gateway (labels.raw_zpl): only templates print")
+			return
+		}
+		if err := zpl.CheckRaw(data); err != nil {
+			fail(err.Error())
+			return
+		}
+	} else {
 		var err error
-		data, err = g.labels.Render(p.Template, p.Data, zpl.Options{DPI: g.config().Labels.DPI, Copies: p.Copies})
+		opt := g.config().LabelOptions(q.dev) // the printer's resolution and label stock
+		opt.Copies = p.Copies
+		data, err = g.labels.Render(p.Template, p.Data, opt)
 		if err != nil {
 			fail(err.Error())
 			return

@@ -66,10 +66,14 @@ func (o Options) withDefaults() Options {
 
 // Gateway is a running gateway.
 type Gateway struct {
-	opt     Options
-	cfg     atomic.Pointer[config.Config] // stations and devices change with Apply
-	log     zerolog.Logger
-	db      *badger.DB
+	opt  Options
+	cfg  atomic.Pointer[config.Config] // stations and devices change with Apply
+	log  zerolog.Logger
+	disk *storage.Disk
+	db   *badger.DB
+	// opened is set once the database is open and the outbox, link and
+	// devices run (a gateway short of disk space waits for it at start).
+	opened  atomic.Bool
 	outbox  *outbox.Outbox
 	link    *link.Link
 	labels  *zpl.Registry
@@ -100,6 +104,9 @@ type Gateway struct {
 }
 
 // Start opens the data directory and starts every part of the gateway.
+// When the disk is too full to open the database, Start still returns a
+// gateway: it shows the fault on every light, on the page and in its
+// metrics, and starts the rest once there is room (see awaitDisk).
 func Start(cfg *config.Config, dataDir string, log zerolog.Logger) (*Gateway, error) {
 	return StartWith(cfg, dataDir, log, Options{})
 }
@@ -132,12 +139,56 @@ func StartWith(cfg *config.Config, dataDir string, log zerolog.Logger, opt Optio
 	if g.labels, err = zpl.NewRegistry(cfg.Labels.Templates); err != nil {
 		return nil, fmt.Errorf("labels.templates: %w", err)
 	}
-	if g.db, err = storage.Open(filepath.Join(dataDir, "gateway"), storage.Gateway, log); err != nil {
+	g.disk = storage.NewDisk(filepath.Join(dataDir, "gateway"), storage.Gateway, outboxOptions(cfg, nil).Data(), log)
+	g.metrics = newMetrics(g)
+	db, err := g.disk.Open()
+	switch {
+	case errors.Is(err, storage.ErrNoSpace):
+		// The lights and the page come first, to show the fault while
+		// the gateway waits for space; the other devices start with the
+		// database.
+		var lights, others []config.Device
+		for _, d := range cfg.Devices {
+			if d.Kind == config.KindLight {
+				lights = append(lights, d)
+			} else {
+				others = append(others, d)
+			}
+		}
+		g.devMu.Lock()
+		lightErr := g.startDevices(cfg, lights, false)
+		g.devMu.Unlock()
+		if lightErr != nil {
+			return nil, lightErr
+		}
+		if err := g.startHTTP(); err != nil {
+			return nil, err
+		}
+		g.wg.Add(1)
+		go g.awaitDisk(err, others)
+	case err != nil:
 		return nil, err
+	default:
+		if err := g.startStored(db, cfg.Devices); err != nil {
+			return nil, err
+		}
+		if err := g.startHTTP(); err != nil {
+			return nil, err
+		}
 	}
-	if g.outbox, err = outbox.Open(g.db, outbox.Options{MaxBytes: cfg.Outbox.MaxBytes,
-		BulkMaxBytes: cfg.Outbox.BulkMaxBytes, BulkMaxAge: time.Duration(cfg.Outbox.BulkMaxAge)}, log); err != nil {
-		return nil, err
+	ok = true
+	return g, nil
+}
+
+// startStored starts everything that needs the open database: the
+// outbox, the link, the devices other than lights and the handling of
+// commands.
+func (g *Gateway) startStored(db *badger.DB, devs []config.Device) error {
+	cfg, log := g.config(), g.log
+	g.db = db
+	var err error
+	if g.outbox, err = outbox.Open(g.db, outboxOptions(cfg, g.disk), log); err != nil {
+		return err
 	}
 	var stations []string
 	for _, s := range cfg.Stations {
@@ -150,24 +201,27 @@ func StartWith(cfg *config.Config, dataDir string, log zerolog.Logger, opt Optio
 		ResendAfter: time.Duration(cfg.Link.ResendAfter), Window: cfg.Link.Window,
 	}, g.outbox, log)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	g.metrics = newMetrics(g)
+	g.opened.Store(true)
 	g.devMu.Lock()
-	err = g.startDevices(cfg, cfg.Devices, true)
+	err = g.startDevices(cfg, devs, true)
 	g.devMu.Unlock()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := g.startHTTP(); err != nil {
-		return nil, err
-	}
-	g.wg.Add(2)
+	g.wg.Add(3)
 	go func() { defer g.wg.Done(); _ = g.link.Run(g.ctx) }()
 	go func() { defer g.wg.Done(); g.commandLoop() }()
+	go func() { defer g.wg.Done(); g.watchDisk() }()
 	log.Info().Str("site", cfg.Site).Str("mqtt", cfg.MQTT.URL).Str("version", g.opt.Version).Int("devices", len(cfg.Devices)).Msg("gateway started")
-	ok = true
-	return g, nil
+	return nil
+}
+
+// outboxOptions are the outbox's bounds from the configuration.
+func outboxOptions(cfg *config.Config, disk outbox.Disk) outbox.Options {
+	return outbox.Options{MaxBytes: cfg.Outbox.MaxBytes, BulkMaxBytes: cfg.Outbox.BulkMaxBytes,
+		BulkMaxAge: time.Duration(cfg.Outbox.BulkMaxAge), Disk: disk}
 }
 
 func (g *Gateway) startHTTP() error {
@@ -181,7 +235,8 @@ func (g *Gateway) startHTTP() error {
 	}
 	var err error
 	g.web, err = web.Start(web.Options{Listen: cfg.HTTP.Listen, CertFile: cfg.HTTP.CertFile, KeyFile: cfg.HTTP.KeyFile,
-		PasswordHash: cfg.HTTP.AdminPasswordHash, PasswordFile: hashFile, ConfigPath: g.opt.ConfigPath,
+		PasswordHash: cfg.HTTP.AdminPasswordHash, PasswordFile: hashFile, SetupCodeFile: filepath.Join(g.dataDir, "setup-code"),
+		ConfigPath: g.opt.ConfigPath,
 		SerialDirs: g.opt.SerialDirs, Metrics: g.metrics.handler}, backend{g}, g.log.With().Str("component", "web").Logger())
 	if err != nil {
 		return err
@@ -194,7 +249,7 @@ func (g *Gateway) startHTTP() error {
 func (g *Gateway) Outbox() *outbox.Outbox { return g.outbox }
 
 // Connected reports whether the MQTT session is up.
-func (g *Gateway) Connected() bool { return g.link.Connected() }
+func (g *Gateway) Connected() bool { return g.opened.Load() && g.link.Connected() }
 
 // Devices returns every configured device's health.
 func (g *Gateway) Devices() []health.Device { return g.board.Snapshot() }
@@ -222,6 +277,7 @@ func (g *Gateway) Close() {
 		if err := g.db.Close(); err != nil {
 			g.log.Error().Err(err).Msg("close database")
 		}
+		g.disk.Close()
 	}
 }
 
@@ -236,6 +292,13 @@ func (g *Gateway) emit(ev outbox.Event, device string) bool {
 func (g *Gateway) store(ev outbox.Event, device string, appendFn func(context.Context, outbox.Event) (uint64, error)) bool {
 	env := ev.Env()
 	env.Gateway, env.Device = g.config().Gateway, device
+	if !g.opened.Load() {
+		// Only the lights run while the gateway waits for the space to
+		// open its database; their state is reported once it is open.
+		g.metrics.refused.Add(1)
+		g.log.Warn().Str("device", device).Str("type", env.Type).Msg("event not stored: the database is not open yet (waiting for disk space)")
+		return false
+	}
 	if _, err := appendFn(g.ctx, ev); err != nil {
 		g.metrics.refused.Add(1)
 		g.log.Error().Err(err).Str("device", device).Str("type", env.Type).Msg("event refused: not stored")

@@ -221,6 +221,10 @@ func (g *Gateway) onDeviceChange(c health.Change) {
 // other sections of cfg are not applied (they need a restart). A device
 // that cannot be opened is reported in the error and shows as disconnected.
 func (g *Gateway) Apply(next *config.Config) error {
+	if !g.opened.Load() {
+		// Devices would have no outbox to store their events in.
+		return errors.New("the gateway has not started yet: it is waiting for disk space to open its database")
+	}
 	g.devMu.Lock()
 	defer g.devMu.Unlock()
 	cur := g.config()

@@ -63,14 +63,24 @@ devices:
 	assert.Equal(t, "printer-1", reasons[1].ID)
 	assert.Contains(t, reasons[1].Reason, "printer printer-1 is disconnected")
 
-	var states []string
-	for _, ev := range stored[wire.Device](t, g, outbox.Must, wire.EvtDevice) {
-		if ev.Device == "printer-1" {
-			states = append(states, ev.State)
-			if ev.State == health.Error {
-				require.NotNil(t, ev.Printer)
-				assert.True(t, ev.Printer.PaperOut)
+	// The board shows a change as it is made; its event is stored right
+	// after, so wait for it rather than read at once.
+	printerEvents := func() []wire.Device {
+		var out []wire.Device
+		for _, ev := range stored[wire.Device](t, g, outbox.Must, wire.EvtDevice) {
+			if ev.Device == "printer-1" {
+				out = append(out, ev)
 			}
+		}
+		return out
+	}
+	require.Eventually(t, func() bool { return len(printerEvents()) >= 3 }, 5*time.Second, 10*time.Millisecond)
+	var states []string
+	for _, ev := range printerEvents() {
+		states = append(states, ev.State)
+		if ev.State == health.Error {
+			require.NotNil(t, ev.Printer)
+			assert.True(t, ev.Printer.PaperOut)
 		}
 	}
 	assert.Equal(t, []string{"connected", "error", "disconnected"}, states, "each change once, for central")
@@ -92,7 +102,8 @@ func TestApplyReplacesDevicesWithoutLosingJobsOrEvents(t *testing.T) {
 	require.NoError(t, err)
 	defer sc.Close()
 	port := testenv.FreePort(t)
-	base := `stations: [{id: pack-1, role: pack}]
+	base := `labels: {raw_zpl: true}
+stations: [{id: pack-1, role: pack}]
 devices:
   - {id: light-1, kind: light, station: pack-1}
   - {id: printer-1, kind: printer, station: pack-1, address: %q}

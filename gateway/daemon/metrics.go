@@ -7,6 +7,7 @@ import (
 
 	"github.com/dockhand/dockhand/gateway/health"
 	prom "github.com/dockhand/dockhand/internal/metrics"
+	"github.com/dockhand/dockhand/internal/storage"
 )
 
 type metrics struct {
@@ -27,27 +28,45 @@ func newMetrics(g *Gateway) *metrics {
 	counter("commands_duplicate_total", "Redelivered commands ignored.", m.duplicateCommands.Load)
 	counter("labels_printed_total", "Labels the printer accepted.", m.printed.Load)
 	counter("labels_failed_total", "Labels that could not be printed.", m.printFailed.Load)
-	counter("events_published_total", "Outbox events published (including re-publishes).", func() uint64 { p, _ := g.link.Published(); return p })
-	counter("events_republished_total", "Outbox events published again after a timeout or reconnect.", func() uint64 { _, r := g.link.Published(); return r })
-	gauge("outbox_events", "Events waiting for central's acknowledgement.", func() float64 { return float64(g.outbox.Stats().Events) })
-	gauge("outbox_bytes", "Bytes of events waiting for central's acknowledgement.", func() float64 { return float64(g.outbox.Stats().Bytes) })
-	gauge("outbox_oldest_seconds", "Age of the oldest unacknowledged event.", func() float64 {
+	counter("events_published_total", "Outbox events published (including re-publishes).", whenOpen(g, func() uint64 { p, _ := g.link.Published(); return p }))
+	counter("events_republished_total", "Outbox events published again after a timeout or reconnect.", whenOpen(g, func() uint64 { _, r := g.link.Published(); return r }))
+	gauge("outbox_events", "Events waiting for central's acknowledgement.", whenOpen(g, func() float64 { return float64(g.outbox.Stats().Events) }))
+	gauge("outbox_bytes", "Bytes of events waiting for central's acknowledgement.", whenOpen(g, func() float64 { return float64(g.outbox.Stats().Bytes) }))
+	gauge("outbox_oldest_seconds", "Age of the oldest unacknowledged event.", whenOpen(g, func() float64 {
 		if o := g.outbox.Oldest(); !o.IsZero() {
 			return time.Since(o).Seconds()
 		}
 		return 0
-	})
-	gauge("outbox_bulk_events", "Raw (sheddable) events waiting for central.", func() float64 { return float64(g.outbox.Stats().Bulk.Events) })
-	counter("outbox_bulk_shed_total", "Raw events shed because the bulk lane was over budget or too old.", func() uint64 { return g.outbox.Stats().Bulk.Shed })
-	gauge("outbox_budget_bytes", "Disk budget for unacknowledged events.", func() float64 { return float64(g.outbox.Stats().MaxBytes) })
+	}))
+	gauge("outbox_bulk_events", "Raw (sheddable) events waiting for central.", whenOpen(g, func() float64 { return float64(g.outbox.Stats().Bulk.Events) }))
+	counter("outbox_bulk_shed_total", "Raw events shed because the bulk lane was over budget or too old.", whenOpen(g, func() uint64 { return g.outbox.Stats().Bulk.Shed }))
+	gauge("outbox_budget_bytes", "Budget for unacknowledged events: outbox.max_bytes, or less when the disk has less room.",
+		whenOpen(g, func() float64 { return float64(g.outbox.Stats().MaxBytes) }))
 	gauge("outbox_offline_seconds_left", "How long the budget lasts offline at the recent append rate (0 = no recent appends or full).",
-		func() float64 { return g.outbox.Stats().OfflineLeft.Seconds() })
-	gauge("mqtt_unconfirmed_publishes", "Publishes waiting for the broker's PUBACK.", func() float64 { return float64(g.link.Unconfirmed()) })
-	counter("messages_refused_total", "Messages from the broker refused: oversized, unsealed or badly sealed commands, acks for other streams or beyond what was issued.", g.link.Refused)
-	reg.Flag("mqtt_connected", "1 when the broker session is up.", g.link.Connected)
+		whenOpen(g, func() float64 { return g.outbox.Stats().OfflineLeft.Seconds() }))
+	gauge("mqtt_unconfirmed_publishes", "Publishes waiting for the broker's PUBACK.", whenOpen(g, func() float64 { return float64(g.link.Unconfirmed()) }))
+	counter("messages_refused_total", "Messages from the broker refused: oversized, unsealed or badly sealed commands, acks for other streams or beyond what was issued.",
+		whenOpen(g, func() uint64 { return g.link.Refused() }))
+	reg.Flag("mqtt_connected", "1 when the broker session is up.", whenOpen(g, func() bool { return g.link.Connected() }))
+	reg.Flag("storage_ok", "1 when the gateway can store events (0: the disk is full, or the database cannot be opened for lack of space).",
+		func() bool { return g.Storage().State == storage.StateOK })
+	gauge("storage_free_bytes", "Free space on the data directory's filesystem.", func() float64 { return float64(g.Storage().Free) })
+	gauge("storage_needed_bytes", "Free space the database keeps for its own writes (or needs to open).", func() float64 { return float64(g.Storage().Needed) })
 	deviceMetrics(reg, g.board)
 	m.handler = reg.Handler()
 	return m
+}
+
+// whenOpen reads an outbox or link metric once the database is open (both
+// exist only then: a gateway may wait for disk space at start).
+func whenOpen[T uint64 | float64 | bool](g *Gateway, f func() T) func() T {
+	return func() T {
+		var zero T
+		if !g.opened.Load() {
+			return zero
+		}
+		return f()
+	}
 }
 
 // deviceLabels label every per-device series.

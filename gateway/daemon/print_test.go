@@ -35,6 +35,7 @@ func TestPrintJobsSurviveRestartAndNeverPrintTwice(t *testing.T) {
 	cfg := testConfig(t, testenv.FreePort(t), fmt.Sprintf(`stations: [{id: pack-1, role: pack}]
 devices:
   - {id: printer-1, kind: printer, station: pack-1, address: %q}
+labels: {raw_zpl: true}
 `, prn.Addr()))
 	dir := t.TempDir()
 	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "pack-1", ZPL: "^XA^FO10,10^A0N,30,30^FDhello^FS^XZ"}
@@ -100,6 +101,7 @@ func TestStoppingGatewayLetsASentLabelBeConfirmed(t *testing.T) {
 	cfg := testConfig(t, testenv.FreePort(t), fmt.Sprintf(`stations: [{id: pack-1, role: pack}]
 devices:
   - {id: printer-1, kind: printer, station: pack-1, address: %q}
+labels: {raw_zpl: true}
 `, prn.Addr()))
 	dir := t.TempDir()
 	g, err := Start(cfg, dir, log)
@@ -125,4 +127,62 @@ devices:
 	require.NoError(t, err)
 	assert.Empty(t, jobs, "the confirmed job is forgotten")
 	assert.Len(t, prn.Jobs(), 1, "and not sent again")
+}
+
+// A label is rendered for the printer it goes to: that printer's
+// resolution and label stock (its dpi and profile, else labels:), the
+// template's layout for the stock, and refused (a failed print result)
+// when it is larger than the labels loaded.
+func TestLabelsAreRenderedForTheirPrinter(t *testing.T) {
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
+	var prns []*devsim.Printer
+	for range 3 {
+		prn, err := devsim.NewPrinter("127.0.0.1:0", t.TempDir(), log)
+		require.NoError(t, err)
+		defer prn.Close()
+		prns = append(prns, prn)
+	}
+	cfg := testConfig(t, testenv.FreePort(t), fmt.Sprintf(`stations: [{id: pack-1, role: pack}, {id: dock-1, role: inbound-dock}, {id: dock-2, role: inbound-dock}]
+devices:
+  - {id: printer-1, kind: printer, station: pack-1, address: %q}
+  - {id: printer-2, kind: printer, station: dock-1, address: %q, dpi: 300, profile: 4x8}
+  - {id: printer-3, kind: printer, station: dock-2, address: %q, profile: 6.5x8}
+labels: {dpi: 203}
+`, prns[0].Addr(), prns[1].Addr(), prns[2].Addr()))
+	g, err := Start(cfg, t.TempDir(), log)
+	require.NoError(t, err)
+	defer g.Close()
+	pallet := map[string]string{"sscc": "106141410000000019", "gtin": "09506000134352", "lot": "LOTABCDEFGHIJKLMNOPQ"}
+	send := func(station, template string, data map[string]string) string {
+		cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: station, Template: template, Data: data}
+		payload, err := json.Marshal(cmd)
+		require.NoError(t, err)
+		g.apply(link.Command{Type: wire.CmdPrint, Payload: payload})
+		return cmd.ID
+	}
+	job := func(prn *devsim.Printer) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		jobs, err := prn.WaitJobs(ctx, 1)
+		require.NoError(t, err)
+		return string(jobs[len(jobs)-1].ZPL)
+	}
+	refused := send("pack-1", "sscc-pallet", map[string]string{"sscc": pallet["sscc"]})
+	send("pack-1", "bin-location", map[string]string{"location": "A-03-2-05"})
+	assert.Contains(t, job(prns[0]), "^PW812\n^LL406\n", "labels: 203 dpi")
+	require.Eventually(t, func() bool {
+		for _, r := range printResults(t, g) {
+			if r.Command == refused {
+				assert.False(t, r.Printed)
+				assert.Contains(t, r.Reason, "printer profile 4x6 is 101.6 × 152.4 mm")
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 10*time.Millisecond, "a 4 x 8 in label is refused on 4 x 6 in labels")
+
+	send("dock-1", "sscc-pallet", map[string]string{"sscc": pallet["sscc"]})
+	assert.Contains(t, job(prns[1]), "^PW1200\n^LL2400\n", "printer-2: 300 dpi, 4 x 8 in")
+	send("dock-2", "sscc-pallet", pallet)
+	assert.Contains(t, job(prns[2]), "^PW1320\n^LL1624\n", "printer-3: the 6.5 x 8 in layout at 203 dpi, with a 20-letter lot")
 }

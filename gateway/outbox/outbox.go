@@ -87,10 +87,12 @@ type Stats struct {
 	Stream  string
 	NextSeq uint64
 	Acked   uint64
-	// MaxBytes is the disk budget; BytesPerSecond the recent append rate;
-	// OfflineLeft how long the budget lasts at that rate with nothing
-	// acknowledged (0 when nothing is being appended).
+	// MaxBytes is the disk budget (DiskLimited: less than configured,
+	// because the disk has less room); BytesPerSecond the recent append
+	// rate; OfflineLeft how long the budget lasts at that rate with
+	// nothing acknowledged (0 when nothing is being appended).
 	MaxBytes       int64
+	DiskLimited    bool
 	BytesPerSecond float64
 	OfflineLeft    time.Duration
 	Bulk           BulkStats
@@ -107,17 +109,78 @@ type BulkStats struct {
 // Options bound the outbox.
 type Options struct {
 	// MaxBytes is the disk budget for unacknowledged must-lane events;
-	// 0 = 256 MiB.
+	// 0 = 256 MiB. With a Disk, the budget is the smaller of MaxBytes and
+	// what is stored plus the disk's Room.
 	MaxBytes int64
+	// Disk, when set, is the filesystem the database is on
+	// (storage.Disk); nil = the budget alone bounds the outbox.
+	Disk Disk
 	// BulkMaxBytes is the bulk lane's budget; 0 = MaxBytes/8.
 	BulkMaxBytes int64
 	// BulkMaxAge drops bulk events older than this; 0 = 10 minutes.
 	BulkMaxAge time.Duration
 }
 
+// Disk reports the room left on the database's filesystem.
+type Disk interface {
+	// Room is how many more bytes may be stored (free space less what the
+	// database needs for its own writes); it must not make a system call.
+	Room() int64
+	// Wrote accounts for n bytes committed.
+	Wrote(n int64)
+	// Reclaim asks the database to give back the space of deleted events
+	// now, given live bytes still stored; it reports whether it did.
+	Reclaim(live int64) (bool, error)
+}
+
 // reserve is kept beyond the budget for device status events, so the
 // gateway can still report that it is refusing scans.
 func reserve(budget int64) int64 { return max(budget/100, 64<<10) }
+
+// diskHysteresis: an outbox refusing events for lack of disk space takes
+// them again only once the disk has this much more room than where it
+// started refusing — about what one memtable flush or compaction moves —
+// so that the light does not flicker between red and green while
+// Badger's background work moves a megabyte back and forth.
+const diskHysteresis = 2 << 20
+
+// budget is the must lane's budget now: MaxBytes, or less when the disk
+// has less room (byDisk). Caller holds o.mu.
+func (o *Outbox) budget() (limit int64, byDisk bool) {
+	m := o.lanes[Must]
+	if o.opt.Disk == nil {
+		return m.budget, false
+	}
+	keep := reserve(m.budget)
+	if o.diskFull {
+		keep += diskHysteresis
+	}
+	room := o.opt.Disk.Room()
+	o.diskFull = room <= keep
+	if disk := m.bytes + room - keep; disk < m.budget {
+		return max(disk, 0), true
+	}
+	return m.budget, false
+}
+
+// diskShort refuses a write of data other than events (a print job) when
+// the disk has no room beyond the device events' reserve.
+func (o *Outbox) diskShort() error {
+	if o.opt.Disk == nil {
+		return nil
+	}
+	if room := o.opt.Disk.Room(); room <= reserve(o.opt.MaxBytes) {
+		return fmt.Errorf("%w: the disk is full (%d bytes of room beyond the database's reserve)", ErrFull, room)
+	}
+	return nil
+}
+
+// wrote tells the disk about n bytes committed.
+func (o *Outbox) wrote(n int64) {
+	if o.opt.Disk != nil {
+		o.opt.Disk.Wrote(n)
+	}
+}
 
 // lane is one stream's state; guarded by Outbox.mu.
 type lane struct {
@@ -149,8 +212,16 @@ type Outbox struct {
 
 	// notify has room for one signal: "there is something new to send".
 	notify chan struct{}
+	// reclaim has room for one signal: acknowledged events were deleted
+	// while the disk limits the budget (see reclaimSpace).
+	reclaim chan struct{}
 
 	mu sync.Mutex // guards the lanes and the fields below
+	// diskFull: events are refused for lack of disk space (see budget).
+	diskFull bool
+	// deviceOver is what device events took beyond the room of a full
+	// disk, since it was last not full.
+	deviceOver int64
 	// rate is an exponentially weighted bytes/s of must-lane appends.
 	rate   float64
 	rateAt time.Time
@@ -172,8 +243,7 @@ type appendReq struct {
 	done   chan struct{}
 }
 
-// Open loads (or starts) the outbox in db.
-func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
+func (opt Options) withDefaults() Options {
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = 256 << 20
 	}
@@ -183,13 +253,27 @@ func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
 	if opt.BulkMaxAge <= 0 {
 		opt.BulkMaxAge = 10 * time.Minute
 	}
+	return opt
+}
+
+// Data is the most the outbox stores: both lanes' budgets (what the
+// database's disk reserve is sized for, storage.Reserve).
+func (opt Options) Data() int64 {
+	opt = opt.withDefaults()
+	return opt.MaxBytes + opt.BulkMaxBytes
+}
+
+// Open loads (or starts) the outbox in db.
+func Open(db *badger.DB, opt Options, log zerolog.Logger) (*Outbox, error) {
+	opt = opt.withDefaults()
 	o := &Outbox{
-		db:     db,
-		opt:    opt,
-		log:    log.With().Str("component", "outbox").Logger(),
-		reqs:   make(chan *appendReq, maxBatchSize),
-		done:   make(chan struct{}),
-		notify: make(chan struct{}, 1),
+		db:      db,
+		opt:     opt,
+		log:     log.With().Str("component", "outbox").Logger(),
+		reqs:    make(chan *appendReq, maxBatchSize),
+		done:    make(chan struct{}),
+		notify:  make(chan struct{}, 1),
+		reclaim: make(chan struct{}, 1),
 		lanes: [2]*lane{
 			{prefix: []byte("o/"), keyNext: []byte("m/nextseq"), budget: opt.MaxBytes},
 			{prefix: []byte("b/"), keyNext: []byte("m/nextseq-bulk"), budget: opt.BulkMaxBytes},
@@ -326,22 +410,38 @@ func (o *Outbox) append(ctx context.Context, r *appendReq) (uint64, error) {
 
 // admit refuses a must-lane event when the budget is used up; device
 // events may use a small reserve so that the refusal itself can be
-// reported. The bulk lane is never refused: it sheds instead.
+// reported. The bulk lane sheds its oldest events when over its own
+// budget, but a full disk refuses it too: shedding frees no disk space
+// until Badger compacts.
 func (o *Outbox) admit(r *appendReq) error {
 	if r.lane == Bulk {
-		return nil
+		return o.diskShort()
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	m := o.lanes[Must]
-	limit := m.budget
-	if r.ev.Env().Type == wire.EvtDevice {
-		limit += reserve(m.budget)
+	limit, byDisk := o.budget()
+	if m.bytes < limit {
+		o.deviceOver = 0
+		return nil
 	}
-	if m.bytes >= limit {
-		return fmt.Errorf("%w: %d events, %d of %d bytes waiting for central", ErrFull, m.count, m.bytes, m.budget)
+	if r.ev.Env().Type == wire.EvtDevice && m.bytes < m.budget+reserve(m.budget) {
+		if !byDisk {
+			return nil
+		}
+		// On a full disk, device events take their reserve out of the
+		// database's (storage.Reserve counts it), whatever Badger's
+		// compactions are using at the moment: counted here, since the
+		// disk's figures move with the compactions.
+		if size, err := json.Marshal(r.ev); err == nil && o.deviceOver+int64(len(size)) <= reserve(m.budget) {
+			o.deviceOver += int64(len(size))
+			return nil
+		}
 	}
-	return nil
+	if byDisk {
+		return fmt.Errorf("%w: the disk is full: %d events, %d bytes waiting for central, no room for more", ErrFull, m.count, m.bytes)
+	}
+	return fmt.Errorf("%w: %d events, %d of %d bytes waiting for central", ErrFull, m.count, m.bytes, m.budget)
 }
 
 func (o *Outbox) committer() {
@@ -351,6 +451,9 @@ func (o *Outbox) committer() {
 		select {
 		case r := <-o.reqs:
 			batch = append(batch, r)
+		case <-o.reclaim:
+			o.reclaimSpace()
+			continue
 		case <-o.done:
 			o.failPending()
 			return
@@ -480,6 +583,7 @@ func (o *Outbox) commitPart(part []*appendReq) error {
 		return err
 	}
 	o.commits.Add(1)
+	o.wrote(size[Must] + size[Bulk])
 	o.mu.Lock()
 	for _, ln := range Lanes {
 		if count[ln] == 0 {
@@ -632,14 +736,38 @@ func (o *Outbox) Ack(ln Lane, upTo uint64) error {
 	if err != nil {
 		return fmt.Errorf("ack outbox up to %d: %w", upTo, err)
 	}
+	o.wrote(int64(removed) * int64(len(l.prefix)+8+16)) // a tombstone per event
 	o.mu.Lock()
 	if upTo > l.acked {
 		l.acked = upTo
 	}
 	l.count -= removed
 	l.bytes = max(l.bytes-size, 0)
+	_, byDisk := o.budget()
 	o.mu.Unlock()
+	if byDisk && removed > 0 {
+		select {
+		case o.reclaim <- struct{}{}:
+		default:
+		}
+	}
 	return nil
+}
+
+// reclaimSpace runs in the committer, between commits: Badger frees the
+// space of deleted events only when compactions merge the deletions with
+// the data, which new writes drive — and a full disk refuses them. The
+// disk decides whether reclaiming is due and safe (storage.Disk.Reclaim).
+func (o *Outbox) reclaimSpace() {
+	o.mu.Lock()
+	live := o.lanes[Must].bytes + o.lanes[Bulk].bytes
+	o.mu.Unlock()
+	done, err := o.opt.Disk.Reclaim(live)
+	if err != nil {
+		o.log.Error().Err(err).Msg("reclaim the space of acknowledged events")
+	} else if done {
+		o.log.Info().Int64("live_bytes", live).Msg("reclaimed the space of acknowledged events")
+	}
 }
 
 // Acked is the highest sequence number of a lane acknowledged (or shed).
@@ -660,8 +788,9 @@ func (o *Outbox) Issued(ln Lane) uint64 {
 func (o *Outbox) Stats() Stats {
 	o.mu.Lock()
 	m, b := o.lanes[Must], o.lanes[Bulk]
-	s := Stats{Events: m.count, Bytes: m.bytes, Stream: m.stream, NextSeq: m.nextSeq, Acked: m.acked, MaxBytes: m.budget,
+	s := Stats{Events: m.count, Bytes: m.bytes, Stream: m.stream, NextSeq: m.nextSeq, Acked: m.acked,
 		Bulk: BulkStats{Events: b.count, Bytes: b.bytes, MaxBytes: b.budget, Shed: o.shed.Load()}}
+	s.MaxBytes, s.DiskLimited = o.budget()
 	s.BytesPerSecond = o.currentRate(time.Now())
 	o.mu.Unlock()
 	if s.BytesPerSecond > 0 {
@@ -705,6 +834,7 @@ func (o *Outbox) currentRate(now time.Time) float64 {
 func (o *Outbox) FirstTime(commandID string) (bool, error) {
 	first := false
 	key := append(append([]byte{}, prefixCmd...), commandID...)
+	defer o.wrote(int64(len(key) + 16))
 	err := o.db.Update(func(txn *badger.Txn) error {
 		_, err := txn.Get(key)
 		if err == nil {

@@ -25,9 +25,13 @@ type PrintJob struct {
 
 // AcceptPrint records a print command as applied and stores its job in
 // one transaction. It reports false (and stores nothing) for a command
-// id seen before.
+// id seen before. A full disk refuses the job (ErrFull).
 func (o *Outbox) AcceptPrint(j PrintJob) (bool, error) {
+	if err := o.diskShort(); err != nil {
+		return false, fmt.Errorf("store print job %s: %w", j.Command, err)
+	}
 	first := false
+	defer o.wrote(int64(len(j.ZPL) + len(j.Command) + 64))
 	err := o.db.Update(func(txn *badger.Txn) error {
 		cmdKey := append(append([]byte{}, prefixCmd...), j.Command...)
 		if _, err := txn.Get(cmdKey); err == nil {
@@ -48,10 +52,7 @@ func (o *Outbox) AcceptPrint(j PrintJob) (bool, error) {
 }
 
 // MarkSending records that a job's bytes are about to go to the printer.
-func (o *Outbox) MarkSending(j PrintJob) error {
-	j.Sending = true
-	return o.db.Update(func(txn *badger.Txn) error { return putJob(txn, j) })
-}
+func (o *Outbox) MarkSending(j PrintJob) error { return o.markJob(j, true) }
 
 // PrintJobs lists stored jobs in command-id order (ULIDs: arrival order).
 func (o *Outbox) PrintJobs() ([]PrintJob, error) {
@@ -79,11 +80,15 @@ func putJob(txn *badger.Txn, j PrintJob) error {
 	return txn.Set(printKey(j.Command), b)
 }
 
+// markJob stores a job's new sending flag.
+func (o *Outbox) markJob(j PrintJob, sending bool) error {
+	j.Sending = sending
+	defer o.wrote(int64(len(j.ZPL) + len(j.Command) + 64))
+	return o.db.Update(func(txn *badger.Txn) error { return putJob(txn, j) })
+}
+
 func printKey(command string) []byte { return append(append([]byte{}, prefixPrint...), command...) }
 
 // Unmark records that a job's bytes did not go out after all (the gateway
 // is stopping while the job waited for the printer).
-func (o *Outbox) Unmark(j PrintJob) error {
-	j.Sending = false
-	return o.db.Update(func(txn *badger.Txn) error { return putJob(txn, j) })
-}
+func (o *Outbox) Unmark(j PrintJob) error { return o.markJob(j, false) }

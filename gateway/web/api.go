@@ -96,6 +96,9 @@ func serialPorts(dirs []string) []string {
 type templateInfo struct {
 	Name   string      `json:"name"`
 	Fields []fieldInfo `json:"fields"`
+	// Layouts are the label sizes: the default, and those for printer
+	// profiles with a layout of their own.
+	Layouts []zpl.Layout `json:"layouts"`
 }
 
 type fieldInfo struct {
@@ -115,7 +118,8 @@ func (s *Server) templates(w http.ResponseWriter, _ *http.Request) {
 		if err != nil {
 			continue
 		}
-		t := templateInfo{Name: name, Fields: []fieldInfo{}}
+		layouts, _ := reg.Layouts(name) // name is one of reg.Names()
+		t := templateInfo{Name: name, Fields: []fieldInfo{}, Layouts: layouts}
 		for _, f := range fields {
 			t.Fields = append(t.Fields, fieldInfo{Name: f.Name, Kind: string(f.Kind), Required: f.Required, Help: f.Help,
 				Max: f.Max, Sample: Sample(f)})
@@ -160,22 +164,36 @@ func withCheckDigit(body string) string {
 type labelRequest struct {
 	Template string            `json:"template"`
 	Data     map[string]string `json:"data"`
-	Device   string            `json:"device,omitempty"` // test print: the printer
+	// Device is the printer: a label is rendered for its resolution and
+	// label stock (a preview without one: for the labels: defaults).
+	Device string `json:"device,omitempty"`
 }
 
-// render turns a label request into ZPL, answering the problems itself.
-func (s *Server) render(w http.ResponseWriter, req labelRequest) ([]byte, bool) {
+// render turns a label request into ZPL for the request's printer and
+// says which resolution it is for, answering the problems itself.
+func (s *Server) render(w http.ResponseWriter, req labelRequest) ([]byte, int, bool) {
 	if len(req.Data) > 100 {
 		writeError(w, http.StatusBadRequest, "too many fields")
-		return nil, false
+		return nil, 0, false
 	}
-	out, err := s.b.Labels().Render(req.Template, req.Data, zpl.Options{DPI: s.b.Config().Labels.DPI})
+	cfg := s.b.Config()
+	var printer config.Device
+	if req.Device != "" {
+		i := slices.IndexFunc(cfg.Devices, func(d config.Device) bool { return d.ID == req.Device && d.Kind == config.KindPrinter })
+		if i < 0 {
+			writeJSON(w, http.StatusBadRequest, apiError{Error: "choose a printer", Fields: map[string]string{"device": "not a printer of this gateway"}})
+			return nil, 0, false
+		}
+		printer = cfg.Devices[i]
+	}
+	opt := cfg.LabelOptions(printer)
+	out, err := s.b.Labels().Render(req.Template, req.Data, opt)
 	if err == nil {
-		return out, true
+		return out, opt.DPI, true
 	}
 	if errors.Is(err, zpl.ErrUnknownTemplate) {
 		writeError(w, http.StatusNotFound, err.Error())
-		return nil, false
+		return nil, 0, false
 	}
 	e := apiError{Error: "the label cannot be printed with this data", Fields: map[string]string{}}
 	for _, fe := range fieldErrors(err) {
@@ -189,7 +207,7 @@ func (s *Server) render(w http.ResponseWriter, req labelRequest) ([]byte, bool) 
 		e.Problems = []string{err.Error()}
 	}
 	writeJSON(w, http.StatusUnprocessableEntity, e)
-	return nil, false
+	return nil, 0, false
 }
 
 func fieldErrors(err error) []*zpl.FieldError {
@@ -218,11 +236,11 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	out, ok := s.render(w, req)
+	out, dpi, ok := s.render(w, req)
 	if !ok {
 		return
 	}
-	png, warns, err := preview.PNG(out, preview.Options{DPI: s.b.Config().Labels.DPI})
+	png, warns, err := preview.PNG(out, preview.Options{DPI: dpi})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "preview: "+err.Error())
 		return
@@ -260,11 +278,11 @@ func (s *Server) testPrint(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if !s.isDevice(req.Device, config.KindPrinter) {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "choose a printer", Fields: map[string]string{"device": "not a printer of this gateway"}})
+	if req.Device == "" {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "choose a printer", Fields: map[string]string{"device": "choose a printer"}})
 		return
 	}
-	out, ok := s.render(w, req)
+	out, _, ok := s.render(w, req)
 	if !ok {
 		return
 	}
@@ -278,10 +296,6 @@ func (s *Server) testPrint(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"printed": res.Printed, "reason": res.Reason, "attempts": res.Attempts,
 		"sent": res.Sent, "before": statusOf(res.Before), "after": statusOf(res.After)})
-}
-
-func (s *Server) isDevice(id, kind string) bool {
-	return slices.ContainsFunc(s.b.Config().Devices, func(d config.Device) bool { return d.ID == id && d.Kind == kind })
 }
 
 func (s *Server) identify(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,10 +12,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/argon2"
@@ -94,12 +98,16 @@ type auth struct {
 	opt Options
 	log zerolog.Logger
 
-	mu       sync.Mutex
-	hash     string
-	sessions map[[32]byte]*session // by SHA-256 of the cookie value
-	failures map[string]*failures  // by client IP
-	checking chan struct{}         // bounds concurrent hash checks (CPU on a Pi)
-	now      func() time.Time
+	mu   sync.Mutex
+	hash string
+	// setupCode must be given to set the first password; setupErr says
+	// why there is none (the file could not be written).
+	setupCode string
+	setupErr  error
+	sessions  map[[32]byte]*session // by SHA-256 of the cookie value
+	failures  map[string]*failures  // by client IP
+	checking  chan struct{}         // bounds concurrent hash checks (CPU on a Pi)
+	now       func() time.Time
 }
 
 type failures struct {
@@ -119,7 +127,86 @@ func newAuth(opt Options, log zerolog.Logger) (*auth, error) {
 			return nil, fmt.Errorf("admin password file: %w", err)
 		}
 	}
+	if a.hash != "" {
+		a.removeSetupCode() // left over from before the password was set
+		return a, nil
+	}
+	a.setupCode, a.setupErr = readOrWriteSetupCode(opt.SetupCodeFile)
+	if a.setupErr != nil {
+		// The gateway goes on (scans matter more than the page); the page
+		// says why it cannot be set up.
+		log.Error().Err(a.setupErr).Str("file", opt.SetupCodeFile).Msg("cannot write the setup code: the admin password can only come from http.admin_password_hash")
+	} else {
+		log.Warn().Str("file", opt.SetupCodeFile).Msg("the admin password is not set: open the technician page and enter the setup code from this file")
+	}
 	return a, nil
+}
+
+// setupCodeRE is the form of a setup code: 12 characters of the RFC 4648
+// base32 alphabet in groups of four.
+var setupCodeRE = regexp.MustCompile(`^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`)
+
+// readOrWriteSetupCode returns the first-start setup code kept in path,
+// making one when there is none yet (or the file is not private): a code
+// survives restarts until the password is set. The file is written with
+// mode 0600, atomically.
+func readOrWriteSetupCode(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("no file for the setup code")
+	}
+	if b, err := os.ReadFile(path); err == nil {
+		code := strings.TrimSpace(string(b))
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 == 0 && setupCodeRE.MatchString(code) {
+			return code, nil
+		}
+	}
+	raw := make([]byte, 8)
+	_, _ = rand.Read(raw) // never fails (crypto/rand)
+	b32 := base32.StdEncoding.EncodeToString(raw)[:12]
+	code := b32[:4] + "-" + b32[4:8] + "-" + b32[8:]
+	f, err := os.CreateTemp(filepath.Dir(path), ".setup-code-*") // mode 0600
+	if err != nil {
+		return "", err
+	}
+	_, err = f.WriteString(code + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", err
+	}
+	return code, nil
+}
+
+// removeSetupCode deletes the setup code file: the password is set.
+func (a *auth) removeSetupCode() {
+	if a.opt.SetupCodeFile == "" {
+		return
+	}
+	if err := os.Remove(a.opt.SetupCodeFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+		a.log.Error().Err(err).Str("file", a.opt.SetupCodeFile).Msg("cannot remove the setup code file (it is no longer accepted)")
+	}
+}
+
+// setupCodeOK compares a typed code with the setup code, in constant time,
+// ignoring case, spaces and dashes.
+func setupCodeOK(want, typed string) bool {
+	norm := func(s string) []byte {
+		return []byte(strings.Map(func(r rune) rune {
+			if r == '-' || r == ' ' {
+				return -1
+			}
+			return unicode.ToUpper(r)
+		}, s))
+	}
+	return want != "" && len(typed) <= 64 && subtle.ConstantTimeCompare(norm(want), norm(typed)) == 1
 }
 
 func (a *auth) passwordSet() bool {
@@ -306,11 +393,43 @@ func jsonOnly(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// setup sets the admin password while none is set (first start) and signs
-// the technician in.
+type setupRequest struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+	// Code is the setup code from the file in the gateway's data
+	// directory: only someone who can read it there may set the password.
+	Code string `json:"code"`
+}
+
+// setup sets the admin password while none is set (first start), given
+// the setup code, and signs the technician in. Wrong codes count as
+// failed sign-ins.
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
-	var c credentials
+	var c setupRequest
 	if !jsonOnly(w, r) || !readJSON(w, r, &c) {
+		return
+	}
+	a := s.auth
+	a.mu.Lock()
+	done, code, codeErr := a.hash != "", a.setupCode, a.setupErr
+	a.mu.Unlock()
+	ip := clientIP(r)
+	switch wait := a.throttled(ip); {
+	case done:
+		writeError(w, http.StatusConflict, "the admin password is already set")
+		return
+	case wait > 0:
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many failed attempts; try again in %s", wait.Round(time.Second)))
+		return
+	case codeErr != nil:
+		writeError(w, http.StatusServiceUnavailable, "first-start setup is not possible on this gateway ("+codeErr.Error()+"); put a hash in http.admin_password_hash")
+		return
+	case !setupCodeOK(code, c.Code):
+		a.failed(ip)
+		s.log.Warn().Str("client", ip).Bool("code_given", c.Code != "").Msg("first-start setup refused: wrong setup code")
+		reason := "not the setup code: read it from the file " + filepath.Base(s.opt.SetupCodeFile) + " in the gateway's data directory (the gateway logs its path at start)"
+		writeJSON(w, http.StatusForbidden, apiError{Error: reason, Fields: map[string]string{"code": reason}})
 		return
 	}
 	hash, err := HashPassword(c.Password)
@@ -318,7 +437,6 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error(), Fields: map[string]string{"password": err.Error()}})
 		return
 	}
-	a := s.auth
 	a.mu.Lock()
 	if a.hash != "" {
 		a.mu.Unlock()
@@ -331,9 +449,10 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "cannot keep the password: "+err.Error())
 		return
 	}
-	a.hash = hash
+	a.hash, a.setupCode = hash, ""
 	a.mu.Unlock()
-	s.log.Warn().Str("client", clientIP(r)).Str("file", s.opt.PasswordFile).Msg("admin password set on first use")
+	a.removeSetupCode()
+	s.log.Warn().Str("client", ip).Str("file", s.opt.PasswordFile).Msg("admin password set on first use with the setup code")
 	writeJSON(w, http.StatusOK, s.sessionInfo(a.newSession(w)))
 }
 

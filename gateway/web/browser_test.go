@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,12 +69,13 @@ type rig struct {
 	printer *devsim.Printer
 	scanner *devsim.Scanner
 	config  string
+	data    string // the gateway's data directory
 }
 
 func newRig(t *testing.T) *rig {
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	ring := logging.NewRing(500)
-	glog := zerolog.New(zerolog.MultiLevelWriter(zerolog.NewTestWriter(t), ring)).Level(zerolog.InfoLevel).With().Timestamp().Logger()
+	glog := zerolog.New(logging.Writer(zerolog.NewTestWriter(t), ring)).Level(zerolog.InfoLevel).With().Timestamp().Logger() // as gatewayd wires it
 	prn, err := devsim.NewPrinter("127.0.0.1:0", t.TempDir(), log)
 	require.NoError(t, err)
 	t.Cleanup(func() { prn.Close() })
@@ -90,7 +92,7 @@ mqtt: {url: "tcp://127.0.0.1:%d", password: no-central}
 http: {listen: "127.0.0.1:0"}
 stations: [{id: dock-1, role: inbound-dock}]
 devices:
-  - {id: printer-1, kind: printer, station: dock-1, address: %q}
+  - {id: printer-1, kind: printer, station: dock-1, address: %q, profile: 4x8}
   - {id: light-1, kind: light, station: dock-1}
 `, testenv.FreePort(t), prn.Addr()), 0o640))
 	cfg, err := config.Load(path)
@@ -99,7 +101,7 @@ devices:
 		Logs: ring, SerialDirs: []string{serialDir}, PrinterPoll: 200 * time.Millisecond})
 	require.NoError(t, err)
 	t.Cleanup(g.Close)
-	return &rig{g: g, url: "http://" + g.HTTPAddr, printer: prn, scanner: sc, config: path}
+	return &rig{g: g, url: "http://" + g.HTTPAddr, printer: prn, scanner: sc, config: path, data: filepath.Join(dir, "data")}
 }
 
 // waitText waits until the element sel contains text.
@@ -132,23 +134,45 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 	}
 }
 
+// previewWidth waits for the preview image and returns its width in
+// pixels: the label's width in dots at the printer's resolution.
+func previewWidth(t *testing.T, ctx context.Context) int {
+	do(t, ctx, "the preview is drawn",
+		chromedp.WaitVisible("#tp-image"),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#tp-image").src.startsWith("data:image/png") && document.querySelector("#tp-image").naturalWidth > 100`))
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelector("#tp-image").naturalWidth`))
+	require.NoError(t, err)
+	return w
+}
+
 // The technician's whole visit, in a real browser, with the uplink down:
-// set the password, sign in, add the virtual scanner from the ports that
-// are plugged in, see its scans live (a hostile one too), preview and
-// test-print a label, be told next to the field why a value is refused,
-// see an unplugged scanner go red, sign out, and be refused without a
-// session.
+// set the password with the setup code from the data directory (a wrong
+// code is refused), sign in, add the virtual scanner from the ports that
+// are plugged in, see its scans live (a hostile one and a bad one with
+// the offending character marked), preview and test-print a label, be
+// told next to the field why a value is refused, change the printer's
+// resolution and see the preview follow, see an unplugged scanner go red,
+// sign out, and be refused without a session.
 func TestTechnicianPageInABrowser(t *testing.T) {
 	ctx := browser(t)
 	r := newRig(t)
 	require.False(t, r.g.Connected(), "the link is down for the whole visit")
 	started := time.Now()
 
-	do(t, ctx, "first start asks for a password",
+	code, err := os.ReadFile(filepath.Join(r.data, "setup-code"))
+	require.NoError(t, err, "the setup code is in the data directory")
+	do(t, ctx, "first start asks for the setup code and a password; a wrong code is refused",
 		chromedp.Navigate(r.url),
 		chromedp.WaitVisible("#view-setup"),
+		chromedp.SendKeys("#setup-code", "AAAA-BBBB-CCCC"),
 		chromedp.SendKeys("#setup-password", "dock door 7 key"),
 		chromedp.SendKeys("#setup-password2", "dock door 7 key"),
+		chromedp.Click("#setup-submit"),
+		waitText(`#setup-form .field-error[data-for="code"]`, "not the setup code"))
+	screenshot(t, ctx, "setup")
+	do(t, ctx, "the right code sets the password",
+		clearField("#setup-code"),
+		chromedp.SendKeys("#setup-code", strings.TrimSpace(string(code))),
 		chromedp.Click("#setup-submit"),
 		chromedp.WaitVisible("#view-overview"),
 		waitText("#ov-gateway", "gw-1"),
@@ -159,7 +183,8 @@ func TestTechnicianPageInABrowser(t *testing.T) {
 
 	do(t, ctx, "sign out and in again",
 		chromedp.Click("#logout"),
-		chromedp.WaitVisible("#view-login"))
+		chromedp.WaitVisible("#view-login"),
+		chromedp.WaitNotVisible("#nav")) // no menu without a session
 	screenshot(t, ctx, "sign-in")
 	do(t, ctx, "a wrong password is refused",
 		chromedp.SendKeys("#login-password", "wrong password"),
@@ -195,23 +220,31 @@ func TestTechnicianPageInABrowser(t *testing.T) {
 	do(t, ctx, "open the live view", chromedp.Click(`nav a[data-view="live"]`), chromedp.WaitVisible("#view-live"))
 	require.NoError(t, r.scanner.Scan("]C100"+sscc))
 	require.NoError(t, r.scanner.Scan("<script>window.pwned=1</script><img src=x onerror=window.pwned=1>"))
-	do(t, ctx, "scans appear live with their GS1 meaning, hostile data as text",
+	require.NoError(t, r.scanner.Scan("]C1010950110153000317251301")) // month 13
+	require.NoError(t, r.scanner.Scan("]C100<img src=x onerror=window.pwned=1>"))
+	do(t, ctx, "scans appear live with their GS1 meaning, hostile data as text, a bad one's character marked",
 		waitText("#live-list", sscc),
 		waitText("#live-list", "SSCC"),
-		waitText("#live-list", "<script>window.pwned=1</script>"))
+		waitText("#live-list", "<script>window.pwned=1</script>"),
+		waitText("#live-list", "0109501101530003172513"),
+		waitText("#live-list", "00<img src=x onerror=window.pwned=1>"))
+	marks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#live-list mark.error-at")].map(m => m.previousSibling.textContent + "[" + m.textContent + "]" + m.nextSibling.textContent)`))
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"01095011015300031725[1]301", "00[<]img src=x onerror=window.pwned=1>"}, marks, "the character at error_at is marked")
 	hostile, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.pwned === 1 || document.querySelectorAll("#live-list script, #live-list img").length > 0`))
 	require.NoError(t, err)
 	assert.False(t, hostile, "scan data is never markup")
 	screenshot(t, ctx, "live")
 
-	do(t, ctx, "preview a label",
+	choosePallet := chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#tp-template"); s.value = "sscc-pallet"; s.dispatchEvent(new Event("change")); })()`)
+	do(t, ctx, "preview a label for the printer",
 		chromedp.Click(`nav a[data-view="test"]`),
 		chromedp.WaitVisible("#view-test"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#tp-template option").length > 0`),
-		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#tp-template"); s.value = "sscc-pallet"; s.dispatchEvent(new Event("change")); })()`),
-		chromedp.Click("#tp-preview"),
-		chromedp.WaitVisible("#tp-image"),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#tp-image").src.startsWith("data:image/png") && document.querySelector("#tp-image").naturalWidth > 100`))
+		choosePallet,
+		waitText("#tp-media", "printer-1: 203 dpi, labels 4x8"),
+		chromedp.Click("#tp-preview"))
+	assert.Equal(t, 812, previewWidth(t, ctx), "4 in at 203 dpi")
 	do(t, ctx, "print it and read the printer's answer",
 		chromedp.Click("#tp-send"),
 		waitText("#tp-outcome", "Printed."),
@@ -219,7 +252,7 @@ func TestTechnicianPageInABrowser(t *testing.T) {
 	screenshot(t, ctx, "test-print")
 	jobs := r.printer.Jobs()
 	require.Len(t, jobs, 1, "the test label reached the printer")
-	assert.Contains(t, string(jobs[0].ZPL), "^XA")
+	assert.Contains(t, string(jobs[0].ZPL), "^PW812\n^LL1624\n")
 
 	do(t, ctx, "a bad value is refused next to its field",
 		chromedp.Click(`nav a[data-view="devices"]`),
@@ -235,9 +268,35 @@ func TestTechnicianPageInABrowser(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(saved), string(saved2), "a refused change leaves the file alone")
 
+	do(t, ctx, "a printer's resolution is checked next to its field",
+		chromedp.Click("#device-cancel"),
+		chromedp.Click(`#device-list tr[data-device="printer-1"] button.secondary`),
+		chromedp.WaitVisible("#device-form"),
+		chromedp.SendKeys(`#device-fields [name="dpi"]`, "250"),
+		chromedp.Click("#device-save"),
+		waitText(`#device-fields .field-error[data-for="dpi"]`, "250 is not a printer resolution (203, 300 or 600)"))
+	do(t, ctx, "and changed",
+		clearField(`#device-fields [name="dpi"]`),
+		chromedp.SendKeys(`#device-fields [name="dpi"]`, "300"),
+		chromedp.Click("#device-save"),
+		chromedp.WaitNotVisible("#device-form"), // hidden once saved and applied
+		chromedp.Click(`nav a[data-view="test"]`),
+		chromedp.WaitVisible("#view-test"),
+		choosePallet,
+		waitText("#tp-media", "printer-1: 300 dpi, labels 4x8"),
+		chromedp.Click("#tp-preview"))
+	assert.Equal(t, 1200, previewWidth(t, ctx), "4 in at 300 dpi")
+	do(t, ctx, "the printer gets the label at its new resolution", chromedp.Click("#tp-send"), waitText("#tp-outcome", "Printed."))
+	jobs = r.printer.Jobs()
+	require.Len(t, jobs, 2)
+	assert.Contains(t, string(jobs[1].ZPL), "^PW1200\n^LL2400\n")
+	saved3, err := os.ReadFile(r.config)
+	require.NoError(t, err)
+	assert.Contains(t, string(saved3), "dpi: 300")
+
 	require.NoError(t, r.scanner.Unplug())
 	do(t, ctx, "an unplugged scanner shows disconnected",
-		chromedp.Click("#device-cancel"),
+		chromedp.Click(`nav a[data-view="devices"]`),
 		waitText(`#device-list tr[data-device="scanner-1"] .state`, "disconnected"))
 
 	do(t, ctx, "the log shows the warning",

@@ -13,6 +13,7 @@ import (
 	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/configfile"
 	"github.com/dockhand/dockhand/internal/wire"
+	"github.com/dockhand/dockhand/zpl"
 )
 
 // editor changes the devices of the configuration file: one change at a
@@ -30,6 +31,14 @@ type configView struct {
 	Devices  []configfile.Fields `json:"devices"`
 	Kinds    []string            `json:"kinds"`
 	Roles    []string            `json:"roles"`
+	// Labels are the resolution and profile of printers that name none.
+	Labels   labelDefaults `json:"labels"`
+	Profiles []zpl.Profile `json:"profiles"`
+}
+
+type labelDefaults struct {
+	DPI     int    `json:"dpi"`
+	Profile string `json:"profile"`
 }
 
 // get returns the devices as written in the file (so a form shows what
@@ -38,7 +47,8 @@ type configView struct {
 func (e *editor) get(w http.ResponseWriter, _ *http.Request) {
 	cfg := e.s.b.Config()
 	v := configView{Editable: e.s.opt.ConfigPath != "", Path: e.s.opt.ConfigPath, Stations: []stationView{},
-		Kinds: config.Kinds, Roles: config.Roles, Devices: []configfile.Fields{}}
+		Kinds: config.Kinds, Roles: config.Roles, Devices: []configfile.Fields{},
+		Labels: labelDefaults{DPI: cfg.Labels.DPI, Profile: cfg.Labels.Profile}, Profiles: zpl.Profiles()}
 	for _, st := range cfg.Stations {
 		v.Stations = append(v.Stations, stationView{ID: st.ID, Role: st.Role})
 	}

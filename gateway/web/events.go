@@ -102,7 +102,10 @@ type scanView struct {
 	Elements  []elementView `json:"elements,omitempty"`
 	HRI       string        `json:"hri,omitempty"`
 	Error     string        `json:"error,omitempty"`
-	Stored    bool          `json:"stored"`
+	// ErrorAt is the byte offset in Data of the character the error is
+	// about (as in the evt/scan event); absent when no one character is.
+	ErrorAt *int `json:"error_at,omitempty"`
+	Stored  bool `json:"stored"`
 }
 
 type elementView struct {
@@ -113,7 +116,7 @@ type elementView struct {
 
 func scanOf(s live.Scan) scanView {
 	v := scanView{ID: s.Scan.ID, At: s.Scan.TS, Device: s.Scan.Device, Station: s.Scan.Station, Symbology: s.Scan.Symbology,
-		Data: s.Scan.Data, GS1: s.Scan.GS1, HRI: s.Scan.HRI, Error: s.Scan.Error, Stored: s.Stored}
+		Data: s.Scan.Data, GS1: s.Scan.GS1, HRI: s.Scan.HRI, Error: s.Scan.Error, ErrorAt: s.Scan.ErrorAt, Stored: s.Stored}
 	for _, e := range s.Scan.Elements {
 		name, _ := gs1.Describe(e.AI)
 		v.Elements = append(v.Elements, elementView{AI: e.AI, Name: name, Value: e.Value})

@@ -98,9 +98,12 @@ type Options struct {
 	Listen            string // e.g. ":8080"
 	CertFile, KeyFile string // HTTPS when set
 	// PasswordHash is the admin password's hash from the configuration;
-	// when empty the hash is kept in PasswordFile, set on first use.
-	PasswordHash string
-	PasswordFile string
+	// when empty the hash is kept in PasswordFile, set on first use by
+	// someone who gives the code New writes into SetupCodeFile (removed
+	// once the password is set).
+	PasswordHash  string
+	PasswordFile  string
+	SetupCodeFile string
 	// ConfigPath is the configuration file device changes are saved to;
 	// "" refuses changes.
 	ConfigPath string

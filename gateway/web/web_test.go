@@ -2,9 +2,14 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -60,6 +65,7 @@ gateway: gw-1
 stations: [{id: dock-1, role: inbound-dock}]
 devices:
   - {id: light-1, kind: light, station: dock-1}
+  - {id: printer-1, kind: printer, station: dock-1, address: "127.0.0.1:9100", dpi: 300, profile: 4x8}
 `
 
 type site struct {
@@ -77,6 +83,9 @@ func newSite(t *testing.T, opt Options) *site {
 	opt.ConfigPath = filepath.Join(dir, "gateway.yaml")
 	if opt.PasswordFile == "" {
 		opt.PasswordFile = filepath.Join(dir, "admin-password.hash")
+	}
+	if opt.SetupCodeFile == "" {
+		opt.SetupCodeFile = filepath.Join(dir, "setup-code")
 	}
 	require.NoError(t, os.WriteFile(opt.ConfigPath, []byte(fakeConfig), 0o640))
 	cfg, err := config.Parse([]byte(fakeConfig))
@@ -118,37 +127,126 @@ func (st *site) do(method, path string, body any, hdr ...string) (int, map[strin
 	return resp.StatusCode, out
 }
 
+// setupCode is the first-start code as the technician reads it from the
+// file in the data directory.
+func (st *site) setupCode() string {
+	st.t.Helper()
+	b, err := os.ReadFile(st.s.opt.SetupCodeFile)
+	require.NoError(st.t, err)
+	return strings.TrimSpace(string(b))
+}
+
 func (st *site) signIn() {
-	code, out := st.do("POST", "/api/v1/setup", credentials{User: AdminUser, Password: "a long enough secret"})
+	code, out := st.do("POST", "/api/v1/setup", setupRequest{User: AdminUser, Password: "a long enough secret", Code: st.setupCode()})
 	require.Equal(st.t, http.StatusOK, code, "%v", out)
 	st.csrf = out["csrf"].(string)
 }
 
-func TestFirstStartSetsThePasswordOnce(t *testing.T) {
-	st := newSite(t, Options{})
+// Until the admin password is set, only someone who can read the setup
+// code from the gateway's data directory can set it: setup without the
+// code or with a wrong one is refused (and counts as a failed sign-in),
+// with it it works once, and the code file is gone afterwards.
+func TestFirstStartNeedsTheSetupCodeAndWorksOnce(t *testing.T) {
+	var logs strings.Builder
+	st := newSite(t, Options{LoginFailures: 3, LoginWindow: time.Minute})
+	s, err := New(st.s.opt, st.b, zerolog.New(&logs))
+	require.NoError(t, err, "a restart before setup keeps the code")
+	assert.Equal(t, st.s.auth.setupCode, s.auth.setupCode)
+	fi, err := os.Stat(st.s.opt.SetupCodeFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "only the gateway's user reads it")
+	code := st.setupCode()
+	assert.Regexp(t, `^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`, code)
+	assert.Contains(t, logs.String(), st.s.opt.SetupCodeFile, "the log names the file")
+	assert.NotContains(t, logs.String(), code, "but never the code")
+
 	_, out := st.do("GET", "/api/v1/session", nil)
 	assert.Equal(t, true, out["setup_needed"])
-	code, out := st.do("POST", "/api/v1/setup", credentials{Password: "short"})
-	assert.Equal(t, http.StatusBadRequest, code)
+	assert.NotContains(t, out, "code")
+	status, out := st.do("POST", "/api/v1/setup", setupRequest{Password: "a long enough secret"})
+	assert.Equal(t, http.StatusForbidden, status, "no code")
+	assert.Contains(t, out["fields"], "code")
+	status, _ = st.do("POST", "/api/v1/setup", setupRequest{Password: "a long enough secret", Code: "AAAA-BBBB-CCCC"})
+	assert.Equal(t, http.StatusForbidden, status, "a wrong code")
+	status, _ = st.do("GET", "/api/v1/overview", nil)
+	assert.Equal(t, http.StatusUnauthorized, status, "refused setups sign no one in")
+	assert.False(t, st.s.auth.passwordSet())
+	_, err = os.Stat(st.s.opt.PasswordFile)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+
+	status, out = st.do("POST", "/api/v1/setup", setupRequest{Password: "short", Code: code})
+	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, out["fields"], "password")
-	st.signIn()
+	// The code may be typed in lower case and without dashes.
+	status, out = st.do("POST", "/api/v1/setup", setupRequest{Password: "a long enough secret", Code: strings.ToLower(strings.ReplaceAll(code, "-", ""))})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	st.csrf = out["csrf"].(string)
 	b, err := os.ReadFile(st.s.opt.PasswordFile)
 	require.NoError(t, err)
 	assert.True(t, CheckPassword(strings.TrimSpace(string(b)), "a long enough secret"), "the hash is kept")
-	fi, _ := os.Stat(st.s.opt.PasswordFile)
+	fi, _ = os.Stat(st.s.opt.PasswordFile)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-	code, _ = st.do("POST", "/api/v1/setup", credentials{Password: "another long secret"})
-	assert.Equal(t, http.StatusConflict, code, "setup works once")
+	_, err = os.Stat(st.s.opt.SetupCodeFile)
+	assert.ErrorIs(t, err, os.ErrNotExist, "the code file is removed")
+	status, _ = st.do("POST", "/api/v1/setup", setupRequest{Password: "another long secret", Code: code})
+	assert.Equal(t, http.StatusConflict, status, "setup works once")
 
-	// A restart keeps the password (sessions are gone).
+	// A restart keeps the password (sessions are gone) and makes no code.
 	s2, err := New(st.s.opt, st.b, zerolog.Nop())
 	require.NoError(t, err)
 	assert.True(t, s2.auth.passwordSet())
+	_, err = os.Stat(st.s.opt.SetupCodeFile)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// Wrong setup codes are rate-limited like sign-ins: after the allowed
+// failures even the right code waits.
+func TestWrongSetupCodesAreRateLimited(t *testing.T) {
+	st := newSite(t, Options{LoginFailures: 3, LoginWindow: time.Minute})
+	for range 3 {
+		status, _ := st.do("POST", "/api/v1/setup", setupRequest{Password: "a long enough secret", Code: "AAAA-AAAA-AAAA"})
+		require.Equal(t, http.StatusForbidden, status)
+	}
+	status, out := st.do("POST", "/api/v1/setup", setupRequest{Password: "a long enough secret", Code: st.setupCode()})
+	assert.Equal(t, http.StatusTooManyRequests, status, "%v", out)
+	status, _ = st.do("POST", "/api/v1/login", credentials{User: AdminUser, Password: "a long enough secret"})
+	assert.Equal(t, http.StatusTooManyRequests, status, "one count for setup and sign-in")
+	now := time.Now()
+	st.s.auth.now = func() time.Time { return now.Add(2 * time.Minute) }
+	st.signIn()
+}
+
+// A hash from the configuration skips setup: no code file, and a stale
+// one is removed. A code file that others may read is replaced.
+func TestSetupCodeFileOnlyWhileNeeded(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "setup-code")
+	require.NoError(t, os.WriteFile(file, []byte("AAAA-BBBB-CCCC\n"), 0o644))
+	s, err := New(Options{PasswordFile: filepath.Join(dir, "pw"), SetupCodeFile: file}, &fake{}, zerolog.Nop())
+	require.NoError(t, err)
+	assert.NotEqual(t, "AAAA-BBBB-CCCC", s.auth.setupCode, "a world-readable code is not trusted")
+	fi, err := os.Stat(file)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	hash, err := HashPassword("a long enough secret")
+	require.NoError(t, err)
+	s, err = New(Options{PasswordHash: hash, PasswordFile: filepath.Join(dir, "pw"), SetupCodeFile: file}, &fake{}, zerolog.Nop())
+	require.NoError(t, err)
+	assert.False(t, s.sessionInfo(nil).SetupNeeded)
+	_, err = os.Stat(file)
+	assert.ErrorIs(t, err, os.ErrNotExist, "the hash in the configuration makes the code useless")
+
+	// No place to keep a code: the gateway still starts, setup says why.
+	bad := newSite(t, Options{SetupCodeFile: filepath.Join(dir, "no", "such", "dir", "setup-code")})
+	status, out := bad.do("POST", "/api/v1/setup", setupRequest{Password: "a long enough secret", Code: "AAAA-BBBB-CCCC"})
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Contains(t, out["error"], "http.admin_password_hash")
 }
 
 func TestCookieIsHttpOnlyStrictAndSecureUnderTLS(t *testing.T) {
 	st := newSite(t, Options{})
-	req, _ := http.NewRequest("POST", st.srv.URL+"/api/v1/setup", strings.NewReader(`{"password":"a long enough secret"}`))
+	req, _ := http.NewRequest("POST", st.srv.URL+"/api/v1/setup", strings.NewReader(`{"password":"a long enough secret","code":"`+st.setupCode()+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -265,7 +363,7 @@ func TestDeviceChangesAreValidatedSavedAndApplied(t *testing.T) {
 		"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0", "suffix": "\r\n"}})
 	require.Equal(t, http.StatusOK, code, "%v", out)
 	require.Len(t, st.b.applied, 1)
-	assert.Equal(t, "\r\n", st.b.applied[0].Devices[1].Suffix)
+	assert.Equal(t, "\r\n", st.b.applied[0].Devices[2].Suffix)
 	bak, _ := os.ReadFile(st.path + ".bak")
 	assert.Equal(t, fakeConfig, string(bak))
 
@@ -277,7 +375,74 @@ func TestDeviceChangesAreValidatedSavedAndApplied(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code, "not an id")
 	code, _ = st.do("DELETE", "/api/v1/config/devices/scanner-1", nil)
 	assert.Equal(t, http.StatusOK, code)
-	assert.Len(t, st.b.applied[len(st.b.applied)-1].Devices, 1)
+	assert.Len(t, st.b.applied[len(st.b.applied)-1].Devices, 2)
+}
+
+// A printer's resolution and label profile are set on the page like any
+// other key and checked like gatewayd --check does.
+func TestPrinterDPIAndProfileAreChecked(t *testing.T) {
+	st := newSite(t, Options{})
+	st.signIn()
+	printer := map[string]string{"id": "printer-1", "kind": "printer", "station": "dock-1", "address": "127.0.0.1:9100"}
+	with := func(k, v string) deviceRequest {
+		f := maps.Clone(printer)
+		f[k] = v
+		return deviceRequest{Fields: f}
+	}
+	code, out := st.do("PUT", "/api/v1/config/devices/printer-1", with("dpi", "250"))
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Equal(t, "250 is not a printer resolution (203, 300 or 600)", out["fields"].(map[string]any)["dpi"])
+	code, out = st.do("PUT", "/api/v1/config/devices/printer-1", with("profile", "A5"))
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, out["fields"].(map[string]any)["profile"], `"A5" is not a printer profile (4x6, 4x8, 6.5x8`)
+	code, out = st.do("PUT", "/api/v1/config/devices/light-1", deviceRequest{Fields: map[string]string{"id": "light-1", "kind": "light", "station": "dock-1", "dpi": "300"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Equal(t, "is only for a device of kind printer", out["fields"].(map[string]any)["dpi"])
+	b, _ := os.ReadFile(st.path)
+	assert.Equal(t, fakeConfig, string(b), "refused changes leave the file alone")
+
+	f := with("dpi", "600")
+	f.Fields["profile"] = "6.5x8"
+	code, out = st.do("PUT", "/api/v1/config/devices/printer-1", f)
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	cfg := st.b.applied[len(st.b.applied)-1]
+	assert.Equal(t, zpl.Options{DPI: 600, Profile: "6.5x8"}, cfg.LabelOptions(cfg.Devices[1]))
+	code, out = st.do("PUT", "/api/v1/config/devices/printer-1", deviceRequest{Fields: printer})
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	cfg = st.b.applied[len(st.b.applied)-1]
+	assert.Equal(t, zpl.Options{DPI: 203, Profile: "4x6"}, cfg.LabelOptions(cfg.Devices[1]), "left empty: the labels: defaults")
+}
+
+// A bad scan reaches the live view with its error and error_at, the byte
+// offset in data of the offending character, as central gets it.
+func TestLiveScansCarryErrorAt(t *testing.T) {
+	st := newSite(t, Options{})
+	st.signIn()
+	req, _ := http.NewRequest("GET", st.srv.URL+"/api/v1/events", nil)
+	resp, err := st.client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	rd := bufio.NewReader(resp.Body)
+	require.Eventually(t, func() bool { return st.b.hub.Subscribers() == 1 }, 5*time.Second, 5*time.Millisecond)
+	at := 20
+	st.b.hub.Publish(live.Event{Type: live.TypeScan, Data: live.Scan{Stored: true, Scan: &wire.Scan{Symbology: "]C1", GS1: true,
+		Data: "0109501101530003172513<b>", Error: "at byte 20: AI (17): month 13", ErrorAt: &at}}})
+	for {
+		line, err := rd.ReadString('\n')
+		require.NoError(t, err)
+		if line != "event: scan\n" {
+			continue
+		}
+		data, err := rd.ReadString('\n')
+		require.NoError(t, err)
+		assert.Contains(t, data, `"error_at":20`)
+		assert.Contains(t, data, `\u003cb\u003e`, "markup escaped in the JSON")
+		var v scanView
+		require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(data, "data: ")), &v))
+		require.NotNil(t, v.ErrorAt)
+		assert.Equal(t, "13<b>", v.Data[*v.ErrorAt:])
+		return
+	}
 }
 
 func TestNoPathTraversalAndEscapedJSON(t *testing.T) {
@@ -329,15 +494,40 @@ func TestSamplesFitEveryTemplate(t *testing.T) {
 	}
 }
 
+// A preview is drawn for the chosen printer's resolution and label stock;
+// without a printer for the labels: defaults (203 dpi, 4 x 6 in, where
+// the 4 x 8 in pallet label does not fit).
 func TestPreviewNamesTheBadField(t *testing.T) {
 	st := newSite(t, Options{})
 	st.signIn()
-	code, out := st.do("POST", "/api/v1/print/preview", labelRequest{Template: "sscc-pallet", Data: map[string]string{"sscc": "123"}})
+	pallet := map[string]string{"sscc": "106141410000000019"}
+	code, out := st.do("POST", "/api/v1/print/preview", labelRequest{Template: "sscc-pallet", Data: map[string]string{"sscc": "123"}, Device: "printer-1"})
 	require.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Contains(t, out["fields"].(map[string]any)["sscc"], "SSCC")
-	code, out = st.do("POST", "/api/v1/print/preview", labelRequest{Template: "sscc-pallet", Data: map[string]string{"sscc": "106141410000000019"}})
+	code, out = st.do("POST", "/api/v1/print/preview", labelRequest{Template: "sscc-pallet", Data: pallet, Device: "printer-1"})
 	require.Equal(t, http.StatusOK, code, "%v", out)
 	assert.True(t, strings.HasPrefix(out["png"].(string), "data:image/png;base64,"))
+	assert.Contains(t, out["zpl"], "^PW1200\n^LL2400\n", "printer-1: 300 dpi, 4 x 8 in")
+	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(out["png"].(string), "data:image/png;base64,"))
+	require.NoError(t, err)
+	img, err := pngDecode(png)
+	require.NoError(t, err)
+	assert.Equal(t, image.Pt(1200, 2400), img.Bounds().Size(), "drawn at the printer's resolution")
+
+	code, out = st.do("POST", "/api/v1/print/preview", labelRequest{Template: "sscc-pallet", Data: pallet})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, out["problems"], "render sscc-pallet: label does not fit the printer's media: template sscc-pallet is 101.6 × 203.2 mm and printer profile 4x6 is 101.6 × 152.4 mm; load larger labels and set the printer's profile to 4x8 or 6.5x8")
+	code, out = st.do("POST", "/api/v1/print/preview", labelRequest{Template: "bin-location", Data: map[string]string{"location": "A-1"}})
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	assert.Contains(t, out["zpl"], "^PW812\n^LL406\n", "labels: defaults, 203 dpi")
+	code, out = st.do("POST", "/api/v1/print/preview", labelRequest{Template: "bin-location", Data: map[string]string{"location": "A-1"}, Device: "light-1"})
+	require.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, out["fields"], "device")
+
+	code, out = st.do("GET", "/api/v1/config", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, map[string]any{"dpi": 203.0, "profile": "4x6"}, out["labels"], "the page shows the defaults")
+	assert.Len(t, out["profiles"], len(zpl.Profiles()))
 }
 
 // A browser that never reads its event stream costs the scan path
@@ -379,6 +569,8 @@ func TestSlowBrowserNeverBlocksTheScanPath(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "event: devices\n", line)
 }
+
+func pngDecode(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
 
 func mustURL(t *testing.T, s string) *url.URL {
 	u, err := url.Parse(s)

@@ -213,6 +213,7 @@ devices:
     kind: printer
     station: dock-1
     address: %s
+    profile: 4x8             # 4 x 8 in labels: the GS1 pallet label
   - id: light-1
     kind: light
     station: dock-1

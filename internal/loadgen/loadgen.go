@@ -131,12 +131,21 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 	if opt.Workers <= 0 {
 		opt.Workers = 16
 	}
-	db, err := storage.Open(filepath.Join(opt.DataDir, "gateway"), storage.Gateway, log)
+	// Opened as gatewayd opens it: through the disk guard, which follows
+	// the free space while events are appended.
+	obOpt := outbox.Options{MaxBytes: opt.MaxBytes}
+	disk := storage.NewDisk(filepath.Join(opt.DataDir, "gateway"), storage.Gateway, obOpt.Data(), log)
+	db, err := disk.Open()
 	if err != nil {
 		return Result{}, err
 	}
+	defer disk.Close()
 	defer db.Close()
-	ob, err := outbox.Open(db, outbox.Options{MaxBytes: opt.MaxBytes}, log)
+	diskCtx, stopDisk := context.WithCancel(context.Background())
+	defer stopDisk()
+	go disk.Run(diskCtx, nil)
+	obOpt.Disk = disk
+	ob, err := outbox.Open(db, obOpt, log)
 	if err != nil {
 		return Result{}, err
 	}

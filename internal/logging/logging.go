@@ -14,10 +14,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// New returns a logger writing to w at level ("info" when empty). Its
-// lines carry "component": the daemon's name, or the part's that a
-// sub-logger adds (log.With().Str("component", "link")); see Writer.
-func New(w io.Writer, level, component string) (zerolog.Logger, error) {
+// New returns a logger writing to w, and to each of also (e.g. a Ring for
+// the daemon's page), at level ("info" when empty). Its lines carry
+// "component": the daemon's name, or the part's that a sub-logger adds
+// (log.With().Str("component", "link")); see Writer.
+func New(w io.Writer, level, component string, also ...io.Writer) (zerolog.Logger, error) {
 	lvl := zerolog.InfoLevel
 	if level != "" {
 		var err error
@@ -25,20 +26,23 @@ func New(w io.Writer, level, component string) (zerolog.Logger, error) {
 			return zerolog.Nop(), fmt.Errorf("log level %q: use trace, debug, info, warn or error", level)
 		}
 	}
-	return zerolog.New(Writer(w)).Level(lvl).With().Timestamp().Str("component", component).Logger(), nil
+	return zerolog.New(Writer(w, also...)).Level(lvl).With().Timestamp().Str("component", component).Logger(), nil
 }
 
-// Writer is what New writes to for w: readable console lines on a
-// terminal, w itself otherwise. It lets a caller add writers beside it
-// (logger.Output(zerolog.MultiLevelWriter(Writer(os.Stderr), ring))).
+// Writer is what New writes to: each line goes to w (readable console
+// lines on a terminal, JSON otherwise) and, as JSON, to each of also.
 //
 // zerolog does not de-duplicate keys, so a sub-logger's component follows
 // the daemon's in its lines, and strict JSON log shippers refuse a line
 // with a key twice. Writer keeps the last component of each line, the
-// most specific one.
-func Writer(w io.Writer) io.Writer {
+// most specific one, before the line goes anywhere: every output gets the
+// same de-duplicated line.
+func Writer(w io.Writer, also ...io.Writer) io.Writer {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	if len(also) > 0 {
+		w = zerolog.MultiLevelWriter(append([]io.Writer{w}, also...)...)
 	}
 	return lastComponent{w}
 }

@@ -108,16 +108,17 @@ func (s *syncBuffer) String() string {
 }
 
 // The real daemons, wired as cmd/centrald and cmd/gatewayd wire them (one
-// logger from New, gatewayd's also into its ring beside the output, passed
+// logger from New, gatewayd's also into its ring for the page, passed
 // down to every part that adds its component), write no line with a
-// repeated key.
+// repeated key, to the output or to the ring.
 func TestDaemonLogLinesHaveOneComponent(t *testing.T) {
 	var clog, glog syncBuffer
 	cl, err := logging.New(&clog, "debug", "centrald")
 	require.NoError(t, err)
-	gl, err := logging.New(&glog, "debug", "gatewayd")
+	var ringCopy syncBuffer // what the ring is given, line by line
+	ring := logging.NewRing(100000)
+	gl, err := logging.New(&glog, "debug", "gatewayd", ring, &ringCopy)
 	require.NoError(t, err)
-	gl = gl.Output(zerolog.MultiLevelWriter(logging.Writer(&glog), logging.NewRing(100)))
 	port := testenv.FreePort(t)
 	cdir := filepath.Join(t.TempDir(), "c")
 	secret, err := identity.Add(cdir, "gw-1", identity.RoleGateway)
@@ -137,6 +138,12 @@ func TestDaemonLogLinesHaveOneComponent(t *testing.T) {
 	c.Close()
 
 	gw := checkLines(t, glog.String())
+	assert.Equal(t, gw, checkLines(t, ringCopy.String()), "the ring's writers get the same lines")
+	byComponent := map[string]int{}
+	for _, l := range ring.Lines(logging.Filter{MinLevel: zerolog.NoLevel}) {
+		byComponent[l.Fields["component"]]++
+	}
+	assert.Equal(t, gw, byComponent, "the page shows each line with its own component")
 	central := checkLines(t, clog.String())
 	for _, part := range []string{"gatewayd", "link", "outbox", "badger"} {
 		assert.Positive(t, gw[part], "gateway lines of %s: %v", part, gw)

@@ -1,6 +1,8 @@
 package logging
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -48,4 +50,20 @@ func messages(ls []Line) []string {
 		out = append(out, l.Message)
 	}
 	return out
+}
+
+// The ring behind New keeps the lines Writer has de-duplicated: one
+// component each, the most specific one (strict JSON, as on stderr).
+func TestRingKeepsLinesWithOneComponent(t *testing.T) {
+	r := NewRing(10)
+	log, err := New(io.Discard, "info", "gatewayd", r)
+	require.NoError(t, err)
+	log.Info().Msg("root")
+	web := log.With().Str("component", "web").Logger()
+	web.Warn().Msg("sub")
+	require.Equal(t, 2, r.next)
+	for i, want := range []string{`"component":"gatewayd"`, `"component":"web"`} {
+		assert.Equal(t, 1, bytes.Count(r.lines[i], []byte(`"component":`)), "%s", r.lines[i])
+		assert.Contains(t, string(r.lines[i]), want)
+	}
 }

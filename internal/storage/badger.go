@@ -43,8 +43,15 @@ const (
 // green light" means.
 func Options(dir string, role Role, log zerolog.Logger) badger.Options {
 	memtable, table := int64(1<<20), int64(512<<10)
+	// The gateway keeps values below 15 % of a memtable (the most a
+	// transaction holds) in the LSM tree, not in the value log: the value
+	// log is a sparse memory map, a write to it on a full disk is SIGBUS
+	// (see Disk), and it would keep acknowledged events until a value-log
+	// GC. Only larger values (none of the gateway's events) still go there;
+	// its files are 1 MiB (mapped at 2 MiB, allocated by Disk).
+	threshold, vlogFile := 15*memtable/100, int64(1<<20)
 	if role == Central {
-		memtable, table = 4<<20, 1<<20
+		memtable, table, threshold, vlogFile = 4<<20, 1<<20, 1<<10, 16<<20
 	}
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log.With().Str("component", "badger").Logger()}).
@@ -54,8 +61,8 @@ func Options(dir string, role Role, log zerolog.Logger) badger.Options {
 		WithNumLevelZeroTables(5).
 		WithNumLevelZeroTablesStall(15).
 		WithBaseTableSize(table).
-		WithValueLogFileSize(16 << 20).
-		WithValueThreshold(1 << 10).
+		WithValueLogFileSize(vlogFile).
+		WithValueThreshold(threshold).
 		WithBlockCacheSize(4 << 20).
 		WithIndexCacheSize(4 << 20).
 		WithNumCompactors(2).
@@ -63,11 +70,16 @@ func Options(dir string, role Role, log zerolog.Logger) badger.Options {
 		WithDetectConflicts(false)
 }
 
-// Open opens (or creates) the database in dir.
+// Open opens (or creates) the database in dir. The gateway opens through
+// Disk instead, which checks and keeps the space Badger needs.
 func Open(dir string, role Role, log zerolog.Logger) (*badger.DB, error) {
 	if err := removeEmptyLogs(dir, log); err != nil {
 		return nil, err
 	}
+	return open(dir, role, log)
+}
+
+func open(dir string, role Role, log zerolog.Logger) (*badger.DB, error) {
 	db, err := badger.Open(Options(dir, role, log))
 	if err != nil {
 		return nil, fmt.Errorf("open badger at %s: %w", dir, err)
@@ -84,7 +96,8 @@ func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Trace().Msgf(f, a...) }
 
 // removeEmptyLogs deletes zero-length memtable and value-log files. A
 // process killed between creating such a file and sizing it leaves one
-// behind, and Badger v4 then refuses to open ("while opening fid: N err:
+// behind, and so does a gateway killed with memtable logs allocated ahead
+// (Disk); Badger v4 then refuses to open ("while opening fid: N err:
 // Create a new file"). A zero-length file has not even its header, so it
 // holds no data: removing it loses nothing and lets the database open.
 func removeEmptyLogs(dir string, log zerolog.Logger) error {
@@ -107,7 +120,7 @@ func removeEmptyLogs(dir string, log zerolog.Logger) error {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("remove empty %s: %w", name, err)
 		}
-		log.Warn().Str("file", name).Msg("removed an empty log file left by a crash")
+		log.Info().Str("file", name).Msg("removed an empty log file left by a crash")
 	}
 	return nil
 }

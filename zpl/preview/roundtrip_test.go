@@ -2,6 +2,8 @@ package preview_test
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -120,6 +122,26 @@ func length(f zpl.Field) int {
 	return f.Max
 }
 
+// lotRoom is how many characters of any kind a GS1 lot may have on a GS1
+// logistic label width mm wide, worked out from the standards rather than
+// taken from package zpl: the smallest whole-dot X of at least 0.495 mm,
+// quiet zones of 10X, at most 165.10 mm per symbol (GS1 General
+// Specifications, GS1-128 on logistic units), and ISO/IEC 15417's module
+// counts: 11 per symbol character, 11 for the check character, 13 for the
+// stop. Start code, FNC1 and the AI "10" take 4 symbol characters when
+// the lot is letters (as two characters of code set B, or one of code set
+// C and a switch). Digits pack in pairs, so a lot of digits may be longer.
+func lotRoom(width float64, dpis ...int) int {
+	room := 1 << 30
+	for _, dpi := range dpis {
+		x := int(math.Ceil(0.495 * float64(dpi) / 25.4))
+		dots := int(math.Round(math.Min(width, 165.10) * float64(dpi) / 25.4))
+		symbols := (dots/x - 2*10 - 13 - 11) / 11
+		room = min(room, symbols-4)
+	}
+	return room
+}
+
 // repeat is n characters of s repeated.
 func repeat(s string, n int) string {
 	r := []rune(strings.Repeat(s, n))
@@ -135,19 +157,26 @@ type dataset struct {
 // datasets for a template: windows over each field's characters (as many
 // as the field with the most to cover needs), the declared maxima in the
 // widest characters, all digits, Chinese text, a one-character lot, and
-// only the required fields.
-func datasets(fields []zpl.Field) []dataset {
+// only the required fields. A GS1 lot is at most lotMax characters long
+// unless it is all digits.
+func datasets(fields []zpl.Field, lotMax int) []dataset {
+	size := func(f zpl.Field) int {
+		if gs1Lot(f) {
+			return min(length(f), lotMax)
+		}
+		return length(f)
+	}
 	windows := 1
 	for _, f := range fields {
 		if cs := charset(f); cs != "" {
-			windows = max(windows, (len(cs)+length(f)-1)/length(f))
+			windows = max(windows, (len(cs)+size(f)-1)/size(f))
 		}
 	}
 	var sets []dataset
 	for k := range windows {
 		sets = append(sets, dataset{fmt.Sprintf("ascii %d", k), func(f zpl.Field) string {
 			if cs := charset(f); cs != "" {
-				return window(cs, k, length(f))
+				return window(cs, k, size(f))
 			}
 			return fixed(f, "12")
 		}})
@@ -156,9 +185,9 @@ func datasets(fields []zpl.Field) []dataset {
 		dataset{"maximum, widest", func(f zpl.Field) string {
 			switch f.Kind {
 			case zpl.KindText:
-				return repeat("中", length(f))
+				return repeat("中", size(f))
 			case zpl.KindCode:
-				return repeat("W", length(f))
+				return repeat("W", size(f))
 			}
 			return fixed(f, "99999999")
 		}},
@@ -171,9 +200,9 @@ func datasets(fields []zpl.Field) []dataset {
 		dataset{"chinese", func(f zpl.Field) string {
 			switch f.Kind {
 			case zpl.KindText:
-				return repeat("张伟 冷冻水饺 上海市浦东新区张江路88号 ", length(f))
+				return repeat("张伟 冷冻水饺 上海市浦东新区张江路88号 ", size(f))
 			case zpl.KindCode:
-				return repeat("CN-SH-0001", length(f))
+				return repeat("CN-SH-0001", size(f))
 			}
 			return fixed(f, "3")
 		}},
@@ -245,11 +274,11 @@ func checkScan(t *testing.T, got scanned, d map[string]string) []string {
 	return fields
 }
 
-// roundTrip renders one label, draws it, scans every bar code and checks
-// it; it returns the fields found in bar codes.
-func roundTrip(t *testing.T, reg *zpl.Registry, name string, data map[string]string, dpi int) map[string]bool {
+// roundTrip renders one label for a printer profile, draws it, scans
+// every bar code and checks it; it returns the fields found in bar codes.
+func roundTrip(t *testing.T, reg *zpl.Registry, name, profile string, data map[string]string, dpi int) map[string]bool {
 	t.Helper()
-	label, err := reg.Render(name, data, zpl.Options{DPI: dpi})
+	label, err := reg.Render(name, data, zpl.Options{DPI: dpi, Profile: profile})
 	require.NoError(t, err, "the data is within every field's declared limits")
 	res, err := preview.Render(label, preview.Options{DPI: dpi})
 	require.NoError(t, err)
@@ -278,34 +307,81 @@ func TestRoundTripBuiltinTemplates(t *testing.T) {
 	for _, name := range names {
 		fields, err := reg.Fields(name)
 		require.NoError(t, err)
-		for _, ds := range datasets(fields) {
-			data := map[string]string{}
-			for _, f := range fields {
-				if v := ds.fill(f); v != "" {
-					require.True(t, f.Max == 0 || utf8.RuneCountInString(v) <= f.Max, "%s.%s", name, f.Name)
-					data[f.Name] = v
-				}
-			}
-			for _, dpi := range []int{203, 300} {
-				t.Run(fmt.Sprintf("%s/%s/%d", name, ds.name, dpi), func(t *testing.T) {
-					found := roundTrip(t, reg, name, data, dpi)
-					for _, f := range fields {
-						inBarcode := f.Kind == zpl.KindCode || f.Kind == zpl.KindSSCC || f.Kind == zpl.KindGTIN ||
-							slices.Contains(barcoded[name], f.Name)
-						if inBarcode && data[f.Name] != "" {
-							assert.True(t, found[f.Name], "field %s = %q is in no bar code", f.Name, data[f.Name])
-						}
+		layouts, err := reg.Layouts(name)
+		require.NoError(t, err)
+		for _, l := range layouts {
+			for _, ds := range datasets(fields, lotRoom(l.Width, 203, 300)) {
+				data := map[string]string{}
+				for _, f := range fields {
+					if v := ds.fill(f); v != "" {
+						require.True(t, f.Max == 0 || utf8.RuneCountInString(v) <= f.Max, "%s.%s", name, f.Name)
+						data[f.Name] = v
 					}
-				})
+				}
+				for _, dpi := range []int{203, 300} {
+					t.Run(fmt.Sprintf("%s/%s/%s/%d", name, l.Profile, ds.name, dpi), func(t *testing.T) {
+						found := roundTrip(t, reg, name, l.Profile, data, dpi)
+						for _, f := range fields {
+							inBarcode := f.Kind == zpl.KindCode || f.Kind == zpl.KindSSCC || f.Kind == zpl.KindGTIN ||
+								slices.Contains(barcoded[name], f.Name)
+							if inBarcode && data[f.Name] != "" {
+								assert.True(t, found[f.Name], "field %s = %q is in no bar code", f.Name, data[f.Name])
+							}
+						}
+					})
+				}
 			}
 		}
 	}
 }
 
-// A GS1 lot of 1 and of 20 characters (the longest AI (10) takes), over
-// all of GS1 character set 82, on an internal-only label (narrow X by the
-// template's explicit opt-in: the GS1 logistic label takes 10 at most).
+// GS1 lots on the built-in GS1 logistic label, scanned back: 1 character,
+// 10 letters, 15 and 20 digits on every layout; 20 letters (the longest
+// AI (10) takes) and every 20-character run of GS1 character set 82 on
+// the 6.5x8 layout. On the 4 x 8 in layout 20 letters are refused with the
+// field, the rule, the width the symbol needs and the label's width,
+// never printed out of specification.
 func TestRoundTripGS1Lots(t *testing.T) {
+	reg, err := zpl.NewRegistry("")
+	require.NoError(t, err)
+	everywhere := []string{"A", "9", repeat("W", 10), repeat("0123456789", 15), repeat("0123456789", 20)}
+	wideOnly := []string{repeat("W", 20), "20240117-0001-000042"}
+	for k := range (len(cset82) + 19) / 20 {
+		wideOnly = append(wideOnly, window(cset82, k, 20))
+	}
+	base := map[string]string{"sscc": gs1Check("37612345000000001"), "gtin": gs1Check("400638133393")}
+	for _, dpi := range []int{203, 300} {
+		for _, profile := range []string{"4x8", "6.5x8"} {
+			lots := everywhere
+			if profile == "6.5x8" {
+				lots = append(slices.Clone(everywhere), wideOnly...)
+			}
+			for _, lot := range lots {
+				t.Run(fmt.Sprintf("%s/%d/%s", profile, dpi, lot), func(t *testing.T) {
+					data := maps.Clone(base)
+					data["lot"] = lot
+					found := roundTrip(t, reg, "sscc-pallet", profile, data, dpi)
+					assert.True(t, found["lot"] && found["gtin"] && found["sscc"])
+				})
+			}
+		}
+		t.Run(fmt.Sprintf("4x8/%d/20 letters refused", dpi), func(t *testing.T) {
+			data := maps.Clone(base)
+			data["lot"] = repeat("W", 20)
+			out, err := reg.Render("sscc-pallet", data, zpl.Options{DPI: dpi, Profile: "4x8"})
+			assert.Empty(t, out)
+			var fe *zpl.FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, "lot", fe.Field)
+			assert.Regexp(t, `GS1-128 symbol needs 15[0-9]\.[0-9] mm with its quiet zones .* but only 101\.6 mm are available .*GS1 logistic label: X at least 0\.495 mm`, fe.Reason)
+		})
+	}
+}
+
+// A GS1 lot of 1 and of 20 characters, over all of GS1 character set 82,
+// on an internal-only label (narrow X by the template's explicit opt-in,
+// so any lot fits 4 inches).
+func TestRoundTripInternalOnlyLots(t *testing.T) {
 	dir := t.TempDir()
 	src := `description: internal case label (test)
 internal-only: true
@@ -335,7 +411,7 @@ elements:
 		for _, dpi := range []int{203, 300} {
 			t.Run(fmt.Sprintf("%s/%d", lot, dpi), func(t *testing.T) {
 				data := map[string]string{"gtin": gs1Check("400638133393"), "lot": lot}
-				found := roundTrip(t, reg, "case-lot", data, dpi)
+				found := roundTrip(t, reg, "case-lot", "", data, dpi)
 				assert.True(t, found["lot"] && found["gtin"])
 			})
 		}

@@ -55,11 +55,12 @@ function signedIn(info) {
 $("#setup-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const p = $("#setup-password").value;
-  const err = $("#setup-form .field-error");
-  if (p !== $("#setup-password2").value) { err.textContent = "the two passwords differ"; return; }
-  const r = await api("POST", "/api/v1/setup", { user: "admin", password: p });
-  if (!r.ok) { err.textContent = (r.data.fields && r.data.fields.password) || r.data.error; return; }
-  err.textContent = "";
+  const errs = (fields) => { for (const e of document.querySelectorAll("#setup-form .field-error")) e.textContent = fields[e.dataset.for] || ""; };
+  if (p !== $("#setup-password2").value) { errs({ password: "the two passwords differ" }); return; }
+  const r = await api("POST", "/api/v1/setup", { user: "admin", password: p, code: $("#setup-code").value });
+  if (!r.ok) { errs(r.data.fields || { code: r.data.error }); return; }
+  errs({});
+  $("#setup-code").value = "";
   signedIn(r.data);
 });
 $("#login-form").addEventListener("submit", async (ev) => {
@@ -171,7 +172,9 @@ const SERIAL = [["port", "Serial port", "port", "pick a port that is plugged in,
   ["data_bits", "Data bits", "number", "5 to 8; default 8"], ["parity", "Parity", "text", "none, odd or even"], ["stop_bits", "Stop bits", "text", "1, 1.5 or 2"]];
 const FORM = {
   scanner: [...SERIAL, ["suffix", "Frame end", "escaped", "default \\r"], ["prefix", "Prefix to strip", "escaped"], ["fnc1", "FNC1 stand-in", "escaped"]],
-  printer: [["address", "Network address", "text", "host:port, e.g. 10.0.0.31:9100 (or a serial port below)"], ...SERIAL],
+  printer: [["address", "Network address", "text", "host:port, e.g. 10.0.0.31:9100 (or a serial port below)"],
+    ["dpi", "Resolution (dpi)", "number", "203, 300 or 600, as the print head; empty: the gateway's default"],
+    ["profile", "Label profile", "profile", "the labels loaded, as in firmware-config/printers; empty: the gateway's default"], ...SERIAL],
   rfid: [["protocol", "Protocol", "text", "llrp (network) or mercury (serial)"], ["address", "Reader address", "text", "e.g. 10.0.0.40"],
     ["port", "Serial port", "port"], ["baud", "Baud", "number"], ["region", "Region", "text", "mercury: na, eu, ..."],
     ["read_power", "Read power (dBm)", "text"], ["antennas", "Antennas", "text", "{1: outside, 2: inside}"], ["min_rssi", "Min RSSI (dBm)", "text"],
@@ -194,6 +197,8 @@ async function openForm(id, values) {
   const ports = await api("GET", "/api/v1/ports");
   const dl = $("#port-list"); clear(dl);
   for (const p of ports.ok ? ports.data : []) dl.append(el("option", { value: p }));
+  const pl = $("#profile-list"); clear(pl);
+  for (const p of state.config.profiles) pl.append(el("option", { value: p.name, label: p.name + ": " + p.about }));
   renderForm(values.kind || "scanner", values);
   setFormErrors({});
   $("#device-form").hidden = false;
@@ -212,6 +217,8 @@ function renderForm(kind, values) {
       input = el("input", { name: key, type: "text" });
       if (type === "number") input.inputMode = "numeric";
       if (type === "port") input.setAttribute("list", "port-list");
+      if (type === "profile") input.setAttribute("list", "profile-list");
+      if (key in state.config.labels && kind === "printer") input.placeholder = state.config.labels[key]; // the default
       const v = values[key] || "";
       input.value = type === "escaped" ? escapeText(v) : v;
       if (type === "escaped") input.dataset.escaped = "1";
@@ -260,27 +267,44 @@ async function loadTest() {
   const sel = $("#tp-template"); const keep = sel.value; clear(sel);
   for (const x of t.data) sel.append(el("option", { value: x.name }, x.name));
   if (keep) sel.value = keep;
+  const printers = $("#tp-printer"); const keepPrinter = printers.value; clear(printers);
+  for (const d of cfg.data.devices.filter((d) => d.kind === "printer")) {
+    printers.append(el("option", { value: d.id }, d.id + " @ " + d.station + " · " + printerLabels(d).dpi + " dpi, " + printerLabels(d).profile));
+  }
+  if (!printers.options.length) printers.append(el("option", { value: "" }, "no printer: preview at " + cfg.data.labels.dpi + " dpi, " + cfg.data.labels.profile));
+  if (keepPrinter) printers.value = keepPrinter;
   renderTemplateFields();
-  const printers = $("#tp-printer"); clear(printers);
-  for (const d of cfg.data.devices.filter((d) => d.kind === "printer")) printers.append(el("option", { value: d.id }, d.id + " @ " + d.station));
   const st = $("#id-station"); clear(st);
   for (const d of cfg.data.devices.filter((d) => d.kind === "light")) st.append(el("option", { value: d.station }, d.station + " (" + d.id + ")"));
 }
+// A printer's resolution and label profile: its own, else the defaults.
+function printerLabels(d) {
+  return { dpi: d.dpi || state.config.labels.dpi, profile: d.profile || state.config.labels.profile };
+}
+function mm(l) { return l.width_mm.toFixed(1) + " × " + l.height_mm.toFixed(1) + " mm"; }
 function renderTemplateFields() {
   const t = state.templates.find((x) => x.name === $("#tp-template").value);
   const box = $("#tp-fields"); clear(box);
   $("#tp-preview-box").hidden = true;
   if (!t) return;
+  const d = state.config.devices.find((x) => x.id === $("#tp-printer").value);
+  const pl = printerLabels(d || {});
+  const p = state.config.profiles.find((x) => x.name === pl.profile);
+  const layout = t.layouts.find((l) => l.profile === pl.profile) || t.layouts[0];
+  $("#tp-media").textContent = (d ? d.id : "The default") + ": " + pl.dpi + " dpi, labels " + pl.profile + (p ? " (" + mm({ width_mm: p.width_mm, height_mm: p.length_mm }) + ")" : "") +
+    "; " + t.name + " prints " + mm(layout) + (layout.profile ? " (its " + layout.profile + " layout)" : "");
   for (const f of t.fields) {
     const input = el("input", { name: f.name, value: f.sample });
     box.append(el("label", {}, f.name + (f.required ? " *" : ""), input, el("span", { class: "help" }, f.help || f.kind), el("span", { class: "field-error", "data-for": f.name })));
   }
 }
 $("#tp-template").addEventListener("change", renderTemplateFields);
+$("#tp-printer").addEventListener("change", renderTemplateFields);
+// The label as the form has it, for the chosen printer.
 function labelData() {
   const data = {};
   for (const i of document.querySelectorAll("#tp-fields input")) if (i.value !== "") data[i.name] = i.value;
-  return { template: $("#tp-template").value, data };
+  return { template: $("#tp-template").value, data, device: $("#tp-printer").value };
 }
 function labelErrors(r) {
   for (const e of document.querySelectorAll("#tp-fields .field-error")) e.textContent = (r.data.fields || {})[e.dataset.for] || "";
@@ -299,7 +323,7 @@ $("#tp-form").addEventListener("submit", async (ev) => {
 });
 $("#tp-send").addEventListener("click", async () => {
   const out = $("#tp-result"); clear(out); out.append(el("p", { class: "muted" }, "Printing…"));
-  const r = await api("POST", "/api/v1/print/test", { ...labelData(), device: $("#tp-printer").value });
+  const r = await api("POST", "/api/v1/print/test", labelData());
   clear(out);
   if (!r.ok) { out.append(el("p", { class: "bad" }, r.data.error)); return; }
   out.append(el("p", { class: r.data.printed ? "ok" : "bad", id: "tp-outcome" }, r.data.printed ? "Printed." : "Not printed: " + r.data.reason));
@@ -341,10 +365,24 @@ function addLive(li) {
   list.prepend(li);
   while (list.children.length > 200) list.lastChild.remove();
 }
+// The scanned data, the character a bad scan's error is about marked.
+// error_at counts bytes of the UTF-8 data; the text is cut there as bytes
+// and each part shown as text.
+function scanData(s) {
+  const box = el("div", { class: "data" });
+  if (typeof s.error_at !== "number") { box.append(visible(s.data)); return box; }
+  const bytes = new TextEncoder().encode(s.data), dec = new TextDecoder();
+  const before = dec.decode(bytes.slice(0, s.error_at)), rest = dec.decode(bytes.slice(s.error_at));
+  const at = rest.length ? String.fromCodePoint(rest.codePointAt(0)) : "";
+  box.append(visible(before),
+    el("mark", { class: "error-at", title: "byte " + s.error_at + ": the error is about this character" }, at ? visible(at) : "⟂ (the data ends here)"),
+    visible(rest.slice(at.length)));
+  return box;
+}
 function scanItem(s) {
   const li = el("li", { class: s.error || !s.stored ? "bad" : "", "data-scan": s.id },
     el("div", {}, el("b", {}, "scan "), s.device + " @ " + s.station + " · " + new Date(s.at).toLocaleTimeString() + (s.symbology ? " · " + s.symbology : "")),
-    el("div", { class: "data" }, visible(s.data)));
+    scanData(s));
   if (s.error) li.append(el("div", { class: "bad scan-error" }, s.error));
   if (!s.stored) li.append(el("div", { class: "bad" }, "not stored: the outbox refused it"));
   if (s.elements && s.elements.length) {
