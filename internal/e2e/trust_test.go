@@ -238,7 +238,7 @@ mqtt:
 stations: [{id: dock-1, role: inbound-dock}]
 devices:
   - {id: scanner-1, kind: scanner, station: dock-1, port: %q}
-  - {id: printer-1, kind: printer, station: dock-1, address: %q}
+  - {id: printer-1, kind: printer, station: dock-1, address: %q, profile: 4x8}
 link: {resend_after: 500ms}
 `, s.id, dock, s.gwURL, s.secrets[dock], ca, s.scanner.Path(), s.printer.Addr()))
 	require.NoError(t, err)
