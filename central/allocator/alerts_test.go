@@ -27,7 +27,7 @@ func collapsingAllocator(t *testing.T) (*Allocator, *store.Store, *fakeClock) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	clk := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-	a, err := New(Config{Site: "t", Alerts: alerting.Collapser{Window: time.Minute, Now: clk.now}}, st, zerolog.Nop())
+	a, err := New(Config{Site: testSite, Keys: keys, Alerts: alerting.Collapser{Window: time.Minute, Now: clk.now}}, st, zerolog.Nop())
 	require.NoError(t, err)
 	return a, st, clk
 }
@@ -56,9 +56,7 @@ func garbageScans(t *testing.T, stream string) []Incoming {
 			}
 		}
 		ev.Gateway, ev.Device, ev.Stream, ev.Seq = "gw-1", "scanner-1", stream, uint64(len(out)+1)
-		b, err := json.Marshal(ev)
-		require.NoError(t, err)
-		out = append(out, Incoming{Gateway: "gw-1", Type: wire.EvtScan, Payload: b})
+		out = append(out, sealedIncoming(t, "gw-1", wire.EvtScan, ev))
 	}
 	return out
 }
@@ -82,7 +80,9 @@ func queuedAlerts(t *testing.T, st *store.Store) []wire.Alert {
 // alert of each kind at once and one summary per window with the count.
 func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
 	a, st, clk := collapsingAllocator(t)
-	events := garbageScans(t, wire.NewID())
+	stream := wire.NewID()
+	announce(t, a, "gw-1", stream)
+	events := garbageScans(t, stream)
 	require.Greater(t, len(events), 3000)
 	for i := 0; i < len(events); i += maxBatchForTest {
 		batch := events[i:min(i+maxBatchForTest, len(events))]
@@ -149,12 +149,11 @@ const maxBatchForTest = 256
 func TestHeldBackAlertsCountOnceWhenTheTransactionAborts(t *testing.T) {
 	a, st, clk := collapsingAllocator(t)
 	stream := wire.NewID()
+	announce(t, a, "gw-1", stream)
 	scan := func(seq uint64) Incoming {
 		ev := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: RoleInboundDock, Data: "x", Error: "garbage"}
 		ev.Gateway, ev.Device, ev.Stream, ev.Seq = "gw-1", "scanner-1", stream, seq
-		b, err := json.Marshal(ev)
-		require.NoError(t, err)
-		return Incoming{Gateway: "gw-1", Type: wire.EvtScan, Payload: b}
+		return sealedIncoming(t, "gw-1", wire.EvtScan, ev)
 	}
 	// The fourth event fails to apply: the batch's transaction aborts
 	// after the first three raised their alerts in it.

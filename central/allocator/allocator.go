@@ -2,8 +2,14 @@
 // events in each gateway's sequence order, applies each exactly once
 // through the domain packages inside one store transaction, and queues the
 // answers (print and light commands, ops messages) in the same transaction.
-// It knows nothing of MQTT: the caller hands it payloads and publishes the
-// acknowledgements it returns.
+// It knows nothing of MQTT: the caller hands it payloads with the gateway
+// and type their topic named, and publishes the acknowledgements it
+// returns.
+//
+// Nothing a message says about its sender is trusted (ingest.go): every
+// event and state message must be sealed with the key of the gateway its
+// topic names, events are applied only on streams that gateway announced
+// in its birth message, and the lane comes from that announcement.
 package allocator
 
 import (
@@ -29,6 +35,15 @@ type Config struct {
 	Receiving string
 	// Alerts collapses repeated alerts (zero value: one-minute windows).
 	Alerts alerting.Collapser
+	// Keys gives each registered gateway's message key; without it every
+	// gateway message is refused.
+	Keys Keys
+}
+
+// Keys gives the message key of each registered, active gateway
+// (identity.Registry).
+type Keys interface {
+	GatewayKey(gateway string) ([]byte, bool)
 }
 
 // Allocator applies gateway events to the site's stock.
@@ -46,11 +61,17 @@ type Allocator struct {
 	poisoned   map[string]error // event ids to set aside as alerts
 }
 
-// Incoming is one event as received from a gateway's topic.
+// Incoming is one message as received on a gateway's topic: an event, or
+// the gateway's birth or death (State).
 type Incoming struct {
+	// Gateway and Type are what the topic named.
 	Gateway string
 	Type    string
+	State   bool
 	Payload []byte
+	// Size is the message's size as received; a receiver may leave out
+	// the Payload of a message over wire.MaxEventBytes, which is refused.
+	Size int
 }
 
 // Ack is the acknowledgement owed to one gateway stream.
@@ -59,6 +80,7 @@ type Ack struct {
 	Stream  string
 	Seq     uint64
 	Resend  bool
+	lane    string // as the gateway announced it; "" for a stream not announced
 }
 
 // New prepares an allocator and makes sure the receiving location exists.
@@ -189,6 +211,9 @@ func (a *Allocator) applyBatch(batch []Incoming) ([]Ack, error) {
 			}
 		}
 		for _, k := range order {
+			if acks[k].lane == "" {
+				continue // nothing was applied on an unannounced stream
+			}
 			if err := tx.SetWatermark(k.gateway, k.stream, acks[k].Seq); err != nil {
 				return err
 			}
@@ -208,36 +233,60 @@ func (a *Allocator) applyBatch(batch []Incoming) ([]Ack, error) {
 }
 
 func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack, order *[]streamKey) error {
-	env, err := wire.Decode(in.Payload, nil)
+	payload, refused := a.open(in)
+	if refused != nil {
+		return a.refuseMessage(tx, in, *refused)
+	}
+	if in.State {
+		return a.onState(tx, in, payload)
+	}
+	env, err := wire.Decode(payload, nil)
 	if env.Stream == "" || env.Seq == 0 {
 		// Without a stream and seq the event can be neither acknowledged
-		// nor ordered; it can only come from a broken or foreign client.
+		// nor ordered; it can only come from a broken client.
 		a.Metrics.Malformed.Add(1)
 		a.log.Warn().Err(err).Str("gateway", in.Gateway).Msg("dropping event without stream and seq")
 		return nil
 	}
-	if err == nil && env.Gateway != in.Gateway {
-		err = fmt.Errorf("envelope names gateway %q but came on %s's topic", env.Gateway, in.Gateway)
+	if env.Gateway != in.Gateway {
+		return a.refuseMessage(tx, in, refusal{reason: ReasonGatewayMismatch,
+			detail: fmt.Sprintf("the event names gateway %q", env.Gateway)})
 	}
 	k := streamKey{in.Gateway, env.Stream}
 	ack, ok := acks[k]
 	if !ok {
+		lane, announced, err := tx.StreamLane(k.gateway, k.stream)
+		if err != nil {
+			return err
+		}
 		wm, err := tx.Watermark(k.gateway, k.stream)
 		if err != nil {
 			return err
 		}
-		ack = &Ack{Gateway: k.gateway, Stream: k.stream, Seq: wm}
+		ack = &Ack{Gateway: k.gateway, Stream: k.stream, Seq: wm, lane: lane}
+		if !announced {
+			if err := a.unannounced(tx, in, k.stream); err != nil {
+				return err
+			}
+			// Asking for a resend makes the gateway announce its streams
+			// again and re-publish; nothing is acknowledged beyond wm.
+			ack.Resend = true
+		}
 		acks[k] = ack
 		*order = append(*order, k)
+	}
+	if ack.lane == "" {
+		return nil // neither applied nor acknowledged
 	}
 	switch {
 	case env.Seq <= ack.Seq:
 		a.Metrics.Duplicates.Add(1)
-		return nil
-	case env.Seq > ack.Seq+1 && env.Lane == wire.LaneBulk:
+		return a.checkRepeat(tx, in, env)
+	case env.Seq > ack.Seq+1 && ack.lane == wire.LaneBulk:
 		// A bulk stream may have gaps: the gateway shed those events.
 		a.Metrics.Shed.Add(env.Seq - ack.Seq - 1)
 	case env.Seq > ack.Seq+1:
+		// A must stream never skips: what is missing is asked for again.
 		a.Metrics.Gaps.Add(1)
 		a.log.Debug().Str("gateway", k.gateway).Uint64("want", ack.Seq+1).Uint64("got", env.Seq).Msg("gap in event stream; asking for resend")
 		ack.Resend = true
@@ -259,11 +308,11 @@ func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack,
 		a.Metrics.SetAside.Add(1)
 		if err := a.alert(tx, in.Gateway, "", "event-failed", "error",
 			fmt.Sprintf("%s event seq %d from %s failed %d times and was set aside: %v", env.Type, env.Seq, in.Gateway, poisonAfter, cause),
-			env.ID, map[string]string{"event": string(in.Payload)}); err != nil {
+			env.ID, map[string]string{"event": string(payload)}); err != nil {
 			return err
 		}
 	default:
-		if err := a.dispatchFn(tx, env, in); err != nil {
+		if err := a.dispatchFn(tx, env, Incoming{Gateway: in.Gateway, Type: in.Type, Payload: payload}); err != nil {
 			return fmt.Errorf("event %s seq %d from %s: %w", env.ID, env.Seq, in.Gateway, err)
 		}
 	}

@@ -14,4 +14,11 @@ type Metrics struct {
 	Alerts     atomic.Uint64
 	// AlertsHeldBack counts repeats collapsed into a summary.
 	AlertsHeldBack atomic.Uint64
+	// Refused counts gateway messages refused before use (size, sender,
+	// seal, stream); Conflicts events claiming an applied seq with another id.
+	Refused   atomic.Uint64
+	Conflicts atomic.Uint64
+	// Unannounced counts events held back because their stream was not
+	// (yet) announced.
+	Unannounced atomic.Uint64
 }

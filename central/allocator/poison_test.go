@@ -16,9 +16,7 @@ import (
 func loadEvent(t *testing.T, stream string, seq uint64) (Incoming, string) {
 	ev := wire.Load{Envelope: wire.NewEnvelope(wire.EvtLoad)}
 	ev.Gateway, ev.Stream, ev.Seq = "gw-1", stream, seq
-	b, err := json.Marshal(ev)
-	require.NoError(t, err)
-	return Incoming{Gateway: "gw-1", Type: wire.EvtLoad, Payload: b}, ev.ID
+	return sealedIncoming(t, "gw-1", wire.EvtLoad, ev), ev.ID
 }
 
 // An event whose application keeps failing must not hold back its
@@ -29,9 +27,10 @@ func TestEventThatKeepsFailingIsSetAsideAsAnAlert(t *testing.T) {
 	st, err := store.Open(t.TempDir(), zerolog.Nop())
 	require.NoError(t, err)
 	defer st.Close()
-	a, err := New(Config{Site: "t"}, st, zerolog.Nop())
+	a, err := New(Config{Site: testSite, Keys: keys}, st, zerolog.Nop())
 	require.NoError(t, err)
 	stream := wire.NewID()
+	announce(t, a, "gw-1", stream)
 	e1, _ := loadEvent(t, stream, 1)
 	e2, badID := loadEvent(t, stream, 2)
 	e3, _ := loadEvent(t, stream, 3)

@@ -64,6 +64,14 @@ func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error
 		}
 		return a.raise(tx, in.Gateway, p.Station, stock.Alert{Kind: "print-failed", Severity: "warning", Device: p.Device, Class: p.Reason,
 			Message: fmt.Sprintf("label for command %s was not printed: %s", p.Command, p.Reason), Ref: p.Command})
+	case wire.EvtRefused:
+		var r wire.Refused
+		if err := json.Unmarshal(in.Payload, &r); err != nil {
+			return nil
+		}
+		return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "gateway-refused", Severity: "warning",
+			Message: fmt.Sprintf("gateway %s refused %d message(s) on %s: %s", in.Gateway, r.Count, r.Topic, r.Reason), Ref: r.Topic,
+			Class: r.Topic + " " + r.Reason, Details: map[string]string{"topic": r.Topic, "reason": r.Reason, "count": fmt.Sprint(r.Count)}})
 	default:
 		// Event types no workflow uses (count) are accepted and
 		// acknowledged so they never block the stream.

@@ -22,6 +22,7 @@ import (
 	"github.com/dockhand/dockhand/central/allocator"
 	"github.com/dockhand/dockhand/central/broker"
 	"github.com/dockhand/dockhand/central/httpapi"
+	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/mqttlink"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/metrics"
@@ -40,6 +41,11 @@ type Options struct {
 	BrokerListen string
 	// BrokerFallback picks a free port when BrokerListen is taken.
 	BrokerFallback bool
+	// BrokerAllowAnonymous lets clients without a login do anything on the
+	// embedded broker (development only).
+	BrokerAllowAnonymous bool
+	// BrokerTLS adds a TLS listener to the embedded broker.
+	BrokerTLS broker.TLS
 	// HTTPAddr is the API address (default :8081).
 	HTTPAddr string
 	// HTTPTimeouts bound how long one client may hold a connection.
@@ -85,10 +91,14 @@ type Central struct {
 	link      *mqttlink.Link
 	Store     *store.Store
 	Alloc     *allocator.Allocator
+	Accounts  *identity.Registry
+	DataDir   string
 	BrokerURL string
-	HTTPAddr  string
-	TokenFile string
-	token     string
+	// BrokerTLSAddr is the embedded broker's TLS address, if it has one.
+	BrokerTLSAddr string
+	HTTPAddr      string
+	TokenFile     string
+	token         string
 
 	broker  *broker.Broker
 	http    *http.Server
@@ -114,7 +124,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
-	c := &Central{log: log, TokenFile: filepath.Join(opt.DataDir, "api-token")}
+	c := &Central{log: log, DataDir: opt.DataDir, TokenFile: filepath.Join(opt.DataDir, "api-token")}
 	var err error
 	if c.token, err = secret.Token(opt.APIToken, c.TokenFile); err != nil {
 		return nil, err
@@ -131,25 +141,20 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 			c.Close()
 		}
 	}()
-	if c.Alloc, err = allocator.New(allocator.Config{Site: opt.Site}, c.Store, log); err != nil {
+	if c.Accounts, err = identity.Open(opt.DataDir, log); err != nil {
+		return nil, err
+	}
+	if c.Alloc, err = allocator.New(allocator.Config{Site: opt.Site, Keys: c.Accounts}, c.Store, log); err != nil {
 		return nil, err
 	}
 	mc := opt.MQTT
 	if mc.URL == "" {
-		listen := opt.BrokerListen
-		if listen == "" {
-			listen = ":1883"
-		}
-		c.broker, err = broker.Start(broker.Options{Listen: listen, FallbackToFreePort: opt.BrokerFallback,
-			Username: mc.Username, Password: mc.Password}, log)
-		if err != nil {
+		if err := c.startBroker(opt, &mc); err != nil {
 			return nil, err
 		}
-		mc.URL = c.broker.URL()
-		log.Info().Str("addr", c.broker.Addr()).Msg("embedded MQTT broker listening")
 	}
 	c.BrokerURL = mc.URL
-	link, err := mqttlink.New(mc, c.Alloc, c.Store, log)
+	link, err := mqttlink.New(mc, c.Alloc, c.Store, c.Accounts, log)
 	if err != nil {
 		return nil, err
 	}
@@ -169,12 +174,20 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	c.HTTPAddr = ln.Addr().String()
 	to := opt.HTTPTimeouts.orDefault()
 	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
-	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, metricsHandler(c.Alloc, link), ready, log),
+	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, c.metricsHandler(), ready, log),
 		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
 		TLSConfig: tlsConf, ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.wg.Add(3)
+	c.wg.Add(4)
+	go func() {
+		defer c.wg.Done()
+		c.Accounts.Watch(ctx, time.Second, func() {
+			if c.broker != nil {
+				c.broker.Revalidate()
+			}
+		})
+	}()
 	go func() {
 		defer c.wg.Done()
 		serve := c.http.Serve
@@ -190,6 +203,35 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).Msg("central started")
 	ok = true
 	return c, nil
+}
+
+// startBroker starts the embedded broker and logs central in with its own
+// account, whose secret is renewed at every start and kept in memory.
+func (c *Central) startBroker(opt Options, mc *mqttx.Config) error {
+	if mc.Username != "" {
+		c.log.Warn().Msg("--mqtt-user is for an external broker; on the embedded one central uses its own account")
+	}
+	secret, err := identity.EnsureCentral(opt.DataDir)
+	if err != nil {
+		return err
+	}
+	if err := c.Accounts.Reload(); err != nil {
+		return err
+	}
+	listen := opt.BrokerListen
+	if listen == "" {
+		listen = ":1883"
+	}
+	c.broker, err = broker.Start(broker.Options{Listen: listen, FallbackToFreePort: opt.BrokerFallback, Site: opt.Site,
+		Accounts: c.Accounts, AllowAnonymous: opt.BrokerAllowAnonymous, TLS: opt.BrokerTLS}, c.log)
+	if err != nil {
+		return err
+	}
+	mc.URL, mc.Username, mc.Password = c.broker.URL(), identity.CentralName, secret
+	c.BrokerTLSAddr = c.broker.TLSAddr()
+	c.log.Info().Str("addr", c.broker.Addr()).Str("tls", c.BrokerTLSAddr).Bool("anonymous", opt.BrokerAllowAnonymous).
+		Msg("embedded MQTT broker listening; logins checked against " + identity.Path(opt.DataDir))
+	return nil
 }
 
 // Subscribed reports whether central's MQTT session is up and subscribed
@@ -284,8 +326,12 @@ func (c *Central) Close() {
 	}
 }
 
-func metricsHandler(a *allocator.Allocator, link *mqttlink.Link) http.Handler {
+func (c *Central) metricsHandler() http.Handler {
+	a, link := c.Alloc, c.link
 	reg := metrics.New("dockhand_central_")
+	if c.broker != nil {
+		reg.Counter("broker_refused_total", "Logins, publishes, subscriptions and deliveries the embedded broker refused.", c.broker.Refused)
+	}
 	reg.Counter("events_applied_total", "Gateway events applied to the ledger.", a.Metrics.Applied.Load)
 	reg.Counter("events_duplicate_total", "Redelivered gateway events ignored.", a.Metrics.Duplicates.Load)
 	reg.Counter("events_gap_total", "Events that arrived after a gap in a gateway's sequence.", a.Metrics.Gaps.Load)
@@ -295,6 +341,9 @@ func metricsHandler(a *allocator.Allocator, link *mqttlink.Link) http.Handler {
 	reg.Counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
 	reg.Counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
 	reg.Counter("alerts_held_back_total", "Repeated alerts held back for the summary of their window.", a.Metrics.AlertsHeldBack.Load)
+	reg.Counter("messages_refused_total", "Gateway messages refused: oversized, unknown or revoked gateway, bad or missing seal, unannounced stream.", a.Metrics.Refused.Load)
+	reg.Counter("events_conflicting_total", "Events claiming a seq already applied with another event id (forgery or replay).", a.Metrics.Conflicts.Load)
+	reg.Counter("commands_unsendable_total", "Queued commands dropped because their gateway had no active account.", link.Unsendable)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)
 	return reg.Handler()
 }

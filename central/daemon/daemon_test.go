@@ -60,16 +60,6 @@ func post(t *testing.T, c *Central, path, body string) {
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s: %s", path, b)
 }
 
-// gatewayClient connects to central's broker as a gateway would.
-func gatewayClient(t *testing.T, c *Central, id string) mqtt.Client {
-	co, err := mqttx.ClientOptions(mqttx.Config{URL: c.BrokerURL, ClientID: id})
-	require.NoError(t, err)
-	cl := mqtt.NewClient(co.SetCleanSession(true).SetConnectRetry(false).SetAutoReconnect(false))
-	require.NoError(t, mqttx.Wait(cl.Connect(), 10*time.Second, "connect"))
-	t.Cleanup(func() { cl.Disconnect(100) })
-	return cl
-}
-
 // palletScan is what a gateway's inbound dock sends for one SSCC label.
 func palletScan(gateway, stream string, seq uint64, sscc string) wire.Scan {
 	s := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: "inbound-dock", Symbology: "]C1",
@@ -130,9 +120,11 @@ func TestSlowClientDoesNotHoldBackAScan(t *testing.T) {
 	post(t, c, "/api/v1/items", `{"sku":"W-1","gtin":"10614141000415","name":"Widget"}`)
 	post(t, c, "/api/v1/asns", `{"id":"ASN-1","pallets":[{"sscc":"`+sscc1+`","sku":"W-1","quantity":48}]}`)
 
-	gw := gatewayClient(t, c, "gw1")
+	stream := wire.NewID()
+	gw := gatewayLogin(t, c, "gw1", stream)
 	receipts := make(chan wire.Receipt, 1)
-	require.NoError(t, mqttx.Wait(gw.Subscribe(wire.OpsTopic(site, wire.OpsReceipt), 1, func(_ mqtt.Client, m mqtt.Message) {
+	ops := opsLogin(t, c)
+	require.NoError(t, mqttx.Wait(ops.Subscribe(wire.OpsTopic(site, wire.OpsReceipt), 1, func(_ mqtt.Client, m mqtt.Message) {
 		var r wire.Receipt
 		if json.Unmarshal(m.Payload(), &r) == nil {
 			receipts <- r
@@ -141,9 +133,7 @@ func TestSlowClientDoesNotHoldBackAScan(t *testing.T) {
 
 	slowDone, slowStatus := slowRequest(t, c.HTTPAddr)
 
-	b, err := json.Marshal(palletScan("gw1", wire.NewID(), 1, sscc1))
-	require.NoError(t, err)
-	require.NoError(t, mqttx.Wait(gw.Publish(wire.EventTopic(site, "gw1", wire.EvtScan), 1, false, b), 10*time.Second, "publish scan"))
+	gw.publish(t, wire.EventTopic(site, "gw1", wire.EvtScan), palletScan("gw1", stream, 1, sscc1))
 	select {
 	case r := <-receipts:
 		assert.Equal(t, sscc1, r.SSCC)

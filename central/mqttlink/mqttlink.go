@@ -1,8 +1,11 @@
 // Package mqttlink connects central's allocator to the site broker: it
-// subscribes to every gateway's events with a persistent session, feeds
-// them to the allocator in batches, publishes the acknowledgements, and
-// drains the store's outgoing queue (commands and ops messages) to the
-// broker, deleting each message only after the broker has it.
+// subscribes to every gateway's events and states with a persistent
+// session, feeds them to the allocator in batches (which opens and checks
+// each against its gateway), publishes the acknowledgements, and drains
+// the store's outgoing queue (commands and ops messages) to the broker,
+// deleting each message only after the broker has it. Every command to a
+// gateway is sealed with that gateway's key as it is published, so a
+// rotated key applies to commands already queued.
 package mqttlink
 
 import (
@@ -27,16 +30,21 @@ const maxBatch = 256
 type Link struct {
 	alloc     *allocator.Allocator
 	st        *store.Store
+	keys      allocator.Keys
 	site      string
 	log       zerolog.Logger
 	sess      *mqttx.Session
 	incoming  chan allocator.Incoming
 	connected atomic.Bool
+	// unsendable counts queued commands dropped because their gateway has
+	// no active account any more.
+	unsendable atomic.Uint64
 }
 
-// New prepares the link; Run connects it.
-func New(cfg mqttx.Config, alloc *allocator.Allocator, st *store.Store, log zerolog.Logger) (*Link, error) {
-	l := &Link{alloc: alloc, st: st, site: alloc.Site(), log: log.With().Str("component", "mqtt").Logger(),
+// New prepares the link; Run connects it. keys seals commands (the same
+// keys the allocator opens events with).
+func New(cfg mqttx.Config, alloc *allocator.Allocator, st *store.Store, keys allocator.Keys, log zerolog.Logger) (*Link, error) {
+	l := &Link{alloc: alloc, st: st, keys: keys, site: alloc.Site(), log: log.With().Str("component", "mqtt").Logger(),
 		incoming: make(chan allocator.Incoming, 4096)}
 	if cfg.ClientID == "" {
 		cfg.ClientID = "dockhand-central-" + l.site
@@ -53,6 +61,10 @@ func New(cfg mqttx.Config, alloc *allocator.Allocator, st *store.Store, log zero
 	l.sess = mqttx.NewSession(co)
 	return l, nil
 }
+
+// Unsendable counts commands dropped because their gateway had no active
+// account when they were due.
+func (l *Link) Unsendable() uint64 { return l.unsendable.Load() }
 
 // Connected reports whether the broker session is up.
 func (l *Link) Connected() bool { return l.connected.Load() }
@@ -75,21 +87,33 @@ func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 	if !ok || t.Site != l.site {
 		return
 	}
-	if t.Kind == wire.KindState {
-		l.onState(t.Gateway, m.Payload())
+	if t.Kind == wire.KindCommand {
 		return
+	}
+	in := allocator.Incoming{Gateway: t.Gateway, Type: t.Type, State: t.Kind == wire.KindState, Size: len(m.Payload())}
+	if in.Size <= wire.MaxEventBytes {
+		// An oversized message is not kept: the allocator refuses it by
+		// its size, and thousands of them queued here cost no memory.
+		in.Payload = append([]byte(nil), m.Payload()...)
 	}
 	// Blocking here is the backpressure: paho stops reading, the broker
 	// queues, and the gateways' outboxes hold the rest.
-	l.incoming <- allocator.Incoming{Gateway: t.Gateway, Type: t.Type, Payload: append([]byte(nil), m.Payload()...)}
+	l.incoming <- in
 }
 
-func (l *Link) onState(gateway string, payload []byte) {
-	var s wire.State
-	if _, err := wire.Decode(payload, &s); err != nil {
-		return
+// seal seals a message to a gateway with its key; ok is false when the
+// gateway has no active account (the message cannot be sent).
+func (l *Link) seal(topic string, payload []byte) ([]byte, bool) {
+	t, isGW := wire.ParseGatewayTopic(topic)
+	if !isGW || t.Kind != wire.KindCommand {
+		return payload, true // ops topics are for everyone and not sealed
 	}
-	l.log.Info().Str("gateway", gateway).Str("state", s.State).Msg("gateway state")
+	key, ok := l.keys.GatewayKey(t.Gateway)
+	if !ok {
+		return nil, false
+	}
+	b, err := wire.Seal(key, topic, payload)
+	return b, err == nil
 }
 
 // Run connects and serves until ctx ends.
@@ -148,7 +172,10 @@ func (l *Link) applyLoop(ctx context.Context) {
 			msg := wire.Ack{Envelope: wire.NewEnvelope(wire.CmdAck), Resend: a.Resend}
 			msg.Stream, msg.Seq = a.Stream, a.Seq
 			b, _ := json.Marshal(msg)
-			l.sess.Client().Publish(wire.CommandTopic(l.site, a.Gateway, wire.CmdAck), 1, false, b)
+			topic := wire.CommandTopic(l.site, a.Gateway, wire.CmdAck)
+			if sealed, ok := l.seal(topic, b); ok {
+				l.sess.Client().Publish(topic, 1, false, sealed)
+			}
 		}
 	}
 }
@@ -178,11 +205,19 @@ func (l *Link) publishLoop(ctx context.Context) {
 			}
 			toks := make([]mqtt.Token, len(msgs))
 			for i, m := range msgs {
-				toks[i] = c.Publish(m.Topic, 1, m.Retain, m.Payload)
+				p, ok := l.seal(m.Topic, m.Payload)
+				if !ok {
+					// Its gateway was revoked or removed since: a command
+					// it cannot open is dropped, not queued for ever.
+					l.unsendable.Add(1)
+					l.log.Warn().Str("topic", m.Topic).Msg("dropping a command for a gateway without an active account")
+					continue
+				}
+				toks[i] = c.Publish(m.Topic, 1, m.Retain, p)
 			}
 			var sent []uint64
 			for i, t := range toks {
-				if mqttx.Wait(t, 10*time.Second, "publish") != nil {
+				if t != nil && mqttx.Wait(t, 10*time.Second, "publish") != nil {
 					break // keep order: retry from here next round
 				}
 				sent = append(sent, msgs[i].Seq)

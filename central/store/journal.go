@@ -19,7 +19,14 @@ const (
 	pJournal  = "ev/"
 	kJournal  = "meta/evseq"
 	pJCounter = "evn/"
+	// pJSeq indexes the journal by stream and seq: the id of the event
+	// applied there, so a second event claiming the same seq is seen.
+	pJSeq = "evs/"
 )
+
+func journalSeqKey(gateway, stream string, seq uint64) []byte {
+	return seqKey(pJSeq+gateway+separator+stream+separator, seq)
+}
 
 // Applied is one journal line: a gateway event central applied.
 type Applied struct {
@@ -47,8 +54,25 @@ func (t *Tx) Journal(a Applied) error {
 	if err := t.txn.SetEntry(badger.NewEntry(seqKey(pJournal, n), b).WithTTL(journalRetention)); err != nil {
 		return err
 	}
+	if err := t.txn.SetEntry(badger.NewEntry(journalSeqKey(a.Gateway, a.Stream, a.Seq), []byte(a.ID)).WithTTL(journalRetention)); err != nil {
+		return err
+	}
 	_, err = t.nextCounter(pJCounter + a.Gateway)
 	return err
+}
+
+// AppliedID is the id of the event applied at a stream's seq, while the
+// journal still holds it.
+func (t *Tx) AppliedID(gateway, stream string, seq uint64) (string, bool, error) {
+	item, err := t.txn.Get(journalSeqKey(gateway, stream, seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	v, err := item.ValueCopy(nil)
+	return string(v), err == nil, err
 }
 
 // AppliedCount is how many events of a gateway central has applied.

@@ -4,8 +4,10 @@
 // broker, so one machine needs nothing else installed.
 //
 //	centrald --site dc1 --data /var/lib/dockhand/central
-//	centrald --site dc1 --data ./data --mqtt tcp://broker:1883 --http :8081
+//	centrald --site dc1 --data ./data --mqtt tcp://broker:1883 --mqtt-user central --http :8081
 //	centrald check --data ./data
+//	centrald gateway add|rotate|revoke|list [ID] --data DIR   (MQTT accounts of gateways)
+//	centrald account add|rotate|revoke|list [NAME] --data DIR [--role ops|central]
 package main
 
 import (
@@ -19,13 +21,19 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/logging"
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "check" {
-		os.Exit(check(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "check":
+			os.Exit(check(os.Args[2:]))
+		case "gateway", "account":
+			os.Exit(identity.Command(os.Args[1], os.Args[2:], os.Stdout, os.Stderr))
+		}
 	}
 	os.Exit(run(os.Args[1:]))
 }
@@ -41,6 +49,11 @@ func run(args []string) int {
 	fs.StringVar(&opt.MQTT.CertFile, "mqtt-cert", "", "client certificate file")
 	fs.StringVar(&opt.MQTT.KeyFile, "mqtt-key", "", "client key file")
 	fs.StringVar(&opt.BrokerListen, "broker-listen", ":1883", "embedded broker address")
+	fs.BoolVar(&opt.BrokerAllowAnonymous, "broker-allow-anonymous", false, "let clients without a login do anything on the embedded broker (development only)")
+	fs.StringVar(&opt.BrokerTLS.Listen, "broker-tls-listen", "", "embedded broker TLS address, e.g. :8883")
+	fs.StringVar(&opt.BrokerTLS.CertFile, "broker-tls-cert", "", "PEM certificate (chain) of the TLS listener")
+	fs.StringVar(&opt.BrokerTLS.KeyFile, "broker-tls-key", "", "PEM private key of the TLS listener")
+	fs.StringVar(&opt.BrokerTLS.ClientCAFile, "broker-tls-client-ca", "", "require client certificates signed by these CAs (PEM) on the TLS listener")
 	fs.StringVar(&opt.HTTPAddr, "http", ":8081", "HTTP API address")
 	d := daemon.DefaultHTTPTimeouts
 	fs.DurationVar(&opt.HTTPTimeouts.Read, "http-read-timeout", d.Read, "longest time a client may take to send one request, body included")

@@ -20,6 +20,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,6 +37,7 @@ import (
 	"github.com/rs/zerolog"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/demo"
 	"github.com/dockhand/dockhand/internal/loadgen"
@@ -210,19 +212,33 @@ func (g *gatewayProc) end() error {
 }
 
 // startCentral starts central with its data under dir, or under
-// --central-data when set; stop closes it and removes that data.
-func startCentral(dir, mqttURL, listen string) (c *centrald.Central, stop func(), err error) {
+// --central-data when set, with an account for gateway gw-1 whose secret
+// it returns; stop closes it and removes that data.
+func startCentral(dir, mqttURL, listen string) (c *centrald.Central, secret string, stop func(), err error) {
 	if *centralData != "" {
 		if dir, err = os.MkdirTemp(*centralData, "dockload-central-"); err != nil {
-			return nil, nil, err
+			return nil, "", nil, err
 		}
+	}
+	if secret, err = identity.Add(dir, "gw-1", identity.RoleGateway); err != nil {
+		return nil, "", nil, err
 	}
 	c, err = centrald.Start(centrald.Options{Site: "load", DataDir: dir, MQTT: mqttx.Config{URL: mqttURL},
 		BrokerListen: listen, BrokerFallback: listen == "", HTTPAddr: "127.0.0.1:0", APIToken: "load"}, quiet)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return c, func() {
+	// Measure the steady state: a gateway that starts publishing before
+	// central has ever subscribed loses its first window at the broker
+	// and its birth arrives after its first events; the resends that
+	// follow shrink the window, which is not what a running site sees.
+	for deadline := time.Now().Add(10 * time.Second); !c.Subscribed(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			c.Close()
+			return nil, "", nil, errors.New("central did not subscribe to its broker within 10 s")
+		}
+	}
+	return c, secret, func() {
 		c.Close()
 		_ = os.RemoveAll(dir)
 	}, nil
@@ -246,13 +262,13 @@ func throughput(args []string) error {
 		return err
 	}
 	listen := freeListen()
-	c, stop, err := startCentral(filepath.Join(dir, "central"), *mqttURL, listen)
+	c, secret, stop, err := startCentral(filepath.Join(dir, "central"), *mqttURL, listen)
 	if err != nil {
 		return err
 	}
 	defer stop()
 	t0 := time.Now()
-	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Total: *events, Workers: *workers, Rate: *rate, Window: 1024})
+	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Password: secret, Total: *events, Workers: *workers, Rate: *rate, Window: 1024})
 	if err != nil {
 		return err
 	}
@@ -301,7 +317,7 @@ func commit(args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := runGateway(dir, loadgen.Options{MQTT: "tcp://127.0.0.1:1", Total: *events, Workers: *workers, Rate: *rate, BuildOnly: true})
+	r, err := runGateway(dir, loadgen.Options{MQTT: "tcp://127.0.0.1:1", Password: "unused: the link never starts", Total: *events, Workers: *workers, Rate: *rate, BuildOnly: true})
 	if err != nil {
 		return err
 	}
@@ -315,18 +331,18 @@ func drain(args []string) error {
 	_ = fs.Parse(args)
 	dir, _ := os.MkdirTemp("", "dockload-")
 	defer os.RemoveAll(dir)
-	c, stop, err := startCentral(filepath.Join(dir, "central"), "", freeListen())
+	c, secret, stop, err := startCentral(filepath.Join(dir, "central"), "", freeListen())
 	if err != nil {
 		return err
 	}
 	defer stop()
 	if *gatewaydBin != "" {
-		return drainWithGatewayd(c, dir, *events)
+		return drainWithGatewayd(c, secret, dir, *events)
 	}
 	// The link stays down until the whole backlog is on disk, as if the
 	// broker had been away; then it drains to central.
 	fmt.Printf("drain: building a backlog of %d events with the link down…\n", *events)
-	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Total: *events, Workers: 64, Window: 1024, HoldLink: true})
+	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Password: secret, Total: *events, Workers: 64, Window: 1024, HoldLink: true})
 	if err != nil {
 		return err
 	}
@@ -341,17 +357,17 @@ func drain(args []string) error {
 // drainWithGatewayd stores the backlog with the gateway role, then lets
 // gatewayd itself — the daemon a Pi runs, with its own code and heap —
 // drain it to central, reading its memory from /proc while it does.
-func drainWithGatewayd(c *centrald.Central, dir string, events uint64) error {
+func drainWithGatewayd(c *centrald.Central, secret, dir string, events uint64) error {
 	data := filepath.Join(dir, "gw") // where runGateway stores the backlog
 	fmt.Printf("drain: storing a backlog of %d events, then starting %s…\n", events, *gatewaydBin)
-	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Total: events, Workers: 64, BuildOnly: true})
+	r, err := runGateway(dir, loadgen.Options{MQTT: c.BrokerURL, Password: secret, Total: events, Workers: 64, BuildOnly: true})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("  backlog of %d events stored in %s (%.0f events/s)\n",
 		r.Appended, r.Build.Round(time.Millisecond), float64(r.Appended)/r.Build.Seconds())
 	cfg := filepath.Join(dir, "gateway.yaml")
-	yaml := fmt.Sprintf("site: load\ngateway: gw-1\nmqtt: {url: %q}\nhttp: {listen: \"off\"}\nstations: [{id: dock-1, role: inbound-dock}]\n", c.BrokerURL)
+	yaml := fmt.Sprintf("site: load\ngateway: gw-1\nmqtt: {url: %q, password: %q}\nhttp: {listen: \"off\"}\nstations: [{id: dock-1, role: inbound-dock}]\n", c.BrokerURL, secret)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		return err
 	}

@@ -260,7 +260,7 @@ func TestGatewaydOnAFullDisk(t *testing.T) {
 	const budget = 64 << 20
 	require.NoError(t, os.WriteFile(conf, fmt.Appendf(nil, `site: t1
 gateway: gw-disk
-mqtt: {url: "tcp://127.0.0.1:%d"}
+mqtt: {url: "tcp://127.0.0.1:%d", password: no-central}
 http: {listen: %q}
 stations: [{id: dock-1, role: inbound-dock}]
 devices:

@@ -22,8 +22,10 @@ import (
 
 	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/daemon"
+	"github.com/dockhand/dockhand/gateway/link"
 	"github.com/dockhand/dockhand/gateway/web"
 	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/mqttx"
 )
 
 // version is set by the build: go build -ldflags "-X main.version=v1.2.3"
@@ -68,12 +70,19 @@ func run(args []string, stdin io.Reader, stdout io.Writer) int {
 		fmt.Fprintln(os.Stderr, "gatewayd:", err)
 		return 2
 	}
-	if *checkOnly {
-		fmt.Fprintf(stdout, "%s: configuration is valid (%d stations, %d devices)\n", *path, len(cfg.Stations), len(cfg.Devices))
-		return 0
-	}
 	if p := os.Getenv("DOCKHAND_MQTT_PASSWORD"); p != "" {
 		cfg.MQTT.Password = p
+	}
+	if *checkOnly {
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(os.Stderr, "gatewayd: warning:", w)
+		}
+		if err := link.CheckCredentials(mqttx.Config{Password: cfg.MQTT.Password}); err != nil {
+			fmt.Fprintln(os.Stderr, "gatewayd:", *path+":", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "%s: configuration is valid (%d stations, %d devices)\n", *path, len(cfg.Stations), len(cfg.Devices))
+		return 0
 	}
 	ring := logging.NewRing(logLines) // the page's log: the same lines as stderr
 	log, err := logging.New(os.Stderr, cfg.Log.Level, "gatewayd", ring)

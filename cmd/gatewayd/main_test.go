@@ -43,7 +43,7 @@ devices:
 
 func TestCheckAcceptsAGoodConfig(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "gw.yaml")
-	require.NoError(t, os.WriteFile(p, []byte("site: dc1\ngateway: gw-1\nstations: [{id: dock-1, role: inbound-dock}]\n"), 0o600))
+	require.NoError(t, os.WriteFile(p, []byte("site: dc1\ngateway: gw-1\nmqtt: {password: s3cret}\nstations: [{id: dock-1, role: inbound-dock}]\n"), 0o600))
 	assert.Equal(t, 0, run([]string{"--config", p, "--check"}, nil, io.Discard))
 	assert.Equal(t, 2, run([]string{"--config", filepath.Join(t.TempDir(), "missing.yaml"), "--check"}, nil, io.Discard))
 }
@@ -64,4 +64,21 @@ func TestVersionAndPasswordHash(t *testing.T) {
 	assert.True(t, web.CheckPassword(hash, "correct horse battery"))
 	assert.False(t, web.CheckPassword(hash, "correct horse"))
 	assert.Equal(t, 2, run([]string{"--hash-password"}, strings.NewReader("short\n"), io.Discard), "too short")
+}
+
+// A gateway without the secret central issued does not start, and --check
+// says so; DOCKHAND_MQTT_PASSWORD gives it.
+func TestGatewayWithoutCredentialsDoesNotStart(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "gw.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("site: dc1\ngateway: gw-1\nstations: [{id: dock-1, role: inbound-dock}]\nhttp: {listen: \"off\"}\n"), 0o600))
+	t.Setenv("DOCKHAND_MQTT_PASSWORD", "")
+	var code int
+	out := captureStderr(t, func() { code = run([]string{"--config", p, "--check"}, nil, io.Discard) })
+	assert.Equal(t, 2, code)
+	assert.Contains(t, out, "no MQTT password")
+	out = captureStderr(t, func() { code = run([]string{"--config", p, "--data", t.TempDir()}, nil, io.Discard) })
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "no MQTT password")
+	t.Setenv("DOCKHAND_MQTT_PASSWORD", "s3cret")
+	assert.Equal(t, 0, run([]string{"--config", p, "--check"}, nil, io.Discard))
 }

@@ -73,10 +73,16 @@ type Config struct {
 	Labels   Labels    `yaml:"labels"`
 	HTTP     HTTP      `yaml:"http"`
 	Outbox   Outbox    `yaml:"outbox"`
+	Link     Link      `yaml:"link"`
 	Log      Log       `yaml:"log"`
+	// Warnings are problems that do not stop the gateway (deprecated
+	// keys); the daemon logs them and --check prints them.
+	Warnings []string `yaml:"-"`
 }
 
-// MQTT is the link to the site broker.
+// MQTT is the link to the site broker. Username defaults to the gateway
+// id; Password is the secret central issued to this gateway (centrald
+// gateway add), required to start, also given as DOCKHAND_MQTT_PASSWORD.
 type MQTT struct {
 	URL      string `yaml:"url"`
 	Username string `yaml:"username"`
@@ -204,11 +210,10 @@ const DefaultProfile = "4x6"
 
 // Outbox bounds the durable event buffer.
 type Outbox struct {
-	// ResendAfter is how long an unacknowledged event waits before it is
-	// published again.
+	// ResendAfter and Window are deprecated here: they are link settings
+	// (Link); still read, with a warning.
 	ResendAfter Duration `yaml:"resend_after"`
-	// Window is how many events may be in flight before central acknowledges.
-	Window int `yaml:"window"`
+	Window      int      `yaml:"window"`
 	// MaxBytes is the disk budget for unacknowledged events; when it is
 	// used up new scans are refused (red light), never dropped.
 	MaxBytes int64 `yaml:"max_bytes"`
@@ -216,6 +221,17 @@ type Outbox struct {
 	// reads: beyond them its oldest events are dropped (and counted).
 	BulkMaxBytes int64    `yaml:"bulk_max_bytes"`
 	BulkMaxAge   Duration `yaml:"bulk_max_age"`
+}
+
+// Link configures how the gateway publishes its outbox to central. Zero
+// values take the link's defaults (link.DefaultResendAfter, 5s, and
+// link.DefaultWindow, 256).
+type Link struct {
+	// ResendAfter is how long an unacknowledged event waits before it is
+	// published again.
+	ResendAfter Duration `yaml:"resend_after"`
+	// Window is how many events may be in flight before central acknowledges.
+	Window int `yaml:"window"`
 }
 
 // Log configures logging.
@@ -291,9 +307,10 @@ func (c *Config) applyDefaults() {
 	if c.Labels.Profile == "" {
 		c.Labels.Profile = DefaultProfile
 	}
-	if c.Outbox.ResendAfter == 0 {
-		c.Outbox.ResendAfter = Duration(5 * time.Second)
+	if c.MQTT.Username == "" {
+		c.MQTT.Username = c.Gateway
 	}
+	c.moveDeprecatedLinkKeys()
 	if c.Outbox.MaxBytes == 0 {
 		c.Outbox.MaxBytes = 256 << 20
 	}
@@ -302,9 +319,6 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Outbox.BulkMaxAge == 0 {
 		c.Outbox.BulkMaxAge = Duration(10 * time.Minute)
-	}
-	if c.Outbox.Window == 0 {
-		c.Outbox.Window = 256
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -350,8 +364,8 @@ func (c *Config) Validate() error {
 		c.HTTP.validate(&p)
 	}
 	validateLabels("labels", c.Labels.DPI, c.Labels.Profile, &p)
-	if time.Duration(c.Outbox.ResendAfter) < 100*time.Millisecond {
-		p.add("outbox.resend_after", "must be at least 100ms")
+	if r := time.Duration(c.Link.ResendAfter); r != 0 && r < 100*time.Millisecond {
+		p.add("link.resend_after", "must be at least 100ms")
 	}
 	if c.Outbox.MaxBytes < 1<<20 {
 		p.add("outbox.max_bytes", fmt.Sprintf("%d is less than 1 MiB", c.Outbox.MaxBytes))
@@ -362,8 +376,8 @@ func (c *Config) Validate() error {
 	if time.Duration(c.Outbox.BulkMaxAge) < time.Second {
 		p.add("outbox.bulk_max_age", "must be at least 1s")
 	}
-	if c.Outbox.Window < 1 || c.Outbox.Window > 10000 {
-		p.add("outbox.window", fmt.Sprintf("%d is outside 1..10000", c.Outbox.Window))
+	if c.Link.Window < 0 || c.Link.Window > 10000 {
+		p.add("link.window", fmt.Sprintf("%d is outside 1..10000", c.Link.Window))
 	}
 	if !slices.Contains([]string{"trace", "debug", "info", "warn", "error"}, c.Log.Level) {
 		p.add("log.level", fmt.Sprintf("%q is not one of trace, debug, info, warn, error", c.Log.Level))
@@ -420,6 +434,24 @@ func (c *Config) Validate() error {
 		return p
 	}
 	return nil
+}
+
+// moveDeprecatedLinkKeys takes outbox.resend_after and outbox.window,
+// where older configurations have them, into the link section.
+func (c *Config) moveDeprecatedLinkKeys() {
+	if c.Outbox.ResendAfter != 0 {
+		if c.Link.ResendAfter == 0 {
+			c.Link.ResendAfter = c.Outbox.ResendAfter
+		}
+		c.Warnings = append(c.Warnings, "outbox.resend_after is deprecated: move it to link.resend_after")
+	}
+	if c.Outbox.Window != 0 {
+		if c.Link.Window == 0 {
+			c.Link.Window = c.Outbox.Window
+		}
+		c.Warnings = append(c.Warnings, "outbox.window is deprecated: move it to link.window")
+	}
+	c.Outbox.ResendAfter, c.Outbox.Window = 0, 0
 }
 
 func (m MQTT) validate(p *problems) {

@@ -52,11 +52,32 @@ func TestParseGoodConfigAppliesDefaults(t *testing.T) {
 	assert.Equal(t, 203, cfg.Labels.DPI)
 	assert.False(t, cfg.Labels.RawZPL, "raw ZPL is off by default")
 	assert.Equal(t, ":8080", cfg.HTTP.Listen)
-	assert.Equal(t, 5*time.Second, time.Duration(cfg.Outbox.ResendAfter))
+	assert.Zero(t, cfg.Link, "the link applies its own defaults")
+	assert.Equal(t, "gw", cfg.MQTT.Username)
+	noUser, err := Parse([]byte(strings.Replace(good, "  username: gw\n", "", 1)))
+	require.NoError(t, err)
+	assert.Equal(t, "dock-01", noUser.MQTT.Username, "the username defaults to the gateway id")
+	assert.Empty(t, cfg.Warnings)
 	assert.Equal(t, "inbound-dock", cfg.StationRole("dock-1"))
 	d, ok := cfg.DeviceAt("dock-1", KindPrinter)
 	require.True(t, ok)
 	assert.Equal(t, "printer-1", d.ID)
+}
+
+// outbox.resend_after and outbox.window were link settings under the
+// outbox key; old files still work, with a warning each.
+func TestDeprecatedLinkKeysMoveToTheLinkSection(t *testing.T) {
+	cfg, err := Parse([]byte(good + "outbox:\n  resend_after: 2s\n  window: 64\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Link{ResendAfter: Duration(2 * time.Second), Window: 64}, cfg.Link)
+	assert.Equal(t, []string{"outbox.resend_after is deprecated: move it to link.resend_after",
+		"outbox.window is deprecated: move it to link.window"}, cfg.Warnings)
+	cfg, err = Parse([]byte(good + "link:\n  resend_after: 3s\n  window: 32\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Link{ResendAfter: Duration(3 * time.Second), Window: 32}, cfg.Link)
+	assert.Empty(t, cfg.Warnings)
+	_, err = Parse([]byte(good + "link:\n  resend_after: 10ms\n"))
+	assert.ErrorContains(t, err, "link.resend_after: must be at least 100ms")
 }
 
 func TestParseRefusesBadInputNamingTheKey(t *testing.T) {

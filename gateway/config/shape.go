@@ -33,6 +33,9 @@ func structFields(t reflect.Type, fields map[string]reflect.Type, names *[]strin
 			structFields(f.Type, fields, names)
 			continue
 		}
+		if tag[0] == "-" {
+			continue
+		}
 		fields[tag[0]] = f.Type
 		*names = append(*names, tag[0])
 	}

@@ -120,6 +120,9 @@ func StartWith(cfg *config.Config, dataDir string, log zerolog.Logger, opt Optio
 		return nil, fmt.Errorf("--data: %w", err)
 	}
 	log = log.With().Str("gateway", cfg.Gateway).Logger()
+	for _, w := range cfg.Warnings {
+		log.Warn().Msg("config: " + w)
+	}
 	g := &Gateway{opt: opt.withDefaults(), log: log, printers: map[string]*printQueue{}, units: map[string]*unit{},
 		lightDev: map[string]gpio.Light{}, started: time.Now(), dataDir: dataDir}
 	g.cfg.Store(cfg)
@@ -195,7 +198,7 @@ func (g *Gateway) startStored(db *badger.DB, devs []config.Device) error {
 		MQTT: mqttx.Config{URL: cfg.MQTT.URL, Username: cfg.MQTT.Username, Password: cfg.MQTT.Password,
 			CAFile: cfg.MQTT.CAFile, CertFile: cfg.MQTT.CertFile, KeyFile: cfg.MQTT.KeyFile},
 		Site: cfg.Site, Gateway: cfg.Gateway, Stations: stations, Version: g.opt.Version,
-		ResendAfter: time.Duration(cfg.Outbox.ResendAfter), Window: cfg.Outbox.Window,
+		ResendAfter: time.Duration(cfg.Link.ResendAfter), Window: cfg.Link.Window,
 	}, g.outbox, log)
 	if err != nil {
 		return err

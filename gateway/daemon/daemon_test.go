@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +35,10 @@ func TestFullOutboxRefusesScansThenRecovers(t *testing.T) {
 devices:
   - {id: scanner-1, kind: scanner, station: dock-1, port: %q}
   - {id: light-1, kind: light, station: dock-1}
-outbox: {max_bytes: 1048576, resend_after: 500ms}
+outbox: {max_bytes: 1048576}
+link: {resend_after: 500ms}
 `, sc.Path()))
+	cdir := centralFor(t, cfg)
 	g, err := Start(cfg, dir, log)
 	require.NoError(t, err)
 	defer g.Close()
@@ -78,7 +79,7 @@ outbox: {max_bytes: 1048576, resend_after: 500ms}
 
 	// Central (with the embedded broker) comes up on the gateway's port:
 	// the backlog drains and scans are accepted again.
-	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: filepath.Join(t.TempDir(), "c"),
+	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: cdir,
 		BrokerListen: fmt.Sprintf("127.0.0.1:%d", port), HTTPAddr: "127.0.0.1:0", APIToken: "t"}, log)
 	require.NoError(t, err)
 	defer c.Close()

@@ -254,6 +254,7 @@ func TestInputWithMissingPinFailsStart(t *testing.T) {
 	cfg, err := config.Parse([]byte(`
 site: t1
 gateway: gw-1
+mqtt: {password: unused}
 http: {listen: "off"}
 stations: [{id: door-1, role: inbound-dock}]
 devices:

@@ -45,6 +45,8 @@ func newMetrics(g *Gateway) *metrics {
 	gauge("outbox_offline_seconds_left", "How long the budget lasts offline at the recent append rate (0 = no recent appends or full).",
 		whenOpen(g, func() float64 { return g.outbox.Stats().OfflineLeft.Seconds() }))
 	gauge("mqtt_unconfirmed_publishes", "Publishes waiting for the broker's PUBACK.", whenOpen(g, func() float64 { return float64(g.link.Unconfirmed()) }))
+	counter("messages_refused_total", "Messages from the broker refused: oversized, unsealed or badly sealed commands, acks for other streams or beyond what was issued.",
+		whenOpen(g, func() uint64 { return g.link.Refused() }))
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", whenOpen(g, func() bool { return g.link.Connected() }))
 	reg.Flag("storage_ok", "1 when the gateway can store events (0: the disk is full, or the database cannot be opened for lack of space).",
 		func() bool { return g.Storage().State == storage.StateOK })

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/drivers/devsim"
 	"github.com/dockhand/dockhand/drivers/rfid"
@@ -37,11 +38,23 @@ func mustEPC(s string) []byte {
 
 // testConfig is a gateway of site t1 named gw-1, with no web server,
 // whose broker is on 127.0.0.1:port; body adds stations, devices and more.
+// Its password is a placeholder until centralFor issues a real one.
 func testConfig(t *testing.T, port int, body string) *config.Config {
 	t.Helper()
-	cfg, err := config.Parse(fmt.Appendf(nil, "site: t1\ngateway: gw-1\nmqtt: {url: \"tcp://127.0.0.1:%d\"}\nhttp: {listen: \"off\"}\n%s", port, body))
+	cfg, err := config.Parse(fmt.Appendf(nil, "site: t1\ngateway: gw-1\nmqtt: {url: \"tcp://127.0.0.1:%d\", password: no-central}\nhttp: {listen: \"off\"}\n%s", port, body))
 	require.NoError(t, err)
 	return cfg
+}
+
+// centralFor makes a data directory for a central that knows the gateway
+// of cfg, and gives cfg the secret central issued.
+func centralFor(t *testing.T, cfg *config.Config) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "c")
+	secret, err := identity.Add(dir, cfg.Gateway, identity.RoleGateway)
+	require.NoError(t, err)
+	cfg.MQTT.Password = secret
+	return dir
 }
 
 // startPortalGateway starts a gateway whose MQTT broker is absent (events
@@ -232,10 +245,6 @@ func TestMercuryReaderPortalPassDedupAndUnplug(t *testing.T) {
 func TestPortalPassReachesCentral(t *testing.T) {
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	port := testenv.FreePort(t)
-	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: filepath.Join(t.TempDir(), "c"),
-		BrokerListen: fmt.Sprintf("127.0.0.1:%d", port), HTTPAddr: "127.0.0.1:0", APIToken: "t"}, log)
-	require.NoError(t, err)
-	defer c.Close()
 	sim, err := devsim.NewLLRPReader(devsim.LLRPReaderOptions{ReadPeriod: 20 * time.Millisecond})
 	require.NoError(t, err)
 	defer sim.Close()
@@ -243,6 +252,10 @@ func TestPortalPassReachesCentral(t *testing.T) {
 devices:
   - {id: rfid-1, kind: rfid, station: door-1, address: %q, depart_after: 1s, raw_rate: 10, dedup_window: 10m}
 `, sim.Addr()))
+	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: centralFor(t, cfg),
+		BrokerListen: fmt.Sprintf("127.0.0.1:%d", port), HTTPAddr: "127.0.0.1:0", APIToken: "t"}, log)
+	require.NoError(t, err)
+	defer c.Close()
 	g, err := Start(cfg, t.TempDir(), log)
 	require.NoError(t, err)
 	defer g.Close()

@@ -1,8 +1,17 @@
 // Package link is the gateway's MQTT connection: it announces the gateway
-// (retained birth, Last Will death), publishes the outbox in sequence order
-// with a bounded in-flight window, removes events when central acknowledges
-// them, re-publishes what central has not acknowledged after a timeout, and
-// hands central's commands to the gateway.
+// and its event streams (retained birth, Last Will death), publishes the
+// outbox in sequence order with a bounded in-flight window, removes events
+// when central acknowledges them, re-publishes what central has not
+// acknowledged after a timeout, and hands central's commands to the
+// gateway.
+//
+// Every message it sends is sealed with the key derived from the gateway's
+// MQTT password (wire.Seal), and every command must carry central's seal
+// for this gateway: a command that is too large, unsealed or sealed with
+// another key is refused before it is decoded, and so is an ack for
+// another stream or for events never issued. Refusals are logged, counted
+// and reported to central as refused events, collapsed per topic and
+// reason (refusals.go).
 //
 // Ordering and delivery are driven from the outbox, not from paho's own
 // store: after any reconnect the link starts again from central's last
@@ -12,6 +21,8 @@ package link
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -26,18 +37,41 @@ import (
 // minWindow is the smallest window the link shrinks to.
 const minWindow = 8
 
+// Defaults of the gateway configuration's link section.
+const (
+	DefaultResendAfter = 5 * time.Second
+	DefaultWindow      = 256
+)
+
 // Options configure a link.
 type Options struct {
-	MQTT        mqttx.Config
-	Site        string
-	Gateway     string
-	Stations    []string
-	Version     string
+	// MQTT is the broker and this gateway's login: the username defaults
+	// to the gateway id, and the password (issued by central) is required,
+	// since the key that seals messages is derived from it.
+	MQTT     mqttx.Config
+	Site     string
+	Gateway  string
+	Stations []string
+	Version  string
+	// ResendAfter (default DefaultResendAfter) and Window (default
+	// DefaultWindow) are the link section of the gateway configuration.
 	ResendAfter time.Duration
 	Window      int
 	// StallAfter is how long publishes may wait for the broker's PUBACK
 	// before the session is torn down and rebuilt (default 4×ResendAfter).
 	StallAfter time.Duration
+	// RefusalWindow is the period over which refusals of one topic and
+	// reason are collapsed into one report (default one minute).
+	RefusalWindow time.Duration
+}
+
+// CheckCredentials tells whether a link could start with this login.
+func CheckCredentials(c mqttx.Config) error {
+	if c.Password == "" {
+		return errors.New("no MQTT password: central issues one per gateway (centrald gateway add ID); " +
+			"set mqtt.password in the configuration or DOCKHAND_MQTT_PASSWORD")
+	}
+	return nil
 }
 
 // Command is a message from central for the gateway to apply.
@@ -54,12 +88,22 @@ type Link struct {
 	sess *mqttx.Session
 	cmds chan Command
 
-	wake      chan struct{}
-	lanes     [2]*laneState
+	wake  chan struct{}
+	lanes [2]*laneState
+	// bornOn is the client the birth was last published on (Run only):
+	// each connection is a new client, and its birth must go out before
+	// its first event, which paho's OnConnect (run in its own goroutine,
+	// possibly after the session is Ready) cannot ensure. needBirth asks
+	// for the birth again on the same connection.
+	bornOn    mqtt.Client
 	needBirth atomic.Bool
 	connected atomic.Bool
 	since     atomic.Int64 // unix ns of the last change of connected
 	lastErr   atomic.Pointer[string]
+
+	key      []byte // seals what this gateway sends, opens central's commands
+	refusals *refusals
+	refused  atomic.Uint64
 
 	published atomic.Uint64
 	resent    atomic.Uint64
@@ -79,7 +123,10 @@ type laneState struct {
 	ackSeq atomic.Uint64
 	rewind atomic.Bool
 
-	sent         uint64 // highest seq published on this connection
+	sent uint64 // highest seq published on this connection
+	// published is the highest seq published since the link started: an
+	// ack never deletes beyond it.
+	published    atomic.Uint64
 	lastApplied  time.Time
 	lastAck      uint64
 	lastProgress time.Time
@@ -96,21 +143,32 @@ type unconfirmed struct {
 
 // New prepares a link; Run connects it.
 func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
+	if err := CheckCredentials(opt.MQTT); err != nil {
+		return nil, err
+	}
 	if opt.Window <= 0 {
-		opt.Window = 256
+		opt.Window = DefaultWindow
 	}
 	if opt.ResendAfter <= 0 {
-		opt.ResendAfter = 5 * time.Second
+		opt.ResendAfter = DefaultResendAfter
 	}
 	if opt.StallAfter <= 0 {
 		opt.StallAfter = max(4*opt.ResendAfter, 2*time.Second)
 	}
+	if opt.RefusalWindow <= 0 {
+		opt.RefusalWindow = time.Minute
+	}
+	if opt.MQTT.Username == "" {
+		opt.MQTT.Username = opt.Gateway
+	}
 	l := &Link{
-		opt:  opt,
-		ob:   ob,
-		log:  log.With().Str("component", "link").Logger(),
-		cmds: make(chan Command, 256),
-		wake: make(chan struct{}, 1),
+		opt:      opt,
+		ob:       ob,
+		log:      log.With().Str("component", "link").Logger(),
+		cmds:     make(chan Command, 256),
+		wake:     make(chan struct{}, 1),
+		key:      wire.MessageKey(opt.MQTT.Password),
+		refusals: newRefusals(opt.RefusalWindow),
 	}
 	l.since.Store(time.Now().UnixNano())
 	if opt.MQTT.ClientID == "" {
@@ -120,7 +178,10 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 	if err != nil {
 		return nil, err
 	}
-	death, _ := json.Marshal(l.state("offline"))
+	death, err := l.stateMessage("offline")
+	if err != nil {
+		return nil, err
+	}
 	co.SetWill(wire.StateTopic(opt.Site, opt.Gateway), string(death), 1, true).
 		SetOnConnectHandler(l.onConnect).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
@@ -147,15 +208,23 @@ func (l *Link) Connected() bool { return l.connected.Load() }
 // Published counts event publishes, Resent those that were re-publishes.
 func (l *Link) Published() (published, resent uint64) { return l.published.Load(), l.resent.Load() }
 
-func (l *Link) state(s string) wire.State {
+// stateMessage is the sealed birth ("online", announcing the outbox's
+// streams and their lanes) or death ("offline") message.
+func (l *Link) stateMessage(s string) ([]byte, error) {
 	st := wire.State{Envelope: wire.NewEnvelope(wire.TypeState), State: s, Version: l.opt.Version, Stations: l.opt.Stations}
 	st.Gateway = l.opt.Gateway
-	return st
+	if s == "online" {
+		st.Streams = []wire.StreamInfo{{ID: l.ob.LaneStream(outbox.Must), Lane: wire.LaneMust}, {ID: l.ob.LaneStream(outbox.Bulk), Lane: wire.LaneBulk}}
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	return wire.Seal(l.key, wire.StateTopic(l.opt.Site, l.opt.Gateway), b)
 }
 
 func (l *Link) onConnect(c mqtt.Client) {
 	l.log.Info().Str("broker", l.opt.MQTT.URL).Msg("mqtt connected")
-	l.needBirth.Store(true) // published by Run once the session is Ready
 	tok := c.Subscribe(wire.AllCommands(l.opt.Site, l.opt.Gateway), 1, l.onMessage)
 	go func() {
 		if err := mqttx.Wait(tok, 10*time.Second, "subscribe to commands"); err != nil {
@@ -163,25 +232,35 @@ func (l *Link) onConnect(c mqtt.Client) {
 		}
 	}()
 	l.note(true, nil)
-	// Whatever was in flight on the old connection may be lost: start
-	// again from central's acknowledgement.
-	for _, ls := range l.lanes {
-		ls.rewind.Store(true)
-	}
-	l.poke()
+	l.poke() // Run starts the new connection with the birth and a rewind
+
 }
 
 func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 	t, ok := wire.ParseGatewayTopic(m.Topic())
-	if !ok || t.Kind != wire.KindCommand {
+	if !ok || t.Kind != wire.KindCommand || t.Site != l.opt.Site || t.Gateway != l.opt.Gateway {
+		return
+	}
+	// The size first: a forged 10 MB command is never decoded.
+	if n := len(m.Payload()); n > wire.MaxCommandBytes {
+		l.refuse(m.Topic(), ReasonOversized, fmt.Sprintf("%d bytes, more than the limit of %d", n, wire.MaxCommandBytes))
+		return
+	}
+	payload, err := wire.Open(l.key, m.Topic(), m.Payload())
+	switch {
+	case errors.Is(err, wire.ErrUnsigned):
+		l.refuse(m.Topic(), ReasonUnsealed, err.Error())
+		return
+	case err != nil:
+		l.refuse(m.Topic(), ReasonBadSeal, err.Error())
 		return
 	}
 	if t.Type == wire.CmdAck {
-		l.onAck(m.Payload())
+		l.onAck(m.Topic(), payload)
 		return
 	}
 	select {
-	case l.cmds <- Command{Type: t.Type, Payload: append([]byte(nil), m.Payload()...)}:
+	case l.cmds <- Command{Type: t.Type, Payload: payload}:
 	default:
 		// The command is not lost for good: central re-sends unanswered
 		// commands. Blocking here would stall acks behind it.
@@ -189,20 +268,29 @@ func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 	}
 }
 
-func (l *Link) onAck(payload []byte) {
+func (l *Link) onAck(topic string, payload []byte) {
 	var a wire.Ack
 	if _, err := wire.Decode(payload, &a); err != nil {
-		l.log.Warn().Err(err).Msg("bad ack from central")
+		l.refuse(topic, ReasonMalformed, err.Error())
 		return
 	}
 	lane, ok := l.ob.LaneOf(a.Stream)
 	if !ok {
-		return // an ack for an earlier life of this gateway's outbox
+		l.refuse(topic, ReasonOtherStream, fmt.Sprintf("stream %q is not one of this gateway's", a.Stream))
+		return
+	}
+	if issued := l.ob.Issued(lane); a.Seq > issued {
+		l.refuse(topic, ReasonBeyondIssued, fmt.Sprintf("ack for %s seq %d, but only %d were issued", lane, a.Seq, issued))
+		return
 	}
 	ls := l.lanes[lane]
+	// Never delete what this run has not published: an ack beyond it
+	// (central's watermark after this gateway restarted) counts only up
+	// to what was published; the rest is acknowledged on its repeat.
+	seq := min(a.Seq, ls.published.Load())
 	for {
 		cur := ls.ackSeq.Load()
-		if a.Seq <= cur || ls.ackSeq.CompareAndSwap(cur, a.Seq) {
+		if seq <= cur || ls.ackSeq.CompareAndSwap(cur, seq) {
 			break
 		}
 	}
@@ -224,8 +312,14 @@ func (l *Link) poke() {
 func (l *Link) Run(ctx context.Context) error {
 	l.sess.Connect() // retries in the background until it succeeds
 	defer l.shutdown()
-	ticker := time.NewTicker(l.opt.ResendAfter / 4)
+	// The ticker also ends refusal windows, so it runs at least twice a
+	// window.
+	ticker := time.NewTicker(min(l.opt.ResendAfter/4, l.opt.RefusalWindow/2))
 	defer ticker.Stop()
+	reportCtx, stopReports := context.WithCancel(ctx)
+	reportsDone := make(chan struct{})
+	go func() { defer close(reportsDone); l.storeReports(reportCtx) }()
+	defer func() { stopReports(); <-reportsDone }()
 
 	for _, ls := range l.lanes {
 		ls.sent = l.ob.Acked(ls.lane)
@@ -238,6 +332,7 @@ func (l *Link) Run(ctx context.Context) error {
 		case <-l.wake:
 		case <-l.ob.Notify():
 		case <-ticker.C:
+			l.flushRefusals()
 		case <-l.sess.Readied():
 		case <-l.sess.Lost():
 			// Publishes of the lost connection are void: the outbox
@@ -251,9 +346,18 @@ func (l *Link) Run(ctx context.Context) error {
 		if !l.sess.Ready() {
 			continue
 		}
-		if l.needBirth.Swap(false) {
-			birth, _ := json.Marshal(l.state("online"))
-			l.sess.Client().Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, birth)
+		if c := l.sess.Client(); c != l.bornOn || l.needBirth.Swap(false) {
+			if c != l.bornOn {
+				// A new connection: whatever was in flight on the old one
+				// may be lost, so start again from central's ack.
+				for _, ls := range l.lanes {
+					l.rewind(ls, l.acked(ls))
+				}
+			}
+			if birth, err := l.stateMessage("online"); err == nil {
+				c.Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, birth)
+				l.bornOn = c
+			}
 		}
 		if len(l.unconfirmed) > 0 && time.Since(l.unconfirmed[0].at) > l.opt.StallAfter {
 			l.restart()
@@ -301,17 +405,26 @@ func (l *Link) track(ls *laneState) {
 	// gap all ask for a resend, and obeying each would re-publish the same
 	// window many times.
 	if (asked || timedOut) && time.Since(ls.lastRewind) > l.opt.ResendAfter/4 {
-		if ls.sent > acked {
-			l.log.Debug().Str("lane", ls.lane.String()).Uint64("from", acked+1).Uint64("to", ls.sent).Int("window", ls.cwnd).
-				Msg("re-publishing unacknowledged events")
-			// Events were lost on the way: something (often a broker queue
-			// limit) cannot take this many at once, so halve the window
-			// (multiplicative decrease).
-			ls.cwnd = max(ls.cwnd/2, minWindow)
-		}
-		l.resent.Add(ls.sent - acked)
-		ls.sent, ls.lastProgress, ls.lastRewind = acked, time.Now(), time.Now()
+		l.rewind(ls, acked)
+		// Central may not know this stream yet (it holds back events of
+		// streams not announced and asks for them again): announce the
+		// streams again before re-publishing.
+		l.needBirth.Store(true)
 	}
+}
+
+// rewind makes a lane publish again from central's acknowledgement.
+func (l *Link) rewind(ls *laneState, acked uint64) {
+	if ls.sent > acked {
+		l.log.Debug().Str("lane", ls.lane.String()).Uint64("from", acked+1).Uint64("to", ls.sent).Int("window", ls.cwnd).
+			Msg("re-publishing unacknowledged events")
+		// Events were lost on the way: something (often a broker queue
+		// limit) cannot take this many at once, so halve the window
+		// (multiplicative decrease).
+		ls.cwnd = max(ls.cwnd/2, minWindow)
+	}
+	l.resent.Add(ls.sent - acked)
+	ls.sent, ls.lastProgress, ls.lastRewind = acked, time.Now(), time.Now()
 }
 
 // Unconfirmed is how many publishes await the broker's PUBACK.
@@ -365,10 +478,18 @@ func (l *Link) publishWindow(ls *laneState) error {
 			return err
 		}
 		for _, r := range recs {
-			t := l.sess.Client().Publish(wire.EventTopic(l.opt.Site, l.opt.Gateway, r.Type), 1, false, r.Payload)
+			topic := wire.EventTopic(l.opt.Site, l.opt.Gateway, r.Type)
+			sealed, err := wire.Seal(l.key, topic, r.Payload)
+			if err != nil {
+				return fmt.Errorf("event %d: %w", r.Seq, err)
+			}
+			t := l.sess.Client().Publish(topic, 1, false, sealed)
 			l.unconfirmed = append(l.unconfirmed, unconfirmed{tok: t, at: time.Now()})
 			l.published.Add(1)
 			ls.sent = r.Seq
+			if r.Seq > ls.published.Load() {
+				ls.published.Store(r.Seq)
+			}
 		}
 	}
 	return nil
@@ -398,7 +519,7 @@ func (l *Link) shutdown() {
 		}
 	}
 	if c := l.sess.Client(); c.IsConnectionOpen() {
-		death, _ := json.Marshal(l.state("offline"))
+		death, _ := l.stateMessage("offline")
 		tok := c.Publish(wire.StateTopic(l.opt.Site, l.opt.Gateway), 1, true, death)
 		if err := mqttx.Wait(tok, 2*time.Second, "publish offline state"); err != nil {
 			l.log.Warn().Err(err).Msg("offline state not confirmed")

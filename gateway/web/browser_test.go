@@ -88,7 +88,7 @@ func newRig(t *testing.T) *rig {
 	require.NoError(t, os.WriteFile(path, fmt.Appendf(nil, `# the dock 1 gateway
 site: t1
 gateway: gw-1
-mqtt: {url: "tcp://127.0.0.1:%d"}
+mqtt: {url: "tcp://127.0.0.1:%d", password: no-central}
 http: {listen: "127.0.0.1:0"}
 stations: [{id: dock-1, role: inbound-dock}]
 devices:

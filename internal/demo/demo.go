@@ -27,6 +27,7 @@ import (
 	"github.com/rs/zerolog"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/drivers/devsim"
@@ -67,8 +68,12 @@ type Run struct {
 	hash      string
 	Stranger  string // SSCC of the pallet that is on no ASN
 	Password  string // the technician page's admin password
-	obs       *observer
-	opt       Options
+	// OpsUser and OpsSecret are the read-only login the demo issued for
+	// watching the topics (mosquitto_sub); gwSecret is its gateway's.
+	OpsUser, OpsSecret string
+	gwSecret           string
+	obs                *observer
+	opt                Options
 }
 
 // Messages returns what the observer saw on topics ending with suffix.
@@ -122,7 +127,17 @@ func Start(opt Options) (*Run, error) {
 	if err := os.MkdirAll(opt.Dir, 0o750); err != nil {
 		return nil, err
 	}
-	r.Central, err = centrald.Start(centrald.Options{Site: opt.Site, DataDir: filepath.Join(opt.Dir, "central"),
+	// The demo issues its own credentials, as an operator would with
+	// `centrald gateway add` and `centrald account add --role ops`.
+	centralDir := filepath.Join(opt.Dir, "central")
+	if r.gwSecret, err = identity.Add(centralDir, demoGateway, identity.RoleGateway); err != nil {
+		return nil, err
+	}
+	r.OpsUser = "ops"
+	if r.OpsSecret, err = identity.Add(centralDir, r.OpsUser, identity.RoleOps); err != nil {
+		return nil, err
+	}
+	r.Central, err = centrald.Start(centrald.Options{Site: opt.Site, DataDir: centralDir,
 		MQTT: mqttx.Config{URL: opt.MQTT}, BrokerListen: opt.BrokerListen, BrokerFallback: true,
 		HTTPAddr: "127.0.0.1:0", APIToken: "demo-token"}, opt.Log.With().Str("process", "centrald").Logger())
 	if err != nil {
@@ -141,7 +156,7 @@ func Start(opt Options) (*Run, error) {
 	if err := r.seed(); err != nil {
 		return nil, fmt.Errorf("load master data: %w", err)
 	}
-	if r.obs, err = newObserver(r.BrokerURL, opt.Site); err != nil {
+	if r.obs, err = newObserver(r.BrokerURL, opt.Site, r.OpsUser, r.OpsSecret); err != nil {
 		return nil, err
 	}
 	if r.Password, err = demoPassword(); err != nil {
@@ -151,7 +166,7 @@ func Start(opt Options) (*Run, error) {
 		return nil, err
 	}
 	cfgPath := filepath.Join(opt.Dir, "gateway.yaml")
-	if err := os.WriteFile(cfgPath, []byte(r.gatewayConfig()), 0o640); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(r.gatewayConfig()), 0o600); err != nil {
 		return nil, err
 	}
 	cfg, err := config.Load(cfgPath)
@@ -171,12 +186,17 @@ func Start(opt Options) (*Run, error) {
 	return r, nil
 }
 
+// demoGateway is the demo gateway's id (and MQTT username).
+const demoGateway = "dock-gw-1"
+
 func (r *Run) gatewayConfig() string {
 	return fmt.Sprintf(`# Written by the demo: a real gateway configuration (see README, "Gateway configuration").
 site: %s
-gateway: dock-gw-1
+gateway: %s
 mqtt:
   url: %s
+  username: %s
+  password: %q
 http:
   listen: "127.0.0.1:0"
   admin_password_hash: '%s'
@@ -198,9 +218,9 @@ devices:
     kind: light
     station: dock-1
     driver: log
-outbox:
+link:
   resend_after: 2s
-`, r.opt.Site, r.BrokerURL, r.hash, r.Scanner.Path(), r.Printer.Addr())
+`, r.opt.Site, demoGateway, r.BrokerURL, demoGateway, r.gwSecret, r.hash, r.Scanner.Path(), r.Printer.Addr())
 }
 
 // seed posts items, locations and the ASN to central's API.
@@ -369,7 +389,8 @@ func (r *Run) summary(say func(string, ...any)) error {
 	_ = tw.Flush()
 	say("%s", strings.TrimRight(buf.String(), "\n"))
 	host, port := splitURL(r.BrokerURL)
-	say("\nWatch everything yourself:  mosquitto_sub -h %s -p %s -t 'dockhand/#' -v", host, port)
+	say("\nWatch everything yourself:  mosquitto_sub -h %s -p %s -u %s -P %s -t 'dockhand/#' -v", host, port, r.OpsUser, r.OpsSecret)
+	say("                            (a read-only login the demo issued: centrald account add --role ops)")
 	say("Label files:                %s", filepath.Join(r.opt.Dir, "labels"))
 	say("Technician page:            http://%s  (user admin, password %s)", r.Gateway.HTTPAddr, r.Password)
 	return nil

@@ -28,8 +28,8 @@ func (m Message) Str(key string) string {
 	return s
 }
 
-// observer watches every topic of the site, as an operations person with
-// mosquitto_sub would.
+// observer watches every topic of the site with a read-only ops login, as
+// an operations person with mosquitto_sub would.
 type observer struct {
 	client  mqtt.Client
 	mu      sync.Mutex
@@ -37,9 +37,9 @@ type observer struct {
 	changed chan struct{}
 }
 
-func newObserver(url, site string) (*observer, error) {
+func newObserver(url, site, user, secret string) (*observer, error) {
 	o := &observer{changed: make(chan struct{})}
-	co, err := mqttx.ClientOptions(mqttx.Config{URL: url, ClientID: "dockhand-demo-observer-" + wire.NewID()})
+	co, err := mqttx.ClientOptions(mqttx.Config{URL: url, ClientID: "dockhand-demo-observer-" + wire.NewID(), Username: user, Password: secret})
 	if err != nil {
 		return nil, err
 	}

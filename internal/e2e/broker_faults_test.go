@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/internal/loadgen"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/testenv"
@@ -29,6 +30,15 @@ func startCentralEmbedded(t *testing.T, siteID, dir string, port int) *centrald.
 		HTTPAddr: "127.0.0.1:0", APIToken: "t"}, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel))
 	require.NoError(t, err)
 	return c
+}
+
+// addGateway gives gateway gw-1 an account in central's data directory and
+// returns its secret, as `centrald gateway add gw-1` does.
+func addGateway(t *testing.T, centralDir string) string {
+	t.Helper()
+	secret, err := identity.Add(centralDir, "gw-1", identity.RoleGateway)
+	require.NoError(t, err)
+	return secret
 }
 
 type runResult struct {
@@ -56,13 +66,15 @@ func runGateway(opt loadgen.Options, d time.Duration) <-chan runResult {
 func TestBrokerThatNeverAcknowledgesPublishes(t *testing.T) {
 	m := testenv.StartMosquitto(t, "")
 	siteID := site()
-	c := startCentral(t, siteID, filepath.Join(t.TempDir(), "c"), m.URL())
+	cdir := filepath.Join(t.TempDir(), "c")
+	secret := addGateway(t, cdir)
+	c := startCentral(t, siteID, cdir, m.URL())
 	defer c.Close()
 	proxy := newPubackEater(t, "127.0.0.1:"+itoa(m.Port))
 	proxy.eating.Store(true)
 
 	const total, window = 3000, 64
-	opt := loadgen.Options{DataDir: t.TempDir(), Site: siteID, Gateway: "gw-1", MQTT: proxy.url(), Total: total,
+	opt := loadgen.Options{DataDir: t.TempDir(), Site: siteID, Gateway: "gw-1", MQTT: proxy.url(), Password: secret, Total: total,
 		Window: window, ResendAfter: 300 * time.Millisecond, StallAfter: time.Second}
 	done := runGateway(opt, 2*time.Minute)
 	require.Eventually(t, func() bool { return proxy.eaten.Load() > 2*window }, 30*time.Second, 10*time.Millisecond)
@@ -84,11 +96,12 @@ func TestBrokerDropsQueuedMessagesForOfflineCentral(t *testing.T) {
 	m := testenv.StartMosquitto(t, "max_queued_messages 20")
 	siteID := site()
 	cdir := filepath.Join(t.TempDir(), "c")
+	secret := addGateway(t, cdir)
 	c := startCentral(t, siteID, cdir, m.URL())
 	c.Close() // its persistent session stays on the broker, with a small queue
 
 	const total = 3000
-	opt := loadgen.Options{DataDir: t.TempDir(), Site: siteID, Gateway: "gw-1", MQTT: m.URL(), Total: total,
+	opt := loadgen.Options{DataDir: t.TempDir(), Site: siteID, Gateway: "gw-1", MQTT: m.URL(), Password: secret, Total: total,
 		Window: 512, ResendAfter: 500 * time.Millisecond}
 	done := runGateway(opt, 2*time.Minute)
 	time.Sleep(2 * time.Second) // the burst is published; most of it is dropped by the broker

@@ -27,8 +27,8 @@ const (
 
 func site() string { return "e2e" + strings.ToLower(wire.NewID()[20:]) }
 
-func gatewayOptions(dir, siteID, url string) loadgen.Options {
-	return loadgen.Options{DataDir: dir, Site: siteID, Gateway: "gw-1", MQTT: url, Total: totalEvents,
+func gatewayOptions(dir, siteID, url, secret string) loadgen.Options {
+	return loadgen.Options{DataDir: dir, Site: siteID, Gateway: "gw-1", MQTT: url, Password: secret, Total: totalEvents,
 		Rate: 2500, Workers: 8, ResendAfter: time.Second, Window: 256}
 }
 
@@ -95,11 +95,13 @@ func TestGatewayKillsAndMosquittoRestarts(t *testing.T) {
 	}
 	m := testenv.StartMosquitto(t, "")
 	siteID := site()
-	c, err := centrald.Start(centrald.Options{Site: siteID, DataDir: filepath.Join(t.TempDir(), "central"),
+	cdir := filepath.Join(t.TempDir(), "central")
+	secret := addGateway(t, cdir)
+	c, err := centrald.Start(centrald.Options{Site: siteID, DataDir: cdir,
 		MQTT: mqttx.Config{URL: m.URL()}, HTTPAddr: "127.0.0.1:0", APIToken: "t"}, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
 	require.NoError(t, err)
 	defer c.Close()
-	opt := gatewayOptions(t.TempDir(), siteID, m.URL())
+	opt := gatewayOptions(t.TempDir(), siteID, m.URL(), secret)
 	res := killGatewayRepeatedly(t, opt,
 		func(i int) {
 			if i == 6 || i == 15 {
@@ -125,8 +127,9 @@ func TestGatewayAndCentralKillsEmbeddedBroker(t *testing.T) {
 	siteID := site()
 	port := testenv.FreePort(t)
 	copt := centralOpts{Site: siteID, DataDir: filepath.Join(t.TempDir(), "central"), BrokerListen: fmt.Sprintf("127.0.0.1:%d", port)}
+	secret := addGateway(t, copt.DataDir)
 	central := spawn(t, "central", copt)
-	opt := gatewayOptions(t.TempDir(), siteID, fmt.Sprintf("tcp://127.0.0.1:%d", port))
+	opt := gatewayOptions(t.TempDir(), siteID, fmt.Sprintf("tcp://127.0.0.1:%d", port), secret)
 	res := killGatewayRepeatedly(t, opt,
 		func(i int) {
 			if i%5 == 2 {

@@ -53,13 +53,15 @@ func TestScanOvertakesRawReadBacklogAndShedReadsDoNotStallCentral(t *testing.T) 
 
 	siteID := site()
 	// Central with its embedded broker on the gateway's port.
-	c := startCentralEmbedded(t, siteID, filepath.Join(t.TempDir(), "c"), port)
+	cdir := filepath.Join(t.TempDir(), "c")
+	secret := addGateway(t, cdir)
+	c := startCentralEmbedded(t, siteID, cdir, port)
 	defer c.Close()
 	// On a first start, events published before central has subscribed
 	// are dropped by the broker and re-sent later; this test is about
 	// ordering, so it starts the gateway once central listens.
 	require.Eventually(t, c.Subscribed, 10*time.Second, 10*time.Millisecond)
-	lk, err := link.New(link.Options{MQTT: mqttx.Config{URL: fmt.Sprintf("tcp://127.0.0.1:%d", port)}, Site: siteID,
+	lk, err := link.New(link.Options{MQTT: mqttx.Config{URL: fmt.Sprintf("tcp://127.0.0.1:%d", port), Password: secret}, Site: siteID,
 		Gateway: "gw-1", Window: 64, ResendAfter: 500 * time.Millisecond}, ob, log)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -32,6 +32,9 @@ import (
 // Options configure a synthetic gateway.
 type Options struct {
 	DataDir, Site, Gateway, MQTT string
+	// Password is the gateway's secret from central's accounts
+	// (identity.Add); its username is Gateway.
+	Password string
 	// Total is how many events the outbox issues in all, across restarts.
 	Total uint64
 	// Rate is events per second; 0 is as fast as the disk allows.
@@ -147,7 +150,7 @@ func RunGateway(ctx context.Context, opt Options, untilAcked bool, log zerolog.L
 		return Result{}, err
 	}
 	defer ob.Close()
-	lk, err := link.New(link.Options{MQTT: mqttx.Config{URL: opt.MQTT}, Site: opt.Site, Gateway: opt.Gateway,
+	lk, err := link.New(link.Options{MQTT: mqttx.Config{URL: opt.MQTT, Password: opt.Password}, Site: opt.Site, Gateway: opt.Gateway,
 		ResendAfter: opt.ResendAfter, StallAfter: opt.StallAfter, Window: opt.Window}, ob, log)
 	if err != nil {
 		return Result{}, err

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
+	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/gateway/config"
 	gatewayd "github.com/dockhand/dockhand/gateway/daemon"
 	"github.com/dockhand/dockhand/internal/logging"
@@ -119,11 +120,14 @@ func TestDaemonLogLinesHaveOneComponent(t *testing.T) {
 	gl, err := logging.New(&glog, "debug", "gatewayd", ring, &ringCopy)
 	require.NoError(t, err)
 	port := testenv.FreePort(t)
-	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: filepath.Join(t.TempDir(), "c"),
+	cdir := filepath.Join(t.TempDir(), "c")
+	secret, err := identity.Add(cdir, "gw-1", identity.RoleGateway)
+	require.NoError(t, err)
+	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: cdir,
 		BrokerListen: fmt.Sprintf("127.0.0.1:%d", port), HTTPAddr: "127.0.0.1:0", APIToken: "t"}, cl)
 	require.NoError(t, err)
-	cfg, err := config.Parse(fmt.Appendf(nil, "site: t1\ngateway: gw-1\nmqtt: {url: \"tcp://127.0.0.1:%d\"}\nhttp: {listen: \"off\"}\n"+
-		"stations: [{id: dock-1, role: inbound-dock}]\ndevices: [{id: light-1, kind: light, station: dock-1}]\n", port))
+	cfg, err := config.Parse(fmt.Appendf(nil, "site: t1\ngateway: gw-1\nmqtt: {url: \"tcp://127.0.0.1:%d\", password: %q}\nhttp: {listen: \"off\"}\n"+
+		"stations: [{id: dock-1, role: inbound-dock}]\ndevices: [{id: light-1, kind: light, station: dock-1}]\n", port, secret))
 	require.NoError(t, err)
 	g, err := gatewayd.Start(cfg, t.TempDir(), gl)
 	require.NoError(t, err)

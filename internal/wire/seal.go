@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 )
 
 // Messages between central and one gateway (events, the gateway's state,
@@ -55,12 +57,27 @@ func MessageKey(secret string) []byte {
 	return m.Sum(nil)
 }
 
+// macs keeps, per key, keyed HMACs to reuse: every event and command is
+// sealed or opened, and a fresh HMAC computes its key schedule and
+// allocates each time. The keys are those of central's accounts (or the
+// one of a gateway), never chosen by a sender.
+var macs sync.Map // string(key) → *sync.Pool of hash.Hash
+
 func mac(key []byte, topic string, payload []byte) []byte {
-	m := hmac.New(sha256.New, key)
+	p, ok := macs.Load(string(key))
+	if !ok {
+		k := bytes.Clone(key)
+		p, _ = macs.LoadOrStore(string(k), &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }})
+	}
+	pool := p.(*sync.Pool)
+	m := pool.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(topic))
 	m.Write([]byte{0})
 	m.Write(payload)
-	return m.Sum(nil)
+	sum := m.Sum(nil)
+	pool.Put(m)
+	return sum
 }
 
 // Seal appends the "sig" member to a JSON object payload.
