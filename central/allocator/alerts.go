@@ -1,6 +1,7 @@
 package allocator
 
 import (
+	"context"
 	"github.com/dockhand/dockhand/central/alerting"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
@@ -10,7 +11,7 @@ import (
 // and publishes it, or holds a repeat back for the summary of its window
 // (central/alerting). The window lives in tx, so an aborted transaction
 // neither loses nor double-counts a repeat.
-func (a *Allocator) raise(tx *store.Tx, gateway, station string, al stock.Alert) error {
+func (a *Allocator) raise(tx store.Tx, gateway, station string, al stock.Alert) error {
 	a.Metrics.Alerts.Add(1)
 	k := alerting.KeyOf(gateway, station, al)
 	w, err := tx.AlertWindow(k)
@@ -27,7 +28,7 @@ func (a *Allocator) raise(tx *store.Tx, gateway, station string, al stock.Alert)
 	return tx.SetAlertWindow(k, d.Next)
 }
 
-func (a *Allocator) publishAlerts(tx *store.Tx, k alerting.Key, als ...*stock.Alert) error {
+func (a *Allocator) publishAlerts(tx store.Tx, k alerting.Key, als ...*stock.Alert) error {
 	for _, al := range als {
 		if al == nil {
 			continue
@@ -45,7 +46,7 @@ func (a *Allocator) publishAlerts(tx *store.Tx, k alerting.Key, als ...*stock.Al
 // is due.
 func (a *Allocator) FlushAlerts() error {
 	due := false
-	err := a.st.View(func(tx *store.Tx) error {
+	err := a.st.View(context.Background(), func(tx store.Tx) error {
 		ws, err := tx.AlertWindows()
 		for _, w := range ws {
 			due = due || a.cfg.Alerts.Due(w)
@@ -55,7 +56,7 @@ func (a *Allocator) FlushAlerts() error {
 	if err != nil || !due {
 		return err
 	}
-	return a.Update(func(tx *store.Tx) error {
+	return a.Update(func(tx store.Tx) error {
 		ws, err := tx.AlertWindows()
 		if err != nil {
 			return err

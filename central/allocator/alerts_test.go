@@ -2,6 +2,7 @@ package allocator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/dockhand/dockhand/central/alerting"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/drivers/gs1"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -22,8 +24,8 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
-func collapsingAllocator(t *testing.T) (*Allocator, *store.Store, *fakeClock) {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
+func collapsingAllocator(t *testing.T) (*Allocator, store.Store, *fakeClock) {
+	st, err := badgerstore.Open(t.TempDir(), zerolog.Nop())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	clk := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
@@ -61,8 +63,8 @@ func garbageScans(t *testing.T, stream string) []Incoming {
 	return out
 }
 
-func queuedAlerts(t *testing.T, st *store.Store) []wire.Alert {
-	out, err := st.Outgoing(0, 1<<20)
+func queuedAlerts(t *testing.T, st store.Store) []wire.Alert {
+	out, err := st.Outgoing(context.Background(), 0, 1<<20)
 	require.NoError(t, err)
 	var alerts []wire.Alert
 	for _, m := range out {
@@ -93,7 +95,7 @@ func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
 	}
 	assert.Equal(t, uint64(len(events)), a.Metrics.Applied.Load(), "every garbage scan is applied")
 	var journaled int
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		js, err := tx.JournalFrom(0, 1<<20)
 		journaled = len(js)
 		return err
@@ -135,7 +137,7 @@ func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
 	clk.t = clk.t.Add(time.Minute)
 	require.NoError(t, a.FlushAlerts())
 	assert.Len(t, queuedAlerts(t, st), len(all), "a quiet window adds nothing")
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		ws, err := tx.AlertWindows()
 		assert.Empty(t, ws, "and closes the keys")
 		return err
@@ -159,7 +161,7 @@ func TestHeldBackAlertsCountOnceWhenTheTransactionAborts(t *testing.T) {
 	// after the first three raised their alerts in it.
 	bad, badID := loadEvent(t, stream, 4)
 	bad.Gateway = "gw-1"
-	a.dispatchFn = func(tx *store.Tx, env wire.Envelope, in Incoming) error {
+	a.dispatchFn = func(tx store.Tx, env wire.Envelope, in Incoming) error {
 		if env.ID == badID {
 			return errors.New("workflow bug")
 		}

@@ -13,6 +13,7 @@
 package allocator
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,13 +50,13 @@ type Keys interface {
 // Allocator applies gateway events to the site's stock.
 type Allocator struct {
 	cfg     Config
-	st      *store.Store
+	st      store.Store
 	log     zerolog.Logger
 	queued  chan struct{}
 	Metrics Metrics
 
 	// dispatchFn applies one event's effects (a.dispatch; tests replace it).
-	dispatchFn func(tx *store.Tx, env wire.Envelope, in Incoming) error
+	dispatchFn func(tx store.Tx, env wire.Envelope, in Incoming) error
 	failMu     sync.Mutex
 	failures   map[string]int   // event id → failed attempts
 	poisoned   map[string]error // event ids to set aside as alerts
@@ -84,14 +85,14 @@ type Ack struct {
 }
 
 // New prepares an allocator and makes sure the receiving location exists.
-func New(cfg Config, st *store.Store, log zerolog.Logger) (*Allocator, error) {
+func New(cfg Config, st store.Store, log zerolog.Logger) (*Allocator, error) {
 	if cfg.Receiving == "" {
 		cfg.Receiving = DefaultReceiving
 	}
 	a := &Allocator{cfg: cfg, st: st, log: log.With().Str("component", "allocator").Logger(), queued: make(chan struct{}, 1),
 		failures: map[string]int{}, poisoned: map[string]error{}}
 	a.dispatchFn = a.dispatch
-	err := st.Update(func(tx *store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		if _, err := tx.Location(cfg.Receiving); errors.Is(err, stock.ErrNotFound) {
 			return tx.PutLocation(stock.Location{Code: cfg.Receiving, Type: stock.LocReceiving})
 		} else if err != nil {
@@ -113,8 +114,8 @@ func (a *Allocator) Site() string { return a.cfg.Site }
 
 // Update runs fn in a store transaction and wakes the publisher afterwards,
 // for adapters (HTTP) that queue messages too.
-func (a *Allocator) Update(fn func(tx *store.Tx) error) error {
-	err := a.st.Update(fn)
+func (a *Allocator) Update(fn func(tx store.Tx) error) error {
+	err := a.st.Update(context.Background(), fn)
 	if err == nil {
 		a.wake()
 	}
@@ -202,7 +203,7 @@ func (a *Allocator) failedAgain(in Incoming, cause error) (string, bool) {
 func (a *Allocator) applyBatch(batch []Incoming) ([]Ack, error) {
 	acks := map[streamKey]*Ack{}
 	var order []streamKey
-	err := a.st.Update(func(tx *store.Tx) error {
+	err := a.st.Update(context.Background(), func(tx store.Tx) error {
 		clear(acks)
 		order = order[:0]
 		for _, in := range batch {
@@ -232,7 +233,7 @@ func (a *Allocator) applyBatch(batch []Incoming) ([]Ack, error) {
 	return out, nil
 }
 
-func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack, order *[]streamKey) error {
+func (a *Allocator) applyOne(tx store.Tx, in Incoming, acks map[streamKey]*Ack, order *[]streamKey) error {
 	payload, refused := a.open(in)
 	if refused != nil {
 		return a.refuseMessage(tx, in, *refused)
@@ -324,7 +325,7 @@ func (a *Allocator) applyOne(tx *store.Tx, in Incoming, acks map[streamKey]*Ack,
 	return nil
 }
 
-func (a *Allocator) enqueue(tx *store.Tx, topic string, msg any) error {
+func (a *Allocator) enqueue(tx store.Tx, topic string, msg any) error {
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("encode message for %s: %w", topic, err)

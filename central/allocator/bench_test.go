@@ -6,7 +6,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
@@ -15,7 +15,7 @@ import (
 // one durable transaction (opening every seal, the stream check, the
 // journal and its seq index, the watermark).
 func BenchmarkApplyBatch(b *testing.B) {
-	st, err := store.Open(b.TempDir(), zerolog.Nop())
+	st, err := badgerstore.Open(b.TempDir(), zerolog.Nop())
 	require.NoError(b, err)
 	defer st.Close()
 	a, err := New(Config{Site: testSite, Keys: keys}, st, zerolog.Nop())

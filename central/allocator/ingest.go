@@ -63,7 +63,7 @@ func (a *Allocator) topic(in Incoming) string {
 // refuseMessage raises a refused-message alert; the message is neither
 // applied nor acknowledged. A flood of them collapses per topic and
 // reason, whatever the details.
-func (a *Allocator) refuseMessage(tx *store.Tx, in Incoming, r refusal) error {
+func (a *Allocator) refuseMessage(tx store.Tx, in Incoming, r refusal) error {
 	a.Metrics.Refused.Add(1)
 	topic := a.topic(in)
 	return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "refused-message", Severity: "warning",
@@ -73,7 +73,7 @@ func (a *Allocator) refuseMessage(tx *store.Tx, in Incoming, r refusal) error {
 
 // onState records the streams a gateway announces in its birth message;
 // a stream keeps the lane it was first announced with.
-func (a *Allocator) onState(tx *store.Tx, in Incoming, payload []byte) error {
+func (a *Allocator) onState(tx store.Tx, in Incoming, payload []byte) error {
 	var s wire.State
 	if _, err := wire.Decode(payload, &s); err != nil {
 		return a.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, err.Error()})
@@ -112,7 +112,7 @@ func (a *Allocator) onState(tx *store.Tx, in Incoming, payload []byte) error {
 // gateway that announced other streams and then sends on this one is
 // refused with an alert; a gateway never heard from before is most likely
 // ahead of its own birth message (central subscribed between the two).
-func (a *Allocator) unannounced(tx *store.Tx, in Incoming, stream string) error {
+func (a *Allocator) unannounced(tx store.Tx, in Incoming, stream string) error {
 	a.Metrics.Unannounced.Add(1)
 	known, err := tx.HasStreams(in.Gateway)
 	if err != nil || !known {
@@ -126,7 +126,7 @@ func (a *Allocator) unannounced(tx *store.Tx, in Incoming, stream string) error 
 // checkRepeat looks at an event whose seq was already applied: the same
 // event again is a normal redelivery, but another event with that seq
 // means someone else holds the gateway's key or replays its stream.
-func (a *Allocator) checkRepeat(tx *store.Tx, in Incoming, env wire.Envelope) error {
+func (a *Allocator) checkRepeat(tx store.Tx, in Incoming, env wire.Envelope) error {
 	id, ok, err := tx.AppliedID(in.Gateway, env.Stream, env.Seq)
 	if err != nil || !ok || id == env.ID {
 		return err

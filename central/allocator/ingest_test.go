@@ -1,6 +1,7 @@
 package allocator
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -41,7 +42,7 @@ func (r *rig) apply(in ...Incoming) []Ack {
 
 func (r *rig) receipts() int {
 	var n int
-	require.NoError(r.t, r.st.View(func(tx *store.Tx) error {
+	require.NoError(r.t, r.st.View(context.Background(), func(tx store.Tx) error {
 		rs, err := tx.Receipts()
 		n = len(rs)
 		return err

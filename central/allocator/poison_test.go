@@ -1,6 +1,7 @@
 package allocator
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
@@ -24,7 +26,7 @@ func loadEvent(t *testing.T, stream string, seq uint64) (Incoming, string) {
 // event-failed alert and the stream moves on; events of the same batch
 // that are fine are applied meanwhile.
 func TestEventThatKeepsFailingIsSetAsideAsAnAlert(t *testing.T) {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
+	st, err := badgerstore.Open(t.TempDir(), zerolog.Nop())
 	require.NoError(t, err)
 	defer st.Close()
 	a, err := New(Config{Site: testSite, Keys: keys}, st, zerolog.Nop())
@@ -34,7 +36,7 @@ func TestEventThatKeepsFailingIsSetAsideAsAnAlert(t *testing.T) {
 	e1, _ := loadEvent(t, stream, 1)
 	e2, badID := loadEvent(t, stream, 2)
 	e3, _ := loadEvent(t, stream, 3)
-	a.dispatchFn = func(tx *store.Tx, env wire.Envelope, in Incoming) error {
+	a.dispatchFn = func(tx store.Tx, env wire.Envelope, in Incoming) error {
 		if env.ID == badID {
 			return errors.New("workflow bug")
 		}
@@ -60,7 +62,7 @@ func TestEventThatKeepsFailingIsSetAsideAsAnAlert(t *testing.T) {
 	assert.Equal(t, uint64(3), acks[0].Seq, "after the last attempt the stream moves on")
 	assert.Equal(t, uint64(1), a.Metrics.SetAside.Load())
 
-	out, err := st.Outgoing(0, 100)
+	out, err := st.Outgoing(context.Background(), 0, 100)
 	require.NoError(t, err)
 	var alerts []wire.Alert
 	for _, m := range out {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockhand/dockhand/central/counting"
 	"github.com/dockhand/dockhand/central/inbound"
+	"github.com/dockhand/dockhand/central/moves"
 	"github.com/dockhand/dockhand/central/ops"
 	"github.com/dockhand/dockhand/central/putaway"
 	"github.com/dockhand/dockhand/central/stock"
@@ -27,7 +28,7 @@ const (
 	RoleCount       = "count"
 )
 
-func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error {
+func (a *Allocator) dispatch(tx store.Tx, env wire.Envelope, in Incoming) error {
 	switch env.Type {
 	case wire.EvtScan:
 		var s wire.Scan
@@ -80,7 +81,7 @@ func (a *Allocator) dispatch(tx *store.Tx, env wire.Envelope, in Incoming) error
 	}
 }
 
-func (a *Allocator) onScan(tx *store.Tx, s wire.Scan) error {
+func (a *Allocator) onScan(tx store.Tx, s wire.Scan) error {
 	switch s.Role {
 	case RoleInboundDock, RolePutaway, RoleCount:
 	default:
@@ -107,7 +108,7 @@ func (a *Allocator) scanContext(s wire.Scan) inbound.Scan {
 
 // onInboundScan receives a pallet by its SSCC or cases by GTIN + lot +
 // expiry (+ count).
-func (a *Allocator) onInboundScan(tx *store.Tx, s wire.Scan) error {
+func (a *Allocator) onInboundScan(tx store.Tx, s wire.Scan) error {
 	var out inbound.Outcome
 	var err error
 	sscc, isPallet := s.Get("00")
@@ -124,9 +125,9 @@ func (a *Allocator) onInboundScan(tx *store.Tx, s wire.Scan) error {
 	}
 	switch {
 	case isCase:
-		out, err = inbound.ReceiveCases(tx, c, a.scanContext(s))
+		out, err = inbound.ReceiveCases(receiving{tx}, c, a.scanContext(s))
 	case isPallet:
-		out, err = inbound.ReceivePallet(tx, sscc, a.scanContext(s))
+		out, err = inbound.ReceivePallet(receiving{tx}, sscc, a.scanContext(s))
 	default:
 		if why == "" {
 			why = fmt.Sprintf("scan %s at inbound dock %s carries no SSCC (AI 00) and no GTIN (AI 01 or 02)", orDash(s.HRI), s.Station)
@@ -193,7 +194,7 @@ func caseOf(s wire.Scan) (inbound.Case, bool, string) {
 	return c, true, ""
 }
 
-func (a *Allocator) received(tx *store.Tx, s wire.Scan, out inbound.Outcome) error {
+func (a *Allocator) received(tx store.Tx, s wire.Scan, out inbound.Outcome) error {
 	pub := a.publisher()
 	if err := pub.Stock(tx, out.Movements...); err != nil {
 		return err
@@ -228,7 +229,7 @@ type putawayState struct {
 
 // onPutawayScan handles the two scans of a putaway: the licence plate,
 // then the location it was put to.
-func (a *Allocator) onPutawayScan(tx *store.Tx, s wire.Scan) error {
+func (a *Allocator) onPutawayScan(tx store.Tx, s wire.Scan) error {
 	code := strings.TrimSpace(s.Data)
 	if sscc, ok := s.Get("00"); ok {
 		code = sscc
@@ -260,7 +261,7 @@ func (a *Allocator) onPutawayScan(tx *store.Tx, s wire.Scan) error {
 		return err
 	}
 	if res.MoveOrder != "" {
-		if err := counting.CompleteMove(tx, res.MoveOrder, res.LPN.Location, s.TS); err != nil {
+		if err := moves.CompleteMove(tx, res.MoveOrder, res.LPN.Location, s.TS); err != nil {
 			return err
 		}
 	}
@@ -288,7 +289,7 @@ const stationReason = "counted at station"
 // onCountScan runs a count by scanning: the location starts it, each item
 // label adds its units (GTIN × AI 37/30 count, lot from AI 10), and the
 // location again finishes it.
-func (a *Allocator) onCountScan(tx *store.Tx, s wire.Scan) error {
+func (a *Allocator) onCountScan(tx store.Tx, s wire.Scan) error {
 	station := s.Gateway + "/" + s.Station
 	var st countState
 	err := tx.StationState(station, &st)
@@ -313,7 +314,7 @@ func (a *Allocator) onCountScan(tx *store.Tx, s wire.Scan) error {
 	return a.finishCount(tx, s, station, st)
 }
 
-func (a *Allocator) startCount(tx *store.Tx, s wire.Scan, station, code string) error {
+func (a *Allocator) startCount(tx store.Tx, s wire.Scan, station, code string) error {
 	t, err := counting.StartCount(tx, code, s.TS, wire.NewID)
 	if errors.Is(err, stock.ErrNotFound) {
 		return a.refuse(tx, s, stock.Alert{Kind: "unknown-location", Severity: "warning", Ref: code,
@@ -324,7 +325,7 @@ func (a *Allocator) startCount(tx *store.Tx, s wire.Scan, station, code string) 
 	return tx.SetStationState(station, countState{Task: t.ID, Location: t.Location})
 }
 
-func (a *Allocator) tally(tx *store.Tx, s wire.Scan, station string, st countState, gtin string) error {
+func (a *Allocator) tally(tx store.Tx, s wire.Scan, station string, st countState, gtin string) error {
 	item, err := tx.ItemByGTIN(gtin)
 	if errors.Is(err, stock.ErrNotFound) {
 		return a.refuse(tx, s, stock.Alert{Kind: "unknown-item", Severity: "warning", Ref: gtin, Message: "no item has GTIN " + gtin})
@@ -356,7 +357,7 @@ func (a *Allocator) tally(tx *store.Tx, s wire.Scan, station string, st countSta
 	return tx.SetStationState(station, st)
 }
 
-func (a *Allocator) finishCount(tx *store.Tx, s wire.Scan, station string, st countState) error {
+func (a *Allocator) finishCount(tx store.Tx, s wire.Scan, station string, st countState) error {
 	res, err := counting.Submit(tx, st.Task, st.Tally, stationReason, s.Gateway+"/"+s.Station, s.TS, wire.NewID)
 	if err != nil {
 		return err
@@ -384,9 +385,9 @@ func (a *Allocator) finishCount(tx *store.Tx, s wire.Scan, station string, st co
 		Message: fmt.Sprintf("count of %s adjusted stock with %d movements", st.Location, len(res.Movements))})
 }
 
-func (a *Allocator) onRFID(tx *store.Tx, r wire.RFIDRead) error {
+func (a *Allocator) onRFID(tx store.Tx, r wire.RFIDRead) error {
 	sc := inbound.Scan{Gateway: r.Gateway, Station: r.Station, Event: r.ID, At: r.TS, NewID: wire.NewID}
-	res, err := inbound.CountPortal(tx, inbound.PortalRead{EPCs: r.EPCs, Scan: sc})
+	res, err := inbound.CountPortal(receiving{tx}, inbound.PortalRead{EPCs: r.EPCs, Scan: sc})
 	if err != nil {
 		return err
 	}
@@ -399,7 +400,7 @@ func (a *Allocator) onRFID(tx *store.Tx, r wire.RFIDRead) error {
 }
 
 // refuse shows red at the station and tells operations why.
-func (a *Allocator) refuse(tx *store.Tx, s wire.Scan, al stock.Alert) error {
+func (a *Allocator) refuse(tx store.Tx, s wire.Scan, al stock.Alert) error {
 	if err := a.light(tx, s, "reject", al.Message); err != nil {
 		return err
 	}
@@ -408,13 +409,13 @@ func (a *Allocator) refuse(tx *store.Tx, s wire.Scan, al stock.Alert) error {
 
 func (a *Allocator) publisher() ops.Publisher { return ops.Publisher{Site: a.cfg.Site} }
 
-func (a *Allocator) light(tx *store.Tx, s wire.Scan, pattern, reason string) error {
+func (a *Allocator) light(tx store.Tx, s wire.Scan, pattern, reason string) error {
 	cmd := wire.Light{Envelope: wire.NewEnvelope(wire.CmdLight), Station: s.Station, Pattern: pattern, Reason: reason}
 	return a.enqueue(tx, wire.CommandTopic(a.cfg.Site, s.Gateway, wire.CmdLight), cmd)
 }
 
 // alert is raise for callers that build the alert from parts.
-func (a *Allocator) alert(tx *store.Tx, gateway, station, kind, severity, msg, ref string, details map[string]string) error {
+func (a *Allocator) alert(tx store.Tx, gateway, station, kind, severity, msg, ref string, details map[string]string) error {
 	return a.raise(tx, gateway, station, stock.Alert{Kind: kind, Severity: severity, Message: msg, Ref: ref, Details: details})
 }
 

@@ -1,6 +1,7 @@
 package allocator
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,10 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dockhand/dockhand/central/counting"
+	"github.com/dockhand/dockhand/central/moves"
 	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/drivers/epc"
 	"github.com/dockhand/dockhand/drivers/gs1"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -30,7 +32,7 @@ const (
 type rig struct {
 	t      *testing.T
 	dir    string
-	st     *store.Store
+	st     store.Store
 	a      *Allocator
 	stream string
 	seq    uint64
@@ -42,7 +44,7 @@ func newRig(t *testing.T) *rig {
 	r := &rig{t: t, dir: t.TempDir(), stream: wire.NewID()}
 	r.open()
 	announce(t, r.a, "gw1", r.stream)
-	require.NoError(t, r.st.Update(func(tx *store.Tx) error {
+	require.NoError(t, r.st.Update(context.Background(), func(tx store.Tx) error {
 		for _, it := range []stock.Item{
 			{SKU: "WIDGET", GTIN: unitGTIN, Name: "Widget", Packs: []stock.Pack{{UoM: "case", Quantity: 12, GTIN: caseGTIN}}, LotTracked: true, ExpiryTracked: true},
 			{SKU: "TEA", GTIN: "06901234567892", Name: "Tea"},
@@ -61,7 +63,7 @@ func newRig(t *testing.T) *rig {
 				return err
 			}
 		}
-		_, err := inbound.CreateASN(tx, inbound.ASN{ID: "ASN-1", Supplier: "ACME", Created: time.Now(),
+		_, err := inbound.CreateASN(receiving{tx}, inbound.ASN{ID: "ASN-1", Supplier: "ACME", Created: time.Now(),
 			Tolerance: &inbound.Tolerance{OverPct: 10, UnderPct: 5},
 			Pallets:   []inbound.ExpectedPallet{{SSCC: sscc("1000000001"), SKU: "WIDGET", Quantity: 48, Lot: "P1", Expiry: "2027-06-30"}},
 			Lines:     []inbound.ExpectedLine{{SKU: "WIDGET", Quantity: 120, Lot: "L1"}}})
@@ -71,7 +73,7 @@ func newRig(t *testing.T) *rig {
 }
 
 func (r *rig) open() {
-	st, err := store.Open(r.dir, zerolog.Nop())
+	st, err := badgerstore.Open(r.dir, zerolog.Nop())
 	require.NoError(r.t, err)
 	r.t.Cleanup(func() { _ = st.Close() })
 	r.st = st
@@ -83,7 +85,7 @@ func (r *rig) open() {
 func (r *rig) restart() {
 	require.NoError(r.t, r.st.Close())
 	r.open()
-	all, err := r.st.Outgoing(0, 1<<20)
+	all, err := r.st.Outgoing(context.Background(), 0, 1<<20)
 	require.NoError(r.t, err)
 	r.seen = len(all) // queued before the restart, published later
 
@@ -122,7 +124,7 @@ func (r *rig) send(in Incoming) []store.Message {
 }
 
 func (r *rig) drain() []store.Message {
-	all, err := r.st.Outgoing(0, 1<<20)
+	all, err := r.st.Outgoing(context.Background(), 0, 1<<20)
 	require.NoError(r.t, err)
 	out := all[r.seen:]
 	r.seen = len(all)
@@ -174,7 +176,7 @@ func payload(t *testing.T, ms []store.Message, topicSuffix string) map[string]an
 
 func (r *rig) quants(sku string) map[string]int64 {
 	out := map[string]int64{}
-	require.NoError(r.t, r.st.View(func(tx *store.Tx) error {
+	require.NoError(r.t, r.st.View(context.Background(), func(tx store.Tx) error {
 		qs, err := tx.Quants("")
 		for _, q := range qs {
 			if q.SKU == sku {
@@ -187,7 +189,7 @@ func (r *rig) quants(sku string) map[string]int64 {
 }
 
 func (r *rig) consistent() {
-	problems, err := r.st.Check()
+	problems, err := store.Check(context.Background(), r.st)
 	require.NoError(r.t, err)
 	require.Empty(r.t, problems)
 }
@@ -244,7 +246,7 @@ func TestOverReceiptTolerance(t *testing.T) {
 		total += n
 	}
 	assert.Equal(t, int64(132), total)
-	require.NoError(t, r.st.View(func(tx *store.Tx) error {
+	require.NoError(t, r.st.View(context.Background(), func(tx store.Tx) error {
 		ds, err := tx.Discrepancies()
 		require.NoError(t, err)
 		require.Len(t, ds, 2)
@@ -263,9 +265,9 @@ func TestCloseASNShort(t *testing.T) {
 	r.scan(RoleInboundDock, "(00)"+sscc("1000000001"))
 	r.scan(RoleInboundDock, "(00)"+sscc("2000000009")+"(02)"+caseGTIN+"(37)9(10)L1(17)270630") // 108 of 120: 10% short, tolerance 5%
 	var closed inbound.Closed
-	require.NoError(t, r.st.Update(func(tx *store.Tx) error {
+	require.NoError(t, r.st.Update(context.Background(), func(tx store.Tx) error {
 		var err error
-		closed, err = inbound.CloseASN(tx, "ASN-1", time.Now(), wire.NewID)
+		closed, err = inbound.CloseASN(receiving{tx}, "ASN-1", time.Now(), wire.NewID)
 		return err
 	}))
 	require.Len(t, closed.Discrepancies, 1)
@@ -306,7 +308,7 @@ func TestPutawayByScan(t *testing.T) {
 	assert.Equal(t, []string{"light:reject", "alert:wrong-location"}, kinds(t, ms), "A-01-1-02 is full")
 	ms = r.scan(RolePutaway, "A-01-1-01")
 	assert.Equal(t, []string{"stock:putaway"}, kinds(t, ms))
-	require.NoError(t, r.st.View(func(tx *store.Tx) error {
+	require.NoError(t, r.st.View(context.Background(), func(tx store.Tx) error {
 		l, err := tx.LPN("L000000001")
 		require.NoError(t, err)
 		assert.Equal(t, "A-01-1-01", l.Location)
@@ -334,7 +336,7 @@ func TestRFIDPortalCountsCases(t *testing.T) {
 	require.NoError(t, err)
 	ms = r.event(wire.EvtRFID, &wire.RFIDRead{Station: "door-1", Role: RoleInboundDock, EPCs: append(epcs, fmt.Sprintf("%X", c))})
 	assert.Empty(t, ms, "four cases match the ASN")
-	require.NoError(t, r.st.View(func(tx *store.Tx) error {
+	require.NoError(t, r.st.View(context.Background(), func(tx store.Tx) error {
 		a, err := tx.ASN("ASN-1")
 		require.NoError(t, err)
 		require.NotNil(t, a.Pallets[0].CountedCases)
@@ -388,16 +390,16 @@ func TestMoveOrderConfirmedByScan(t *testing.T) {
 	r.scan(RoleInboundDock, "(00)"+pallet)
 	r.scan(RolePutaway, "(00)"+pallet)
 	r.scan(RolePutaway, "A-01-1-01")
-	require.NoError(t, r.a.Update(func(tx *store.Tx) error {
-		_, err := counting.CreateMoveOrder(tx, counting.MoveOrder{ID: "MO-1", LPN: pallet, To: "A-01-1-03", Reason: "relocate", By: "planner"})
+	require.NoError(t, r.a.Update(func(tx store.Tx) error {
+		_, err := moves.CreateMoveOrder(tx, moves.MoveOrder{ID: "MO-1", LPN: pallet, To: "A-01-1-03", Reason: "relocate", By: "planner"})
 		return err
 	}))
 	r.scan(RolePutaway, "(00)"+pallet)
 	ms := r.scan(RolePutaway, "A-01-1-03")
 	assert.Equal(t, []string{"stock:move"}, kinds(t, ms))
-	require.NoError(t, r.st.View(func(tx *store.Tx) error {
+	require.NoError(t, r.st.View(context.Background(), func(tx store.Tx) error {
 		o, err := tx.MoveOrder("MO-1")
-		assert.Equal(t, counting.MoveDone, o.Status)
+		assert.Equal(t, moves.MoveDone, o.Status)
 		assert.Equal(t, "A-01-1-03", o.MovedTo)
 		return err
 	}))

@@ -25,6 +25,7 @@ import (
 	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/mqttlink"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/internal/metrics"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/secret"
@@ -89,7 +90,7 @@ func (t HTTPTimeouts) orDefault() HTTPTimeouts {
 // Central is a running central.
 type Central struct {
 	link      *mqttlink.Link
-	Store     *store.Store
+	Store     store.Store
 	Alloc     *allocator.Allocator
 	Accounts  *identity.Registry
 	DataDir   string
@@ -132,7 +133,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if opt.APIToken != "" {
 		c.TokenFile = ""
 	}
-	if c.Store, err = store.Open(filepath.Join(opt.DataDir, "central"), log); err != nil {
+	if c.Store, err = badgerstore.Open(filepath.Join(opt.DataDir, "central"), log); err != nil {
 		return nil, err
 	}
 	ok := false
@@ -291,7 +292,7 @@ func (c *Central) storeReady() string {
 	done := make(chan error, 1)
 	go func() {
 		defer c.probing.Store(false)
-		done <- c.Store.Probe()
+		done <- c.Store.Probe(context.Background())
 	}()
 	select {
 	case err := <-done:

@@ -12,6 +12,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -32,7 +33,7 @@ import (
 // Server serves the API.
 type Server struct {
 	alloc   *allocator.Allocator
-	st      *store.Store
+	st      store.Store
 	token   [32]byte
 	log     zerolog.Logger
 	metrics http.Handler
@@ -46,7 +47,7 @@ type Readiness map[string]func() string
 // New returns the API handler. token is required on /api requests as
 // "Authorization: Bearer <token>"; metrics is served on /metrics and the
 // ready checks on /readyz.
-func New(alloc *allocator.Allocator, st *store.Store, token string, metrics http.Handler, ready Readiness, log zerolog.Logger) http.Handler {
+func New(alloc *allocator.Allocator, st store.Store, token string, metrics http.Handler, ready Readiness, log zerolog.Logger) http.Handler {
 	s := &Server{alloc: alloc, st: st, token: sha256.Sum256([]byte(token)), log: log.With().Str("component", "http").Logger(),
 		metrics: metrics, ready: ready}
 	mux := http.NewServeMux()
@@ -59,16 +60,16 @@ func New(alloc *allocator.Allocator, st *store.Store, token string, metrics http
 	}
 	api := http.NewServeMux()
 	api.HandleFunc("POST /api/v1/items", s.create(s.createItem()))
-	api.HandleFunc("GET /api/v1/items", list(s, (*store.Tx).Items))
-	api.HandleFunc("GET /api/v1/items/{sku}", get(s, "sku", (*store.Tx).Item))
+	api.HandleFunc("GET /api/v1/items", list(s, (store.Tx).Items))
+	api.HandleFunc("GET /api/v1/items/{sku}", get(s, "sku", (store.Tx).Item))
 	api.HandleFunc("POST /api/v1/locations", s.create(s.createLocation()))
-	api.HandleFunc("GET /api/v1/locations", list(s, (*store.Tx).Locations))
+	api.HandleFunc("GET /api/v1/locations", list(s, (store.Tx).Locations))
 	api.HandleFunc("POST /api/v1/asns", s.create(s.createASN()))
-	api.HandleFunc("GET /api/v1/asns", list(s, (*store.Tx).ASNs))
-	api.HandleFunc("GET /api/v1/asns/{id}", get(s, "id", (*store.Tx).ASN))
+	api.HandleFunc("GET /api/v1/asns", list(s, (store.Tx).ASNs))
+	api.HandleFunc("GET /api/v1/asns/{id}", get(s, "id", (store.Tx).ASN))
 	api.HandleFunc("GET /api/v1/stock", s.getStock)
 	api.HandleFunc("GET /api/v1/ledger", s.getLedger)
-	api.HandleFunc("GET /api/v1/receipts", list(s, (*store.Tx).Receipts))
+	api.HandleFunc("GET /api/v1/receipts", list(s, (store.Tx).Receipts))
 	s.routeWorkflows(api)
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
@@ -131,7 +132,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // op is the part of a command that runs inside the store transaction.
-type op func(tx *store.Tx) (any, error)
+type op func(tx store.Tx) (any, error)
 
 // parser reads what a command needs from its request — the body already
 // read in full — and checks everything that needs no store, before any
@@ -171,7 +172,7 @@ func (s *Server) command(status int, parse parser) http.HandlerFunc {
 		fingerprint := sha256.Sum256(body)
 		var answer []byte
 		var replay bool
-		err = s.alloc.Update(func(tx *store.Tx) error {
+		err = s.alloc.Update(func(tx store.Tx) error {
 			if key != "" {
 				prev, prevFP, ok, err := tx.Idempotent(idem)
 				if err != nil {
@@ -251,7 +252,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 
 func (s *Server) createItem() parser {
 	return body(func(it *stock.Item) error { return merge(it.Validate(), checkItem(*it)) },
-		func(tx *store.Tx, _ *http.Request, it stock.Item) (any, error) {
+		func(tx store.Tx, _ *http.Request, it stock.Item) (any, error) {
 			if _, err := tx.Item(it.SKU); err == nil {
 				return nil, conflict("item " + it.SKU + " already exists")
 			}
@@ -273,7 +274,7 @@ func (s *Server) createLocation() parser {
 		l.Normalize()
 		return merge(l.Validate(), checkLocation(*l))
 	}
-	return body(check, func(tx *store.Tx, _ *http.Request, l stock.Location) (any, error) {
+	return body(check, func(tx store.Tx, _ *http.Request, l stock.Location) (any, error) {
 		if _, err := tx.Location(l.Code); err == nil {
 			return nil, conflict("location " + l.Code + " already exists")
 		}
@@ -285,20 +286,20 @@ func (s *Server) createLocation() parser {
 // needs the store (items, SSCCs on other ASNs); one answer names every
 // problem.
 func (s *Server) createASN() parser {
-	return body(nil, func(tx *store.Tx, _ *http.Request, a inbound.ASN) (any, error) {
+	return body(nil, func(tx store.Tx, _ *http.Request, a inbound.ASN) (any, error) {
 		if _, err := tx.ASN(a.ID); err == nil {
 			return nil, conflict("ASN " + a.ID + " already exists")
 		}
 		a.Created = now()
-		out, err := inbound.CreateASN(tx, a)
+		out, err := inbound.CreateASN(allocator.Inbound(tx), a)
 		return out, merge(err, checkASN(a))
 	})
 }
 
 // view answers a read with the value fn returns.
-func (s *Server) view(w http.ResponseWriter, fn func(tx *store.Tx) (any, error)) {
+func (s *Server) view(w http.ResponseWriter, fn func(tx store.Tx) (any, error)) {
 	var v any
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		v, err = fn(tx)
 		return err
@@ -323,7 +324,7 @@ func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	s.view(w, func(tx *store.Tx) (any, error) {
+	s.view(w, func(tx store.Tx) (any, error) {
 		out := []stock.Quant{}
 		err := pg.fill(func(p *store.Page) (int, error) {
 			all, err := tx.Paged(p).Quants(q.Get("location"))
@@ -362,7 +363,7 @@ func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) {
 		return match(q.Get("sku"), m.SKU) && match(q.Get("lpn"), m.LPN) && match(q.Get("doc"), m.Doc) &&
 			(loc == "" || loc == m.From || loc == m.To)
 	}
-	s.view(w, func(tx *store.Tx) (any, error) {
+	s.view(w, func(tx store.Tx) (any, error) {
 		out := []stock.Movement{}
 		for len(out) < limit {
 			ms, err := tx.Movements(after, 1000)

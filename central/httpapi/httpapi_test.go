@@ -13,16 +13,17 @@ import (
 
 	"github.com/dockhand/dockhand/central/allocator"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 )
 
 type api struct {
 	t  *testing.T
 	h  http.Handler
-	st *store.Store
+	st store.Store
 }
 
 func newAPI(t *testing.T) *api {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
+	st, err := badgerstore.Open(t.TempDir(), zerolog.Nop())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	a, err := allocator.New(allocator.Config{Site: "t"}, st, zerolog.Nop())

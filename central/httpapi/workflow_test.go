@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -22,7 +23,7 @@ func (a *api) ok(method, path, body string, want int) map[string]any {
 
 // queued lists the ops messages queued so far as topic suffix → count.
 func queued(t *testing.T, a *api) map[string]int {
-	ms, err := a.st.Outgoing(0, 1000)
+	ms, err := a.st.Outgoing(context.Background(), 0, 1000)
 	require.NoError(t, err)
 	out := map[string]int{}
 	for _, m := range ms {
@@ -71,8 +72,8 @@ func seed(t *testing.T, a *api) {
 	v := a.ok("POST", "/api/v1/locations", `{"code":"A-01-1-01","type":"reserve","pick_seq":3}`, http.StatusCreated)
 	assert.Equal(t, "01", v["rack"], "the bin address comes from the code")
 	a.ok("POST", "/api/v1/locations", `{"code":"A-01-1-02","type":"reserve"}`, http.StatusCreated)
-	require.NoError(t, a.st.Update(func(tx *store.Tx) error {
-		if _, _, err := tx.Post(stock.Movement{SKU: "TEA", Quantity: 10, To: "RECV", LPN: "P1", ToStatus: stock.Available, Reason: "receipt"}); err != nil {
+	require.NoError(t, a.st.Update(context.Background(), func(tx store.Tx) error {
+		if _, err := stock.Post(tx, stock.Movement{SKU: "TEA", Quantity: 10, To: "RECV", LPN: "P1", ToStatus: stock.Available, Reason: "receipt"}); err != nil {
 			return err
 		}
 		return tx.PutLPN(stock.LPN{Code: "P1", SKU: "TEA", Quantity: 10, Status: stock.Available, Location: "RECV", Putaway: "A-01-1-01", ReceivedAt: time.Now()})
@@ -124,7 +125,7 @@ func TestPutawayMoveAndCountOverHTTP(t *testing.T) {
 		reasons = append(reasons, m.Reason)
 	}
 	assert.Equal(t, []string{"move", "count-loss"}, reasons)
-	problems, err := a.st.Check()
+	problems, err := store.Check(context.Background(), a.st)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
 }

@@ -219,7 +219,7 @@ func receive(tx Tx, s Scan, asn *ASN, item stock.Item, g goods) (Outcome, error)
 		return Outcome{}, err
 	}
 	rcpt.Putaway = sug.Location
-	mv, bal, err := tx.Post(stock.Movement{ID: s.NewID(), At: s.At, SKU: item.SKU, Quantity: g.qty, To: s.Into,
+	posted, err := stock.Post(tx, stock.Movement{ID: s.NewID(), At: s.At, SKU: item.SKU, Quantity: g.qty, To: s.Into,
 		LPN: g.lpn, Lot: g.lot, Expiry: g.expiry, Serial: g.serial, ToStatus: status, Reason: "receipt", Doc: asn.ID, Event: s.Event, By: s.by()})
 	if err != nil {
 		return Outcome{}, err
@@ -247,7 +247,7 @@ func receive(tx Tx, s Scan, asn *ASN, item stock.Item, g goods) (Outcome, error)
 	}
 	return Outcome{Kind: Received, Receipt: &rcpt, LPN: &lpn, Item: item, ASN: asn,
 		Message:   fmt.Sprintf("received %s: %d × %s (%s), put away to %s", g.lpn, g.qty, item.SKU, status, orNone(sug.Location)),
-		Movements: []stock.Posted{{Movement: mv, Balances: bal}}}, nil
+		Movements: []stock.Posted{posted}}, nil
 }
 
 func orNone(s string) string {

@@ -29,7 +29,7 @@ const maxBatch = 256
 // Link is central's MQTT session.
 type Link struct {
 	alloc     *allocator.Allocator
-	st        *store.Store
+	st        store.Store
 	keys      allocator.Keys
 	site      string
 	log       zerolog.Logger
@@ -43,7 +43,7 @@ type Link struct {
 
 // New prepares the link; Run connects it. keys seals commands (the same
 // keys the allocator opens events with).
-func New(cfg mqttx.Config, alloc *allocator.Allocator, st *store.Store, keys allocator.Keys, log zerolog.Logger) (*Link, error) {
+func New(cfg mqttx.Config, alloc *allocator.Allocator, st store.Store, keys allocator.Keys, log zerolog.Logger) (*Link, error) {
 	l := &Link{alloc: alloc, st: st, keys: keys, site: alloc.Site(), log: log.With().Str("component", "mqtt").Logger(),
 		incoming: make(chan allocator.Incoming, 4096)}
 	if cfg.ClientID == "" {
@@ -78,7 +78,7 @@ func (l *Link) onConnect(c mqtt.Client) {
 			return
 		}
 		l.connected.Store(true)
-		l.alloc.Update(func(*store.Tx) error { return nil }) // wake the publisher
+		l.alloc.Update(func(store.Tx) error { return nil }) // wake the publisher
 	}()
 }
 
@@ -195,7 +195,7 @@ func (l *Link) publishLoop(ctx context.Context) {
 		case <-l.sess.Readied():
 		}
 		for c := l.sess.Client(); ctx.Err() == nil && l.sess.Ready(); c = l.sess.Client() {
-			msgs, err := l.st.Outgoing(sentUpTo, 128)
+			msgs, err := l.st.Outgoing(ctx, sentUpTo, 128)
 			if err != nil {
 				l.log.Error().Err(err).Msg("read outgoing queue")
 				break
@@ -222,7 +222,7 @@ func (l *Link) publishLoop(ctx context.Context) {
 				}
 				sent = append(sent, msgs[i].Seq)
 			}
-			if err := l.st.Sent(sent...); err != nil {
+			if err := l.st.Sent(ctx, sent...); err != nil {
 				l.log.Error().Err(err).Msg("remove published messages")
 				break
 			}

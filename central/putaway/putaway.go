@@ -19,7 +19,7 @@ import (
 
 // Tx is what putaway needs from the caller's transaction.
 type Tx interface {
-	stock.Ledger
+	stock.Tx
 	// Targeted counts licence plates suggested to location and not there yet.
 	Targeted(location string) (int, error)
 }
@@ -288,14 +288,14 @@ func Confirm(tx Tx, c Confirmation) (Result, error) {
 		reason += "-deviation"
 	}
 	for _, q := range on {
-		m, bal, err := tx.Post(stock.Movement{ID: c.NewID(), At: c.At, SKU: q.SKU,
+		posted, err := stock.Post(tx, stock.Movement{ID: c.NewID(), At: c.At, SKU: q.SKU,
 			Quantity: q.Quantity, From: q.Location, To: loc.Code, LPN: q.LPN, Lot: q.Lot, Expiry: q.Expiry, Serial: q.Serial,
 			FromStatus: q.Status, ToStatus: q.Status, Reason: reason, Doc: doc, By: c.By, Event: c.Event,
 			Note: suggestedNote(deviated, lpn.Putaway)})
 		if err != nil {
 			return Result{}, fmt.Errorf("move %s to %s: %w", lpn.Code, loc.Code, err)
 		}
-		res.Movements = append(res.Movements, stock.Posted{Movement: m, Balances: bal})
+		res.Movements = append(res.Movements, posted)
 	}
 	at := c.At
 	lpn.Suggested, lpn.Putaway, lpn.PutawayTo, lpn.PutawayAt, lpn.Deviated = lpn.Putaway, "", loc.Code, &at, deviated

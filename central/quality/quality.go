@@ -121,10 +121,8 @@ type Tx interface {
 	Inspection(id string) (Task, error)
 	PutInspection(Task) error
 	PutReturn(Return) error
-	LPN(code string) (stock.LPN, error)
-	PutLPN(stock.LPN) error
-	Quants(location string) ([]stock.Quant, error)
-	Post(m stock.Movement) (stock.Movement, stock.Balances, error)
+	stock.Plates
+	stock.Ledger
 }
 
 // Received describes a receipt for the inspection decision.
@@ -213,13 +211,13 @@ func Record(tx Tx, id, result, note, by string, at time.Time, newID func() strin
 		if q.LPN != lpn.Code || q.Status != stock.Quarantine {
 			continue
 		}
-		m, bal, err := tx.Post(stock.Movement{ID: newID(), At: at, SKU: q.SKU, Quantity: q.Quantity, From: q.Location, To: q.Location,
+		posted, err := stock.Post(tx, stock.Movement{ID: newID(), At: at, SKU: q.SKU, Quantity: q.Quantity, From: q.Location, To: q.Location,
 			LPN: q.LPN, Lot: q.Lot, Expiry: q.Expiry, Serial: q.Serial, FromStatus: q.Status, ToStatus: to, Reason: reason,
 			Doc: t.ID, By: by, Note: note})
 		if err != nil {
 			return Outcome{}, fmt.Errorf("release %s: %w", lpn.Code, err)
 		}
-		out.Movements = append(out.Movements, stock.Posted{Movement: m, Balances: bal})
+		out.Movements = append(out.Movements, posted)
 		if out.Return != nil {
 			var ok bool
 			if out.Return.Quantity, ok = stock.Add(out.Return.Quantity, q.Quantity); !ok {

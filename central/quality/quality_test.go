@@ -1,10 +1,11 @@
 package quality_test
 
 import (
+	"context"
+	"github.com/dockhand/dockhand/central/allocator"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -12,16 +13,17 @@ import (
 	"github.com/dockhand/dockhand/central/quality"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/memstore"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
 // receive books one plate of 50 TEA from supplier sup into RECEIVING.
-func receive(t *testing.T, st *store.Store, asn, supplier string) inbound.Outcome {
+func receive(t *testing.T, st store.Store, asn, supplier string) inbound.Outcome {
 	var out inbound.Outcome
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		_, err := inbound.CreateASN(tx, inbound.ASN{ID: asn, Supplier: supplier, Lines: []inbound.ExpectedLine{{SKU: "TEA", Quantity: 50}}})
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
+		_, err := inbound.CreateASN(allocator.Inbound(tx), inbound.ASN{ID: asn, Supplier: supplier, Lines: []inbound.ExpectedLine{{SKU: "TEA", Quantity: 50}}})
 		require.NoError(t, err)
-		out, err = inbound.ReceiveCases(tx, inbound.Case{GTIN: "06901234567892", Count: 50},
+		out, err = inbound.ReceiveCases(allocator.Inbound(tx), inbound.Case{GTIN: "06901234567892", Count: 50},
 			inbound.Scan{Gateway: "gw", Station: "dock", At: time.Now(), Into: "RECEIVING", NewID: wire.NewID})
 		return err
 	}))
@@ -29,11 +31,9 @@ func receive(t *testing.T, st *store.Store, asn, supplier string) inbound.Outcom
 	return out
 }
 
-func setup(t *testing.T) *store.Store {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
+func setup(t *testing.T) store.Store {
+	st := memstore.New()
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
 		require.NoError(t, tx.PutItem(stock.Item{SKU: "TEA", GTIN: "06901234567892", Name: "Tea"}))
 		require.NoError(t, tx.PutLocation(stock.Location{Code: "RECEIVING", Type: stock.LocReceiving}))
 		require.NoError(t, tx.PutLocation(stock.Location{Code: "QC-1", Type: stock.LocQC}))
@@ -52,9 +52,9 @@ func setup(t *testing.T) *store.Store {
 	return st
 }
 
-func statusOf(t *testing.T, st *store.Store, lpn string) map[stock.Status]int64 {
+func statusOf(t *testing.T, st store.Store, lpn string) map[stock.Status]int64 {
 	out := map[stock.Status]int64{}
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		qs, err := tx.Quants("")
 		for _, q := range qs {
 			if q.LPN == lpn {
@@ -66,9 +66,9 @@ func statusOf(t *testing.T, st *store.Store, lpn string) map[stock.Status]int64 
 	return out
 }
 
-func record(st *store.Store, id, result, note string) (quality.Outcome, error) {
+func record(st store.Store, id, result, note string) (quality.Outcome, error) {
 	var out quality.Outcome
-	err := st.Update(func(tx *store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		var err error
 		out, err = quality.Record(tx, id, result, note, "inspector", time.Now(), wire.NewID)
 		return err
@@ -82,7 +82,7 @@ func TestFailedInspectionCreatesReturn(t *testing.T) {
 	assert.Equal(t, stock.Quarantine, out.Receipt.Status, "the most specific plan (full) applies")
 	assert.Equal(t, "QC-1", out.Receipt.Putaway, "quarantined stock goes to QC")
 	var task quality.Task
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		ts, err := tx.Inspections()
 		require.Len(t, ts, 1)
 		task = ts[0]
@@ -100,7 +100,7 @@ func TestFailedInspectionCreatesReturn(t *testing.T) {
 	assert.Equal(t, map[stock.Status]int64{stock.ToReturn: 50}, statusOf(t, st, out.LPN.Code))
 	_, err = record(st, task.ID, quality.Pass, "")
 	assert.ErrorContains(t, err, "already has result fail")
-	problems, err := st.Check()
+	problems, err := store.Check(context.Background(), st)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
 }
@@ -109,7 +109,7 @@ func TestSampledInspectionPassAndConcession(t *testing.T) {
 	st := setup(t)
 	out := receive(t, st, "ASN-1", "OTHER")
 	var tasks []quality.Task
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		tasks, err = tx.Inspections()
 		return err
@@ -122,7 +122,7 @@ func TestSampledInspectionPassAndConcession(t *testing.T) {
 	assert.Equal(t, "labels misprinted, sellable", res.Movements[0].Note)
 	assert.Equal(t, map[stock.Status]int64{stock.Available: 50}, statusOf(t, st, out.LPN.Code))
 
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
 		return tx.PutPlan(quality.Plan{ID: "tea-sampled", SKU: "TEA", Mode: quality.Skip})
 	}))
 	out = receive(t, st, "ASN-2", "OTHER")

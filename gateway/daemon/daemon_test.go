@@ -88,7 +88,7 @@ link: {resend_after: 500ms}
 	require.NoError(t, sc.Scan("]C100106141410000000019"))
 	require.Eventually(t, func() bool {
 		found := false
-		_ = c.Store.View(func(tx *store.Tx) error {
+		_ = c.Store.View(context.Background(), func(tx store.Tx) error {
 			lines, err := tx.JournalFrom(0, 100000)
 			for _, l := range lines {
 				found = found || l.Type == wire.EvtScan

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -275,7 +276,7 @@ devices:
 
 func rfidApplied(t *testing.T, c *centrald.Central) int {
 	n := 0
-	require.NoError(t, c.Store.View(func(tx *store.Tx) error {
+	require.NoError(t, c.Store.View(context.Background(), func(tx store.Tx) error {
 		lines, err := tx.JournalFrom(0, 100000)
 		for _, l := range lines {
 			if l.Type == wire.EvtRFID {

@@ -73,7 +73,7 @@ func TestScanOvertakesRawReadBacklogAndShedReadsDoNotStallCentral(t *testing.T) 
 		return ob.Acked(outbox.Must) == 1 && ob.Acked(outbox.Bulk) == ob.Issued(outbox.Bulk)
 	}, 60*time.Second, 20*time.Millisecond, "everything kept is applied")
 	var order []store.Applied
-	require.NoError(t, c.Store.View(func(tx *store.Tx) error {
+	require.NoError(t, c.Store.View(context.Background(), func(tx store.Tx) error {
 		order, err = tx.JournalFrom(0, 10000)
 		return err
 	}))

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/dockhand/dockhand/central/allocator"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,7 +200,7 @@ func (s *trustSite) seed() {
 		require.NoError(s.t, err)
 		s.pallets = append(s.pallets, body+string(c))
 	}
-	require.NoError(s.t, s.central.Alloc.Update(func(tx *store.Tx) error {
+	require.NoError(s.t, s.central.Alloc.Update(func(tx store.Tx) error {
 		if err := tx.PutItem(stock.Item{SKU: "WIDGET-10", GTIN: "10614141000415", Name: "Widget"}); err != nil {
 			return err
 		}
@@ -211,7 +213,7 @@ func (s *trustSite) seed() {
 		for _, p := range s.pallets {
 			a.Pallets = append(a.Pallets, inbound.ExpectedPallet{SSCC: p, SKU: "WIDGET-10", Quantity: 48, Lot: "L1"})
 		}
-		_, err := inbound.CreateASN(tx, a)
+		_, err := inbound.CreateASN(allocator.Inbound(tx), a)
 		return err
 	}))
 }
@@ -265,7 +267,7 @@ func (s *trustSite) scan(sscc string) {
 // its store reopened).
 func (s *trustSite) receipts(sscc string) []inbound.Receipt {
 	var out []inbound.Receipt
-	require.NoError(s.t, s.central.Store.View(func(tx *store.Tx) error {
+	require.NoError(s.t, s.central.Store.View(context.Background(), func(tx store.Tx) error {
 		rs, err := tx.Receipts()
 		for _, r := range rs {
 			if r.SSCC == sscc {
@@ -295,7 +297,7 @@ func (s *trustSite) settle() {
 	s.t.Helper()
 	require.Eventually(s.t, func() bool {
 		results := 0
-		require.NoError(s.t, s.central.Store.View(func(tx *store.Tx) error {
+		require.NoError(s.t, s.central.Store.View(context.Background(), func(tx store.Tx) error {
 			lines, err := tx.JournalFrom(0, 100000)
 			for _, l := range lines {
 				if l.Gateway == dock && l.Type == wire.EvtPrint {
@@ -516,7 +518,7 @@ func runForgeries(top *testing.T, s *trustSite) {
 		s.scan(real)
 		s.received(real)
 		assert.Empty(t, s.receipts(fake), "the forged pallet was not booked")
-		require.NoError(t, s.central.Store.View(func(tx *store.Tx) error {
+		require.NoError(t, s.central.Store.View(context.Background(), func(tx store.Tx) error {
 			id, ok, err := tx.AppliedID(dock, s.gw.Outbox().Stream(), seq)
 			require.True(t, ok)
 			assert.Equal(t, s.receipts(real)[0].Event, id, "seq %d is the real scan", seq)

@@ -1,10 +1,11 @@
-package store
+package kvstore
 
 import (
 	"errors"
 	"time"
 
 	"github.com/dockhand/dockhand/central/counting"
+	"github.com/dockhand/dockhand/central/moves"
 	"github.com/dockhand/dockhand/central/stock"
 )
 
@@ -17,33 +18,33 @@ const (
 )
 
 // MoveOrder returns a move order.
-func (t *Tx) MoveOrder(id string) (counting.MoveOrder, error) {
-	var o counting.MoveOrder
+func (t *tx) MoveOrder(id string) (moves.MoveOrder, error) {
+	var o moves.MoveOrder
 	return o, t.getJSON(pMoveOrder+id, &o)
 }
 
 // PutMoveOrder creates or replaces a move order.
-func (t *Tx) PutMoveOrder(o counting.MoveOrder) error { return t.putJSON(pMoveOrder+o.ID, o) }
+func (t *tx) PutMoveOrder(o moves.MoveOrder) error { return t.putJSON(pMoveOrder+o.ID, o) }
 
 // MoveOrders lists move orders by id.
-func (t *Tx) MoveOrders() ([]counting.MoveOrder, error) {
-	return listJSON[counting.MoveOrder](t, pMoveOrder)
+func (t *tx) MoveOrders() ([]moves.MoveOrder, error) {
+	return listJSON[moves.MoveOrder](t, pMoveOrder)
 }
 
 // CountTask returns a count task.
-func (t *Tx) CountTask(id string) (counting.Task, error) {
+func (t *tx) CountTask(id string) (counting.Task, error) {
 	var c counting.Task
 	return c, t.getJSON(pCount+id, &c)
 }
 
 // PutCountTask creates or replaces a count task.
-func (t *Tx) PutCountTask(c counting.Task) error { return t.putJSON(pCount+c.ID, c) }
+func (t *tx) PutCountTask(c counting.Task) error { return t.putJSON(pCount+c.ID, c) }
 
 // CountTasks lists count tasks in creation order.
-func (t *Tx) CountTasks() ([]counting.Task, error) { return listJSON[counting.Task](t, pCount) }
+func (t *tx) CountTasks() ([]counting.Task, error) { return listJSON[counting.Task](t, pCount) }
 
 // LastCounted is when a location was last counted (zero if never).
-func (t *Tx) LastCounted(location string) (time.Time, error) {
+func (t *tx) LastCounted(location string) (time.Time, error) {
 	var at time.Time
 	err := t.getJSON(pLastCount+location, &at)
 	if errors.Is(err, stock.ErrNotFound) {
@@ -53,12 +54,12 @@ func (t *Tx) LastCounted(location string) (time.Time, error) {
 }
 
 // SetLastCounted records when a location was counted.
-func (t *Tx) SetLastCounted(location string, at time.Time) error {
+func (t *tx) SetLastCounted(location string, at time.Time) error {
 	return t.putJSON(pLastCount+location, at)
 }
 
 // CountPolicy is the site's count policy (counting.DefaultPolicy until set).
-func (t *Tx) CountPolicy() (counting.Policy, error) {
+func (t *tx) CountPolicy() (counting.Policy, error) {
 	var p counting.Policy
 	err := t.getJSON(kPolicy, &p)
 	if errors.Is(err, stock.ErrNotFound) {
@@ -68,4 +69,4 @@ func (t *Tx) CountPolicy() (counting.Policy, error) {
 }
 
 // SetCountPolicy replaces the site's count policy.
-func (t *Tx) SetCountPolicy(p counting.Policy) error { return t.putJSON(kPolicy, p) }
+func (t *tx) SetCountPolicy(p counting.Policy) error { return t.putJSON(kPolicy, p) }

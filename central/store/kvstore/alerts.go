@@ -1,4 +1,4 @@
-package store
+package kvstore
 
 import (
 	"crypto/sha256"
@@ -22,7 +22,7 @@ func alertKey(k alerting.Key) string {
 }
 
 // AlertWindow returns the window of an alert key, nil when none is open.
-func (t *Tx) AlertWindow(k alerting.Key) (*alerting.Window, error) {
+func (t *tx) AlertWindow(k alerting.Key) (*alerting.Window, error) {
 	var w alerting.Window
 	err := t.getJSON(alertKey(k), &w)
 	if errors.Is(err, stock.ErrNotFound) || err == nil && w.Key != k {
@@ -32,14 +32,14 @@ func (t *Tx) AlertWindow(k alerting.Key) (*alerting.Window, error) {
 }
 
 // SetAlertWindow stores the window of an alert key; nil removes it.
-func (t *Tx) SetAlertWindow(k alerting.Key, w *alerting.Window) error {
+func (t *tx) SetAlertWindow(k alerting.Key, w *alerting.Window) error {
 	if w == nil {
-		return t.txn.Delete([]byte(alertKey(k)))
+		return t.del(alertKey(k))
 	}
 	return t.putJSON(alertKey(k), w)
 }
 
 // AlertWindows lists the open windows.
-func (t *Tx) AlertWindows() ([]alerting.Window, error) {
+func (t *tx) AlertWindows() ([]alerting.Window, error) {
 	return listJSON[alerting.Window](t, pAlertWin)
 }

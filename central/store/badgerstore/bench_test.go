@@ -1,6 +1,7 @@
-package store
+package badgerstore
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dockhand/dockhand/central/stock"
+	"github.com/dockhand/dockhand/central/store"
 )
 
 // benchMovements returns n movements that always apply: receipts into 100
@@ -34,7 +36,7 @@ func benchMovements(n int) []stock.Movement {
 	return out[:n]
 }
 
-func benchStore(b *testing.B) *Store {
+func benchStore(b *testing.B) store.Store {
 	st, err := Open(b.TempDir(), zerolog.Nop())
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = st.Close() })
@@ -53,7 +55,7 @@ func BenchmarkPostDurableSingle(b *testing.B) {
 		if i > len(ms) {
 			b.Fatal("benchmark ran past its movements")
 		}
-		require.NoError(b, st.Update(func(tx *Tx) error { _, _, err := tx.Post(m); return err }))
+		require.NoError(b, st.Update(context.Background(), func(tx store.Tx) error { _, err := stock.Post(tx, m); return err }))
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "movements/s")
 }
@@ -71,9 +73,9 @@ func BenchmarkPostDurableBatched(b *testing.B) {
 		}
 		chunk := ms[n : n+batch]
 		n += batch
-		require.NoError(b, st.Update(func(tx *Tx) error {
+		require.NoError(b, st.Update(context.Background(), func(tx store.Tx) error {
 			for _, m := range chunk {
-				if _, _, err := tx.Post(m); err != nil {
+				if _, err := stock.Post(tx, m); err != nil {
 					return err
 				}
 			}
@@ -97,9 +99,9 @@ func BenchmarkRebuildQuants(b *testing.B) {
 	ms := benchMovements(size)
 	for i := 0; i < len(ms); i += 1000 {
 		chunk := ms[i:min(i+1000, len(ms))]
-		require.NoError(b, st.Update(func(tx *Tx) error {
+		require.NoError(b, st.Update(context.Background(), func(tx store.Tx) error {
 			for _, m := range chunk {
-				if _, _, err := tx.Post(m); err != nil {
+				if _, err := stock.Post(tx, m); err != nil {
 					return err
 				}
 			}
@@ -108,8 +110,8 @@ func BenchmarkRebuildQuants(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		require.NoError(b, st.View(func(tx *Tx) error {
-			q, err := tx.Rebuild(nil)
+		require.NoError(b, st.View(context.Background(), func(tx store.Tx) error {
+			q, err := store.Rebuild(tx, nil)
 			if err == nil && len(q.All()) == 0 {
 				err = fmt.Errorf("nothing rebuilt")
 			}

@@ -1,10 +1,9 @@
-// Package counting is stock housekeeping inside the warehouse: internal
-// moves (move orders confirmed by scanning the plate and the location, and
-// direct moves) and cycle counts (tasks planned by ABC frequency, blind
-// counting, a recount when the variance is above a threshold, gain/loss
-// adjustments with a reason). Every change goes through the ledger. Like
-// package stock it works on a Tx supplied by the caller.
-package counting
+// Package moves is internal moves inside the warehouse: move orders (a
+// plate to a location, confirmed by scanning the plate and then the
+// location at a putaway station) and direct moves of a quantity, recorded
+// as they are made. Every change goes through the ledger. Like package
+// stock it works on a Tx supplied by the caller.
+package moves
 
 import (
 	"errors"
@@ -14,17 +13,11 @@ import (
 	"github.com/dockhand/dockhand/central/stock"
 )
 
-// Tx is what counting needs from the caller's transaction.
+// Tx is what moves need from the caller's transaction.
 type Tx interface {
-	stock.Ledger
+	stock.Tx
 	MoveOrder(id string) (MoveOrder, error)
 	PutMoveOrder(MoveOrder) error
-	CountTask(id string) (Task, error)
-	PutCountTask(Task) error
-	CountTasks() ([]Task, error)
-	LastCounted(location string) (time.Time, error)
-	SetLastCounted(location string, at time.Time) error
-	CountPolicy() (Policy, error)
 }
 
 // Move order states.
@@ -149,7 +142,7 @@ func MoveNow(tx Tx, m Move, at time.Time, newID func() string) (stock.Posted, er
 	if err := v.Err(); err != nil {
 		return stock.Posted{}, err
 	}
-	mv, bal, err := tx.Post(stock.Movement{ID: newID(), At: at, SKU: m.SKU, Quantity: m.Quantity, From: m.From, To: m.To, LPN: m.LPN,
+	posted, err := stock.Post(tx, stock.Movement{ID: newID(), At: at, SKU: m.SKU, Quantity: m.Quantity, From: m.From, To: m.To, LPN: m.LPN,
 		Lot: m.Lot, Expiry: m.Expiry, Serial: m.Serial, FromStatus: m.Status, ToStatus: m.Status, Reason: "move", Note: m.Reason, By: m.By})
 	if errors.Is(err, stock.ErrInsufficient) || errors.Is(err, stock.ErrReserved) || errors.Is(err, stock.ErrTooLarge) {
 		return stock.Posted{}, stock.Invalid{{Field: "quantity", Reason: err.Error()}}
@@ -161,7 +154,7 @@ func MoveNow(tx Tx, m Move, at time.Time, newID func() string) (stock.Posted, er
 			return stock.Posted{}, err
 		}
 	}
-	return stock.Posted{Movement: mv, Balances: bal}, nil
+	return posted, nil
 }
 
 // followPlate moves a plate's record when nothing of it is left behind.

@@ -1,10 +1,7 @@
-package store
+package kvstore
 
 import (
-	"errors"
 	"fmt"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // pStream keys the streams each gateway announced in its (sealed) birth
@@ -16,28 +13,23 @@ func streamKey(gateway, stream string) []byte { return []byte(pStream + gateway 
 
 // StreamLane returns the lane a gateway announced for one of its streams;
 // ok is false for a stream it never announced.
-func (t *Tx) StreamLane(gateway, stream string) (lane string, ok bool, err error) {
-	item, err := t.txn.Get(streamKey(gateway, stream))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return "", false, nil
-	}
+func (t *tx) StreamLane(gateway, stream string) (lane string, ok bool, err error) {
+	ok, err = t.kv.Get(streamKey(gateway, stream), func(v []byte) error { lane = string(v); return nil })
 	if err != nil {
 		return "", false, fmt.Errorf("get stream %s of %s: %w", stream, gateway, err)
 	}
-	v, err := item.ValueCopy(nil)
-	return string(v), err == nil, err
+	return lane, ok, nil
 }
 
 // AnnounceStream records a stream a gateway announced and its lane.
-func (t *Tx) AnnounceStream(gateway, stream, lane string) error {
-	return t.txn.Set(streamKey(gateway, stream), []byte(lane))
+func (t *tx) AnnounceStream(gateway, stream, lane string) error {
+	return t.kv.Set(streamKey(gateway, stream), []byte(lane))
 }
 
 // HasStreams reports whether a gateway ever announced a stream.
-func (t *Tx) HasStreams(gateway string) (bool, error) {
+func (t *tx) HasStreams(gateway string) (bool, error) {
 	prefix := []byte(pStream + gateway + separator)
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	defer it.Close()
-	it.Seek(prefix)
-	return it.Valid(), nil
+	found := false
+	err := t.kv.Scan(prefix, prefix, 1, func(_, _ []byte) (bool, error) { found = true; return false, nil })
+	return found, err
 }
