@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dockhand/dockhand/central/moves"
 	"github.com/dockhand/dockhand/central/inbound"
+	"github.com/dockhand/dockhand/central/moves"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/central/store/badgerstore"
