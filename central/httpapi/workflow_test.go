@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dockhand/dockhand/central/app"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 )
@@ -114,7 +115,7 @@ func TestPutawayMoveAndCountOverHTTP(t *testing.T) {
 	v = a.ok("POST", "/api/v1/counts/"+id+"/submit", `{"lines":[{"sku":"TEA","quantity":7}],"by":"bob","reason":"damaged"}`, http.StatusOK)
 	assert.Len(t, v["movements"], 1)
 
-	var sum itemStock
+	var sum app.ItemStock
 	require.NoError(t, json.Unmarshal(a.raw("GET", "/api/v1/stock/items/TEA"), &sum))
 	assert.Equal(t, int64(7), sum.OnHand)
 	assert.Equal(t, map[string]int64{"A-01-1-01": 7}, sum.ByLocation)

@@ -2,19 +2,16 @@ package purchasing_test
 
 import (
 	"context"
-	"github.com/dockhand/dockhand/central/allocator"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/purchasing"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/central/store/memstore"
-	"github.com/dockhand/dockhand/internal/wire"
 )
 
 func setup(t *testing.T) store.Store {
@@ -83,15 +80,10 @@ func TestMultiLevelApprovalWithAuditTrail(t *testing.T) {
 	assert.Equal(t, []string{"buyer:create:draft", "buyer:submit:pending-approval", "sup:approve supervisor:pending-approval",
 		"fin:approve finance:pending-approval", "hse:approve safety:approved"}, trail)
 
-	// Receiving against an ASN that names the order moves it on.
+	// A receipt booked on the order moves it on (receiving books it:
+	// central/app's TestReceiptAgainstAnASNBooksOnItsOrder).
 	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
-		a, err := inbound.CreateASN(allocator.Inbound(tx), inbound.ASN{ID: "ASN-1", Supplier: "ACME", PO: "PO-1", Lines: []inbound.ExpectedLine{{SKU: "TEA", Quantity: 100}}})
-		require.NoError(t, err)
-		assert.Equal(t, &inbound.Tolerance{OverPct: 5}, a.Tolerance, "the supplier's tolerance")
-		out, err := inbound.ReceiveCases(allocator.Inbound(tx), inbound.Case{GTIN: "06901234567892", Count: 100},
-			inbound.Scan{Gateway: "gw", Station: "dock", At: time.Now(), Into: "RECEIVING", NewID: wire.NewID})
-		require.Equal(t, inbound.Received, out.Kind, out.Message)
-		return err
+		return purchasing.Receive(tx, "PO-1", "TEA", 100, time.Now())
 	}))
 	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		po, err := tx.PO("PO-1")
@@ -121,13 +113,10 @@ func TestSmallOrderNeedsNoApprovalAndRejectNeedsReason(t *testing.T) {
 	po, err = act(st, "PO-3", purchasing.ActReject, "", "hse", "wrong grade")
 	require.NoError(t, err)
 	assert.Equal(t, purchasing.Draft, po.Status)
-
-	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
-		_, err := inbound.CreateASN(allocator.Inbound(tx), inbound.ASN{ID: "ASN-3", PO: "PO-3", Lines: []inbound.ExpectedLine{{SKU: "ACID", Quantity: 1}}})
-		var inv stock.Invalid
-		require.ErrorAs(t, err, &inv)
-		assert.Equal(t, "po", inv[0].Field, "an ASN cannot name an unapproved order")
-		return nil
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
+		why, err := purchasing.CheckReceivable(tx, "PO-3", "")
+		assert.Contains(t, why, "not approved", "an ASN cannot name an unapproved order (central/app: TestASNCannotNameAnUnapprovedOrder)")
+		return err
 	}))
 }
 

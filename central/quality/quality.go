@@ -159,11 +159,13 @@ func OnReceipt(tx Tx, r Received, newID func() string) (stock.Status, error) {
 	return stock.Quarantine, tx.PutInspection(t)
 }
 
-// Outcome is what recording a result did.
+// Outcome is what recording a result did. A failed inspection raises a
+// qc-failed alert.
 type Outcome struct {
 	Task      Task           `json:"inspection"`
 	Return    *Return        `json:"return,omitempty"`
 	Movements []stock.Posted `json:"movements"`
+	Alerts    []stock.Alert  `json:"-"`
 }
 
 // Record records an inspection result and changes the status of the stock
@@ -232,6 +234,8 @@ func Record(tx Tx, id, result, note, by string, at time.Time, newID func() strin
 		if err := tx.PutReturn(*out.Return); err != nil {
 			return Outcome{}, err
 		}
+		out.Alerts = append(out.Alerts, stock.Alert{Kind: "qc-failed", Severity: "warning", Ref: out.Return.ID,
+			Message: "inspection " + t.ID + " failed: " + t.LPN + " is to be returned (" + note + ")"})
 	}
 	lpn.Status = to
 	if err := tx.PutLPN(lpn); err != nil {

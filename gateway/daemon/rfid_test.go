@@ -261,7 +261,7 @@ devices:
 	require.NoError(t, err)
 	defer g.Close()
 	require.Eventually(t, func() bool { return sim.Inventorying() && g.Connected() }, 20*time.Second, 10*time.Millisecond)
-	alerts := c.Alloc.Metrics.Alerts.Load()
+	alerts := c.App.Metrics.Alerts.Load()
 
 	sim.PutTag(rfid.Read{EPC: palletEPC, Antenna: 1, RSSI: -50})
 	require.Eventually(t, func() bool { return g.Outbox().Issued(outbox.Bulk) >= 1 }, 10*time.Second, 10*time.Millisecond,
@@ -269,7 +269,7 @@ devices:
 	sim.RemoveTag(palletEPC)
 	require.Eventually(t, func() bool { return rfidApplied(t, c) == 1 }, 20*time.Second, 20*time.Millisecond,
 		"central applies the pass")
-	assert.Greater(t, c.Alloc.Metrics.Alerts.Load(), alerts, "central decoded the SSCC and found it on no ASN")
+	assert.Greater(t, c.App.Metrics.Alerts.Load(), alerts, "central decoded the SSCC and found it on no ASN")
 	require.Eventually(t, func() bool { return g.Outbox().Stats().Events == 0 }, 20*time.Second, 20*time.Millisecond,
 		"central acknowledged the pass")
 }

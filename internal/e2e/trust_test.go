@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/dockhand/dockhand/central/allocator"
+	"github.com/dockhand/dockhand/central/app"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -200,20 +200,20 @@ func (s *trustSite) seed() {
 		require.NoError(s.t, err)
 		s.pallets = append(s.pallets, body+string(c))
 	}
-	require.NoError(s.t, s.central.Alloc.Update(func(tx store.Tx) error {
-		if err := tx.PutItem(stock.Item{SKU: "WIDGET-10", GTIN: "10614141000415", Name: "Widget"}); err != nil {
+	require.NoError(s.t, s.central.App.Update(context.Background(), func(t *app.Tx) error {
+		if _, err := t.CreateItem(stock.Item{SKU: "WIDGET-10", GTIN: "10614141000415", Name: "Widget"}); err != nil {
 			return err
 		}
 		for i := range 12 {
-			if err := tx.PutLocation(stock.Location{Code: fmt.Sprintf("A-01-1-%02d", i+1), Type: stock.LocReserve, Zone: "A"}); err != nil {
+			if _, err := t.CreateLocation(stock.Location{Code: fmt.Sprintf("A-01-1-%02d", i+1), Type: stock.LocReserve, Zone: "A"}); err != nil {
 				return err
 			}
 		}
-		a := inbound.ASN{ID: "ASN-1", Supplier: "ACME", Created: time.Now()}
+		a := inbound.ASN{ID: "ASN-1", Supplier: "ACME"}
 		for _, p := range s.pallets {
 			a.Pallets = append(a.Pallets, inbound.ExpectedPallet{SSCC: p, SKU: "WIDGET-10", Quantity: 48, Lot: "L1"})
 		}
-		_, err := inbound.CreateASN(allocator.Inbound(tx), a)
+		_, err := t.CreateASN(a)
 		return err
 	}))
 }
@@ -405,7 +405,7 @@ func (s *trustSite) refusedBy(t *testing.T, atBroker bool, accepted bool, counte
 	assert.Eventually(t, func() bool { return counter() > before }, 10*time.Second, 10*time.Millisecond, "refused by the peer")
 }
 
-func (s *trustSite) centralRefused() uint64 { return s.central.Alloc.Metrics.Refused.Load() }
+func (s *trustSite) centralRefused() uint64 { return s.central.Ingest.Metrics.Refused.Load() }
 
 // gatewayRefusals counts the refusal reports the gateway stored for central.
 func (s *trustSite) gatewayRefusals() uint64 {

@@ -1,21 +1,19 @@
-package allocator
+package ingest_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dockhand/dockhand/central/alerting"
+	. "github.com/dockhand/dockhand/central/ingest"
+	"github.com/dockhand/dockhand/central/sitetest"
 	"github.com/dockhand/dockhand/central/store"
-	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/drivers/gs1"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -24,14 +22,10 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
-func collapsingAllocator(t *testing.T) (*Allocator, store.Store, *fakeClock) {
-	st, err := badgerstore.Open(t.TempDir(), zerolog.Nop())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+// collapsing is the options of a site whose alerts collapse on clk.
+func collapsing() (sitetest.Options, *fakeClock) {
 	clk := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-	a, err := New(Config{Site: testSite, Keys: keys, Alerts: alerting.Collapser{Window: time.Minute, Now: clk.now}}, st, zerolog.Nop())
-	require.NoError(t, err)
-	return a, st, clk
+	return sitetest.Options{Alerts: alerting.Collapser{Window: time.Minute, Now: clk.now}}, clk
 }
 
 // garbageScans is what a gateway makes of 1 MB of garbage on a scanner:
@@ -48,7 +42,7 @@ func garbageScans(t *testing.T, stream string) []Incoming {
 		if len(frame) == 0 {
 			continue
 		}
-		ev := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: RoleInboundDock, Data: string(frame)}
+		ev := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: "inbound-dock", Data: string(frame)}
 		if s, err := gs1.ParseScan(frame, gs1.Options{}); err != nil {
 			ev.Error = err.Error()
 		} else {
@@ -63,48 +57,36 @@ func garbageScans(t *testing.T, stream string) []Incoming {
 	return out
 }
 
-func queuedAlerts(t *testing.T, st store.Store) []wire.Alert {
-	out, err := st.Outgoing(context.Background(), 0, 1<<20)
-	require.NoError(t, err)
-	var alerts []wire.Alert
-	for _, m := range out {
-		var al wire.Alert
-		require.NoError(t, json.Unmarshal(m.Payload, &al))
-		if al.Type == wire.OpsAlert {
-			alerts = append(alerts, al)
-		}
-	}
-	return alerts
-}
+func queuedAlerts(t *testing.T, s *sitetest.Site) []wire.Alert { return sitetest.Alerts(t, s.Queued()) }
 
 // Issue 10: 1 MB of garbage on a scanner raised 3,772 alerts. Every bad
 // scan is still applied and journaled (it is data); ops get the first
 // alert of each kind at once and one summary per window with the count.
 func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
-	a, st, clk := collapsingAllocator(t)
+	opt, clk := collapsing()
+	s := sitetest.New(t, opt)
 	stream := wire.NewID()
-	announce(t, a, "gw-1", stream)
+	s.Announce("gw-1", stream)
 	events := garbageScans(t, stream)
 	require.Greater(t, len(events), 3000)
 	for i := 0; i < len(events); i += maxBatchForTest {
 		batch := events[i:min(i+maxBatchForTest, len(events))]
-		acks, err := a.Apply(batch)
-		require.NoError(t, err)
+		acks := s.Apply(batch...)
 		require.Len(t, acks, 1)
 		clk.t = clk.t.Add(10 * time.Millisecond)
 	}
-	assert.Equal(t, uint64(len(events)), a.Metrics.Applied.Load(), "every garbage scan is applied")
+	assert.Equal(t, uint64(len(events)), s.Ingest.Metrics.Applied.Load(), "every garbage scan is applied")
 	var journaled int
-	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
+	s.View(func(tx store.Tx) error {
 		js, err := tx.JournalFrom(0, 1<<20)
 		journaled = len(js)
 		return err
-	}))
+	})
 	assert.Equal(t, len(events), journaled, "and journaled")
 
-	raised := a.Metrics.Alerts.Load()
+	raised := s.App.Metrics.Alerts.Load()
 	require.Greater(t, raised, uint64(3000), "the flood raises an alert per scan")
-	first := queuedAlerts(t, st)
+	first := queuedAlerts(t, s)
 	kinds := map[string]int{}
 	for _, al := range first {
 		kinds[al.Kind]++
@@ -116,11 +98,11 @@ func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
 		assert.Equal(t, 1, n, "one %s alert at once", k)
 	}
 
-	require.NoError(t, a.FlushAlerts())
-	assert.Len(t, queuedAlerts(t, st), len(first), "no summary before the window is over")
+	require.NoError(t, s.App.FlushAlerts(ctx))
+	assert.Len(t, queuedAlerts(t, s), len(first), "no summary before the window is over")
 	clk.t = clk.t.Add(time.Minute)
-	require.NoError(t, a.FlushAlerts())
-	all := queuedAlerts(t, st)
+	require.NoError(t, s.App.FlushAlerts(ctx))
+	all := queuedAlerts(t, s)
 	summaries := all[len(first):]
 	require.Len(t, summaries, len(first), "one summary per kind")
 	total := uint64(len(first))
@@ -131,54 +113,50 @@ func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
 		total += uint64(s.Count)
 	}
 	assert.Equal(t, raised, total, "every alert is either sent or counted in a summary, once")
-	assert.Equal(t, raised-uint64(len(first)), a.Metrics.AlertsHeldBack.Load())
+	assert.Equal(t, raised-uint64(len(first)), s.App.Metrics.AlertsHeldBack.Load())
 
-	require.NoError(t, a.FlushAlerts())
+	require.NoError(t, s.App.FlushAlerts(ctx))
 	clk.t = clk.t.Add(time.Minute)
-	require.NoError(t, a.FlushAlerts())
-	assert.Len(t, queuedAlerts(t, st), len(all), "a quiet window adds nothing")
-	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
+	require.NoError(t, s.App.FlushAlerts(ctx))
+	assert.Len(t, queuedAlerts(t, s), len(all), "a quiet window adds nothing")
+	s.View(func(tx store.Tx) error {
 		ws, err := tx.AlertWindows()
 		assert.Empty(t, ws, "and closes the keys")
 		return err
-	}))
+	})
 }
 
 const maxBatchForTest = 256
 
+var ctx = context.Background()
+
 // A repeat held back in a transaction that aborts is not counted: when
 // the batch is applied again, each bad scan is counted once.
 func TestHeldBackAlertsCountOnceWhenTheTransactionAborts(t *testing.T) {
-	a, st, clk := collapsingAllocator(t)
+	opt, clk := collapsing()
 	stream := wire.NewID()
-	announce(t, a, "gw-1", stream)
 	scan := func(seq uint64) Incoming {
-		ev := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: RoleInboundDock, Data: "x", Error: "garbage"}
+		ev := wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "dock-1", Role: "inbound-dock", Data: "x", Error: "garbage"}
 		ev.Gateway, ev.Device, ev.Stream, ev.Seq = "gw-1", "scanner-1", stream, seq
 		return sealedIncoming(t, "gw-1", wire.EvtScan, ev)
 	}
 	// The fourth event fails to apply: the batch's transaction aborts
 	// after the first three raised their alerts in it.
 	bad, badID := loadEvent(t, stream, 4)
-	bad.Gateway = "gw-1"
-	a.dispatchFn = func(tx store.Tx, env wire.Envelope, in Incoming) error {
-		if env.ID == badID {
-			return errors.New("workflow bug")
-		}
-		return a.dispatch(tx, env, in)
-	}
+	s := failingSite(t, opt, badID)
+	s.Announce("gw-1", stream)
 	batch := []Incoming{scan(1), scan(2), scan(3), bad, scan(5)}
-	for range poisonAfter {
-		_, _ = a.Apply(batch)
+	for range PoisonAfter {
+		_, _ = s.Ingest.Apply(ctx, batch)
 	}
-	acks, err := a.Apply(batch)
+	acks, err := s.Ingest.Apply(ctx, batch)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(5), acks[0].Seq)
 
 	clk.t = clk.t.Add(time.Minute)
-	require.NoError(t, a.FlushAlerts())
+	require.NoError(t, s.App.FlushAlerts(ctx))
 	var badScans []wire.Alert
-	for _, al := range queuedAlerts(t, st) {
+	for _, al := range queuedAlerts(t, s) {
 		if al.Kind == "bad-scan" {
 			badScans = append(badScans, al)
 		}

@@ -1,4 +1,4 @@
-package allocator
+package ingest
 
 import (
 	"errors"
@@ -30,19 +30,19 @@ type refusal struct{ reason, detail string }
 
 // open checks a message's size, its sender and its seal before anything of
 // it is decoded, and returns it without the seal.
-func (a *Allocator) open(in Incoming) ([]byte, *refusal) {
+func (g *Ingest) open(in Incoming) ([]byte, *refusal) {
 	if size := max(in.Size, len(in.Payload)); size > wire.MaxEventBytes {
 		return nil, &refusal{ReasonOversized, fmt.Sprintf("%d bytes, more than the limit of %d", size, wire.MaxEventBytes)}
 	}
 	var key []byte
 	ok := false
-	if a.cfg.Keys != nil {
-		key, ok = a.cfg.Keys.GatewayKey(in.Gateway)
+	if g.cfg.Keys != nil {
+		key, ok = g.cfg.Keys.GatewayKey(in.Gateway)
 	}
 	if !ok {
 		return nil, &refusal{ReasonUnknownGateway, "no active account for this gateway (centrald gateway add/list)"}
 	}
-	p, err := wire.Open(key, a.topic(in), in.Payload)
+	p, err := wire.Open(key, g.topic(in), in.Payload)
 	switch {
 	case errors.Is(err, wire.ErrUnsigned):
 		return nil, &refusal{ReasonUnsealed, err.Error()}
@@ -53,47 +53,47 @@ func (a *Allocator) open(in Incoming) ([]byte, *refusal) {
 }
 
 // topic is the topic a message arrived on, which its seal covers.
-func (a *Allocator) topic(in Incoming) string {
+func (g *Ingest) topic(in Incoming) string {
 	if in.State {
-		return wire.StateTopic(a.cfg.Site, in.Gateway)
+		return wire.StateTopic(g.cfg.Site, in.Gateway)
 	}
-	return wire.EventTopic(a.cfg.Site, in.Gateway, in.Type)
+	return wire.EventTopic(g.cfg.Site, in.Gateway, in.Type)
 }
 
 // refuseMessage raises a refused-message alert; the message is neither
 // applied nor acknowledged. A flood of them collapses per topic and
 // reason, whatever the details.
-func (a *Allocator) refuseMessage(tx store.Tx, in Incoming, r refusal) error {
-	a.Metrics.Refused.Add(1)
-	topic := a.topic(in)
-	return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "refused-message", Severity: "warning",
+func (g *Ingest) refuseMessage(tx store.Tx, in Incoming, r refusal) error {
+	g.Metrics.Refused.Add(1)
+	topic := g.topic(in)
+	return g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: "refused-message", Severity: "warning",
 		Message: fmt.Sprintf("refused a message on %s: %s: %s", topic, r.reason, r.detail), Ref: topic,
 		Class: topic + " " + r.reason, Details: map[string]string{"topic": topic, "reason": r.reason}})
 }
 
 // onState records the streams a gateway announces in its birth message;
 // a stream keeps the lane it was first announced with.
-func (a *Allocator) onState(tx store.Tx, in Incoming, payload []byte) error {
+func (g *Ingest) onState(tx store.Tx, in Incoming, payload []byte) error {
 	var s wire.State
 	if _, err := wire.Decode(payload, &s); err != nil {
-		return a.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, err.Error()})
+		return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, err.Error()})
 	}
 	if s.Gateway != in.Gateway {
-		return a.refuseMessage(tx, in, refusal{ReasonGatewayMismatch, fmt.Sprintf("the state names gateway %q", s.Gateway)})
+		return g.refuseMessage(tx, in, refusal{ReasonGatewayMismatch, fmt.Sprintf("the state names gateway %q", s.Gateway)})
 	}
 	if len(s.Streams) > maxStreams {
-		return a.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, fmt.Sprintf("%d streams announced, at most %d", len(s.Streams), maxStreams)})
+		return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, fmt.Sprintf("%d streams announced, at most %d", len(s.Streams), maxStreams)})
 	}
 	for _, si := range s.Streams {
 		if !wire.ValidName(si.ID) || !slices.Contains([]string{wire.LaneMust, wire.LaneBulk}, si.Lane) {
-			return a.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, fmt.Sprintf("stream %q with lane %q", si.ID, si.Lane)})
+			return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, fmt.Sprintf("stream %q with lane %q", si.ID, si.Lane)})
 		}
 		lane, known, err := tx.StreamLane(in.Gateway, si.ID)
 		if err != nil {
 			return err
 		}
 		if known && lane != si.Lane {
-			return a.refuseMessage(tx, in, refusal{ReasonBadAnnouncement,
+			return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement,
 				fmt.Sprintf("stream %s was announced as %s, now as %s", si.ID, lane, si.Lane)})
 		}
 	}
@@ -102,7 +102,7 @@ func (a *Allocator) onState(tx store.Tx, in Incoming, payload []byte) error {
 			return err
 		}
 	}
-	a.log.Info().Str("gateway", in.Gateway).Str("state", s.State).Int("streams", len(s.Streams)).Msg("gateway state")
+	g.log.Info().Str("gateway", in.Gateway).Str("state", s.State).Int("streams", len(s.Streams)).Msg("gateway state")
 	return nil
 }
 
@@ -112,27 +112,27 @@ func (a *Allocator) onState(tx store.Tx, in Incoming, payload []byte) error {
 // gateway that announced other streams and then sends on this one is
 // refused with an alert; a gateway never heard from before is most likely
 // ahead of its own birth message (central subscribed between the two).
-func (a *Allocator) unannounced(tx store.Tx, in Incoming, stream string) error {
-	a.Metrics.Unannounced.Add(1)
+func (g *Ingest) unannounced(tx store.Tx, in Incoming, stream string) error {
+	g.Metrics.Unannounced.Add(1)
 	known, err := tx.HasStreams(in.Gateway)
 	if err != nil || !known {
-		a.log.Debug().Str("gateway", in.Gateway).Str("stream", stream).Msg("event before the gateway's birth message; asking for it again")
+		g.log.Debug().Str("gateway", in.Gateway).Str("stream", stream).Msg("event before the gateway's birth message; asking for it again")
 		return err
 	}
-	return a.refuseMessage(tx, in, refusal{reason: ReasonUnannouncedStream,
+	return g.refuseMessage(tx, in, refusal{reason: ReasonUnannouncedStream,
 		detail: fmt.Sprintf("stream %s was not announced in the gateway's birth message", stream)})
 }
 
 // checkRepeat looks at an event whose seq was already applied: the same
 // event again is a normal redelivery, but another event with that seq
 // means someone else holds the gateway's key or replays its stream.
-func (a *Allocator) checkRepeat(tx store.Tx, in Incoming, env wire.Envelope) error {
+func (g *Ingest) checkRepeat(tx store.Tx, in Incoming, env wire.Envelope) error {
 	id, ok, err := tx.AppliedID(in.Gateway, env.Stream, env.Seq)
 	if err != nil || !ok || id == env.ID {
 		return err
 	}
-	a.Metrics.Conflicts.Add(1)
-	return a.raise(tx, in.Gateway, "", stock.Alert{Kind: "conflicting-event", Severity: "error",
+	g.Metrics.Conflicts.Add(1)
+	return g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: "conflicting-event", Severity: "error",
 		Message: fmt.Sprintf("gateway %s sent event %s as seq %d of stream %s, which already is event %s: a forgery or a replay; check who holds this gateway's secret (centrald gateway rotate)",
 			in.Gateway, env.ID, env.Seq, env.Stream, id), Ref: env.ID, Class: env.Stream,
 		Details: map[string]string{"stream": env.Stream, "seq": fmt.Sprint(env.Seq), "applied": id}})

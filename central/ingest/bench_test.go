@@ -1,12 +1,10 @@
-package allocator
+package ingest_test
 
 import (
 	"testing"
 
-	"github.com/rs/zerolog"
-	"github.com/stretchr/testify/require"
-
-	"github.com/dockhand/dockhand/central/store/badgerstore"
+	. "github.com/dockhand/dockhand/central/ingest"
+	"github.com/dockhand/dockhand/central/sitetest"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
@@ -15,15 +13,9 @@ import (
 // one durable transaction (opening every seal, the stream check, the
 // journal and its seq index, the watermark).
 func BenchmarkApplyBatch(b *testing.B) {
-	st, err := badgerstore.Open(b.TempDir(), zerolog.Nop())
-	require.NoError(b, err)
-	defer st.Close()
-	a, err := New(Config{Site: testSite, Keys: keys}, st, zerolog.Nop())
-	require.NoError(b, err)
-	t := &testing.T{}
+	s := sitetest.New(b, sitetest.Options{Dir: b.TempDir()})
 	stream := wire.NewID()
-	_, err = a.Apply([]Incoming{birth(t, "gw-1", wire.StreamInfo{ID: stream, Lane: wire.LaneMust})})
-	require.NoError(b, err)
+	s.Announce("gw-1", stream)
 	const batch = 256
 	var seq uint64
 	b.ResetTimer()
@@ -34,10 +26,10 @@ func BenchmarkApplyBatch(b *testing.B) {
 			seq++
 			ev := wire.Load{Envelope: wire.NewEnvelope(wire.EvtLoad)}
 			ev.Gateway, ev.Device, ev.Stream, ev.Seq = "gw-1", "loadgen", stream, seq
-			in[i] = sealedIncoming(t, "gw-1", wire.EvtLoad, ev)
+			in[i] = sealedIncoming(b, "gw-1", wire.EvtLoad, ev)
 		}
 		b.StartTimer()
-		if _, err := a.Apply(in); err != nil {
+		if _, err := s.Ingest.Apply(ctx, in); err != nil {
 			b.Fatal(err)
 		}
 	}

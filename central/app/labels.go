@@ -1,4 +1,4 @@
-package httpapi
+package app
 
 import (
 	"errors"
@@ -25,7 +25,7 @@ func labelFields(names ...string) []zpl.Field {
 		tmpl, field, _ := strings.Cut(n, ".")
 		fs, err := builtinLabels.Fields(tmpl)
 		if err != nil {
-			panic(fmt.Sprintf("httpapi: label template %s: %v", tmpl, err))
+			panic(fmt.Sprintf("app: label template %s: %v", tmpl, err))
 		}
 		found := false
 		for _, f := range fs {
@@ -34,7 +34,7 @@ func labelFields(names ...string) []zpl.Field {
 			}
 		}
 		if !found {
-			panic("httpapi: label template " + tmpl + " has no field " + field)
+			panic("app: label template " + tmpl + " has no field " + field)
 		}
 	}
 	return out
@@ -43,12 +43,12 @@ func labelFields(names ...string) []zpl.Field {
 var builtinLabels = func() *zpl.Registry {
 	r, err := zpl.NewRegistry("")
 	if err != nil {
-		panic("httpapi: built-in label templates: " + err.Error())
+		panic("app: built-in label templates: " + err.Error())
 	}
 	return r
 }()
 
-// Where central prints what the API accepts (allocator.received: the
+// Where central prints what the API accepts (receiveLabel: the
 // pallet label for an SSCC, the putaway label for cases).
 var (
 	skuOnLabels      = labelFields(inbound.LabelPallet+".sku", inbound.LabelPutaway+".sku")

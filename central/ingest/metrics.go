@@ -1,8 +1,8 @@
-package allocator
+package ingest
 
 import "sync/atomic"
 
-// Metrics count what the allocator did; the daemon exports them.
+// Metrics count what ingest did; the daemon exports them.
 type Metrics struct {
 	Applied    atomic.Uint64
 	Duplicates atomic.Uint64
@@ -11,9 +11,6 @@ type Metrics struct {
 	Malformed  atomic.Uint64
 	SetAside   atomic.Uint64
 	Failures   atomic.Uint64
-	Alerts     atomic.Uint64
-	// AlertsHeldBack counts repeats collapsed into a summary.
-	AlertsHeldBack atomic.Uint64
 	// Refused counts gateway messages refused before use (size, sender,
 	// seal, stream); Conflicts events claiming an applied seq with another id.
 	Refused   atomic.Uint64
