@@ -77,20 +77,20 @@ func (t *Tx) publish(ms []stock.Posted, alerts ...stock.Alert) error {
 }
 
 // Light asks a station's light to show a pattern.
-func (t *Tx) Light(at At, pattern, reason string) error {
+func (t *Tx) Light(at At, pattern wire.LightPattern, reason string) error {
 	cmd := wire.Light{Envelope: wire.NewEnvelope(wire.CmdLight), Station: at.Station, Pattern: pattern, Reason: reason}
 	return t.send(wire.CommandTopic(t.app.cfg.Site, at.Gateway, wire.CmdLight), cmd)
 }
 
 // print asks a station's printer to print a template with data.
-func (t *Tx) print(at At, template string, data map[string]string) error {
+func (t *Tx) print(at At, template wire.Template, data map[string]string) error {
 	cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: at.Station, Template: template, Data: data}
 	return t.send(wire.CommandTopic(t.app.cfg.Site, at.Gateway, wire.CmdPrint), cmd)
 }
 
 // Refuse shows red at the station and tells operations why.
 func (t *Tx) Refuse(at At, al stock.Alert) error {
-	if err := t.Light(at, "reject", al.Message); err != nil {
+	if err := t.Light(at, wire.LightReject, al.Message); err != nil {
 		return err
 	}
 	return t.Raise(at.Gateway, at.Station, al)
@@ -125,7 +125,7 @@ func (t *Tx) publishAlerts(k alerting.Key, als ...*stock.Alert) error {
 			continue
 		}
 		t.app.log.Info().Str("kind", al.Kind).Str("gateway", k.Gateway).Str("station", k.Station).Int64("count", al.Count).Msg(al.Message)
-		msg := wire.Alert{Envelope: wire.NewEnvelope(wire.OpsAlert), Kind: al.Kind, Severity: al.Severity, Message: al.Message,
+		msg := wire.Alert{Envelope: wire.NewEnvelope(wire.OpsAlert), Kind: wire.AlertKind(al.Kind), Severity: al.Severity, Message: al.Message,
 			Station: k.Station, Ref: al.Ref, Details: al.Details, Count: al.Count, First: al.First, Last: al.Last}
 		msg.Gateway, msg.Device = k.Gateway, al.Device
 		if err := t.send(wire.OpsTopic(t.app.cfg.Site, wire.OpsAlert), msg); err != nil {

@@ -19,7 +19,7 @@ func (a *App) Event(tx store.Tx, gateway string, env wire.Envelope, payload []by
 	case wire.EvtScan:
 		var s wire.Scan
 		if err := json.Unmarshal(payload, &s); err != nil {
-			return t.Raise(gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning", Class: "undecodable scan",
+			return t.Raise(gateway, "", stock.Alert{Kind: string(wire.AlertMalformedEvent), Severity: "warning", Class: "undecodable scan",
 				Message: "scan event could not be decoded: " + err.Error(), Ref: env.ID})
 		}
 		if a.cfg.Stations == nil {
@@ -29,7 +29,7 @@ func (a *App) Event(tx store.Tx, gateway string, env wire.Envelope, payload []by
 	case wire.EvtRFID:
 		var r wire.RFIDRead
 		if err := json.Unmarshal(payload, &r); err != nil {
-			return t.Raise(gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning", Class: "undecodable rfid",
+			return t.Raise(gateway, "", stock.Alert{Kind: string(wire.AlertMalformedEvent), Severity: "warning", Class: "undecodable rfid",
 				Message: "rfid event could not be decoded: " + err.Error(), Ref: env.ID})
 		}
 		return t.CountPortal(At{Gateway: r.Gateway, Station: r.Station, Event: r.ID, Time: r.TS}, r.EPCs)
@@ -45,27 +45,27 @@ func (a *App) Event(tx store.Tx, gateway string, env wire.Envelope, payload []by
 		if d.Error != "" {
 			msg += ": " + d.Error
 		}
-		return t.Raise(gateway, d.Station, stock.Alert{Kind: "device", Severity: "warning", Message: msg, Ref: d.Device,
+		return t.Raise(gateway, d.Station, stock.Alert{Kind: string(wire.AlertDevice), Severity: "warning", Message: msg, Ref: d.Device,
 			Device: d.Device, Class: d.State})
 	case wire.EvtPrint:
 		var p wire.PrintResult
 		if err := json.Unmarshal(payload, &p); err != nil || p.Printed {
 			return nil
 		}
-		return t.Raise(gateway, p.Station, stock.Alert{Kind: "print-failed", Severity: "warning", Device: p.Device, Class: p.Reason,
+		return t.Raise(gateway, p.Station, stock.Alert{Kind: string(wire.AlertPrintFailed), Severity: "warning", Device: p.Device, Class: p.Reason,
 			Message: fmt.Sprintf("label for command %s was not printed: %s", p.Command, p.Reason), Ref: p.Command})
 	case wire.EvtRefused:
 		var r wire.Refused
 		if err := json.Unmarshal(payload, &r); err != nil {
 			return nil
 		}
-		return t.Raise(gateway, "", stock.Alert{Kind: "gateway-refused", Severity: "warning",
+		return t.Raise(gateway, "", stock.Alert{Kind: string(wire.AlertGatewayRefused), Severity: "warning",
 			Message: fmt.Sprintf("gateway %s refused %d message(s) on %s: %s", gateway, r.Count, r.Topic, r.Reason), Ref: r.Topic,
 			Class: r.Topic + " " + r.Reason, Details: map[string]string{"topic": r.Topic, "reason": r.Reason, "count": fmt.Sprint(r.Count)}})
 	default:
 		// Event types no workflow uses (count) are accepted and
 		// acknowledged so they never block the stream.
-		a.log.Debug().Str("type", env.Type).Str("gateway", gateway).Msg("event type not used yet")
+		a.log.Debug().Str("type", string(env.Type)).Str("gateway", gateway).Msg("event type not used yet")
 		return nil
 	}
 }

@@ -88,9 +88,9 @@ func (t *Tx) feedback(at At, out inbound.Outcome) error {
 	var err error
 	switch out.Kind {
 	case inbound.Unknown, inbound.Refused:
-		err = t.Light(at, "reject", out.Message)
+		err = t.Light(at, wire.LightReject, out.Message)
 	case inbound.Duplicate:
-		err = t.Light(at, "attention", out.Message)
+		err = t.Light(at, wire.LightAttention, out.Message)
 	}
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (t *Tx) feedback(at At, out inbound.Outcome) error {
 	if err := t.publishReceipt(*out.Receipt); err != nil {
 		return err
 	}
-	return t.print(at, out.Label, t.receiptLabel(out))
+	return t.print(at, templates[out.Label], t.receiptLabel(out))
 }
 
 // receive books an arrival: the inspection plan decides its status, the
@@ -138,6 +138,9 @@ func (t *Tx) receive(arr *inbound.Arrival, s inbound.Scan) (inbound.Outcome, err
 	return out, nil
 }
 
+// templates are the label templates of a receipt's labels.
+var templates = map[inbound.LabelKind]wire.Template{inbound.PalletLabel: wire.TemplateSSCCPallet, inbound.PlateLabel: wire.TemplatePutaway}
+
 // receiptLabel is the data of the label a receipt prints: the GS1
 // logistic label of a pallet received by its SSCC, the putaway label of
 // cases received onto a plate.
@@ -146,7 +149,7 @@ func (t *Tx) receiptLabel(out inbound.Outcome) map[string]string {
 	label := map[string]string{"sku": r.SKU, "item": out.Item.Name, "quantity": fmt.Sprint(r.Quantity)}
 	optional := map[string]string{"lot": r.Lot, "expiry": r.Expiry}
 	switch out.Label {
-	case inbound.LabelPallet:
+	case inbound.PalletLabel:
 		label["sscc"], label["putaway"], label["to"], label["from"] = r.SSCC, orDash(r.Putaway), t.app.cfg.Site, orDash(out.ASN.Supplier)
 		optional["gtin"] = stock.GTIN14(r.GTIN)
 	default:

@@ -10,6 +10,7 @@ import (
 	"github.com/dockhand/dockhand/central/purchasing"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/drivers/gs1"
+	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/zpl"
 )
 
@@ -17,6 +18,12 @@ import (
 // the label fields they land in (zpl.Field.Check) and, for lots, of GS1
 // AI 10: what the gateway would refuse at the printer is refused here,
 // so no pallet is ever received without its label.
+
+// The two labels a receipt prints.
+const (
+	pallet = string(wire.TemplateSSCCPallet)
+	plate  = string(wire.TemplatePutaway)
+)
 
 // labelFields are the built-in template fields named "template.field".
 func labelFields(names ...string) []zpl.Field {
@@ -51,14 +58,14 @@ var builtinLabels = func() *zpl.Registry {
 // Where central prints what the API accepts (receiveLabel: the
 // pallet label for an SSCC, the putaway label for cases).
 var (
-	skuOnLabels      = labelFields(inbound.LabelPallet+".sku", inbound.LabelPutaway+".sku")
-	nameOnLabels     = labelFields(inbound.LabelPallet+".item", inbound.LabelPutaway+".item")
-	locationOnLabels = labelFields(inbound.LabelPallet+".putaway", inbound.LabelPutaway+".location")
-	supplierOnLabel  = labelFields(inbound.LabelPallet + ".from")
-	palletOnLabel    = labelFields(inbound.LabelPallet + ".quantity")
-	palletLotOnLabel = labelFields(inbound.LabelPallet + ".lot")
-	caseLotOnLabel   = labelFields(inbound.LabelPutaway + ".lot")
-	expiryOnLabels   = labelFields(inbound.LabelPallet+".expiry", inbound.LabelPutaway+".expiry")
+	skuOnLabels      = labelFields(pallet+".sku", plate+".sku")
+	nameOnLabels     = labelFields(pallet+".item", plate+".item")
+	locationOnLabels = labelFields(pallet+".putaway", plate+".location")
+	supplierOnLabel  = labelFields(pallet + ".from")
+	palletOnLabel    = labelFields(pallet + ".quantity")
+	palletLotOnLabel = labelFields(pallet + ".lot")
+	caseLotOnLabel   = labelFields(plate + ".lot")
+	expiryOnLabels   = labelFields(pallet+".expiry", plate+".expiry")
 )
 
 // checkLabel adds the first reason a label field refuses value; an empty

@@ -215,7 +215,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
 	case errors.As(err, &conflict):
 		writeError(w, http.StatusConflict, "conflict", conflict.Error(), nil)
-	case errors.As(err, &refused) && refused.Kind == "unknown-lpn":
+	case errors.As(err, &refused) && refused.Kind == putaway.UnknownLPN:
 		writeError(w, http.StatusNotFound, "not_found", refused.Message, nil)
 	case errors.As(err, &refused):
 		inv := stock.Invalid{{Field: "location", Reason: refused.Message}}

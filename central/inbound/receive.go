@@ -16,10 +16,14 @@ const (
 	Refused   = "refused"
 )
 
-// Label templates an outcome asks to print.
+// LabelKind is the label a receipt prints.
+type LabelKind int
+
+// Labels of a receipt: the GS1 logistic label of a pallet received by its
+// SSCC, the putaway label of cases received onto a plate.
 const (
-	LabelPallet  = "sscc-pallet"
-	LabelPutaway = "putaway"
+	PalletLabel LabelKind = iota + 1
+	PlateLabel
 )
 
 // Scan is where and when a scan happened.
@@ -46,8 +50,8 @@ type Outcome struct {
 	ASN       *ASN
 	Movements []stock.Posted
 	Alerts    []stock.Alert
-	// Label is the template to print for a receipt.
-	Label string
+	// Label is the label to print for a receipt.
+	Label LabelKind
 }
 
 // Label is what an inbound label says: a pallet's SSCC (AI 00), a case's
@@ -64,7 +68,7 @@ type Arrival struct {
 	Receipt Receipt
 	Item    stock.Item
 	asn     *ASN
-	label   string
+	label   LabelKind
 	alerts  []stock.Alert
 }
 
@@ -98,14 +102,14 @@ func receivePallet(tx Tx, sscc string, s Scan) (Outcome, *Arrival, error) {
 	if lpn, err := tx.LPN(sscc); err == nil {
 		msg := fmt.Sprintf("pallet %s was already received at %s (receipt %s)", sscc, lpn.ReceivedAt.Format(time.RFC3339), lpn.Receipt)
 		return Outcome{Kind: Duplicate, LPN: &lpn, Message: msg,
-			Alerts: []stock.Alert{{Kind: "duplicate-pallet", Severity: "info", Message: msg, Ref: sscc}}}, nil, nil
+			Alerts: []stock.Alert{{Kind: AlertDuplicatePallet, Severity: "info", Message: msg, Ref: sscc}}}, nil, nil
 	} else if !errors.Is(err, stock.ErrNotFound) {
 		return Outcome{}, nil, err
 	}
 	asn, p, err := tx.ExpectedPallet(sscc)
 	if errors.Is(err, stock.ErrNotFound) || err == nil && asn.Status == ASNClosed {
 		msg := fmt.Sprintf("pallet %s is not on any open ASN", sscc)
-		return Outcome{Kind: Unknown, Message: msg, Alerts: []stock.Alert{{Kind: "unknown-pallet", Severity: "warning", Message: msg, Ref: sscc}}}, nil, nil
+		return Outcome{Kind: Unknown, Message: msg, Alerts: []stock.Alert{{Kind: AlertUnknownPallet, Severity: "warning", Message: msg, Ref: sscc}}}, nil, nil
 	}
 	if err != nil {
 		return Outcome{}, nil, err
@@ -115,7 +119,7 @@ func receivePallet(tx Tx, sscc string, s Scan) (Outcome, *Arrival, error) {
 		return Outcome{}, nil, fmt.Errorf("item %s of ASN %s: %w", p.SKU, asn.ID, err)
 	}
 	a := arrive(s, &asn, item, goods{lpn: sscc, sscc: sscc, qty: p.Quantity, lot: p.Lot, expiry: p.Expiry})
-	a.label = LabelPallet
+	a.label = PalletLabel
 	return Outcome{}, a, nil
 }
 
@@ -146,14 +150,14 @@ func receiveCases(tx Tx, c Case, s Scan) (Outcome, *Arrival, error) {
 		if lpn, err := tx.LPN(c.SSCC); err == nil {
 			msg := fmt.Sprintf("pallet %s was already received (receipt %s)", c.SSCC, lpn.Receipt)
 			return Outcome{Kind: Duplicate, LPN: &lpn, Message: msg,
-				Alerts: []stock.Alert{{Kind: "duplicate-pallet", Severity: "info", Message: msg, Ref: c.SSCC}}}, nil, nil
+				Alerts: []stock.Alert{{Kind: AlertDuplicatePallet, Severity: "info", Message: msg, Ref: c.SSCC}}}, nil, nil
 		} else if !errors.Is(err, stock.ErrNotFound) {
 			return Outcome{}, nil, err
 		}
 	}
 	item, err := tx.ItemByGTIN(c.GTIN)
 	if errors.Is(err, stock.ErrNotFound) {
-		return refuse("unknown-item", "no item has GTIN %s", c.GTIN), nil, nil
+		return refuse(AlertUnknownItem, "no item has GTIN %s", c.GTIN), nil, nil
 	} else if err != nil {
 		return Outcome{}, nil, err
 	}
@@ -162,13 +166,13 @@ func receiveCases(tx Tx, c Case, s Scan) (Outcome, *Arrival, error) {
 	qty, ok := stock.Mul(per, count)
 	switch {
 	case !ok || qty > stock.MaxQuantity:
-		return refuse("bad-quantity", "%d × %d units of %s is more than %d", count, per, item.SKU, stock.MaxQuantity), nil, nil
+		return refuse(AlertBadQuantity, "%d × %d units of %s is more than %d", count, per, item.SKU, stock.MaxQuantity), nil, nil
 	case item.LotTracked && c.Lot == "":
-		return refuse("incomplete-scan", "%s is lot-tracked: scan a label with a lot (AI 10)", item.SKU), nil, nil
+		return refuse(AlertIncompleteScan, "%s is lot-tracked: scan a label with a lot (AI 10)", item.SKU), nil, nil
 	case item.ExpiryTracked && c.Expiry == "":
-		return refuse("incomplete-scan", "%s is expiry-tracked: scan a label with an expiry date (AI 17 or 15)", item.SKU), nil, nil
+		return refuse(AlertIncompleteScan, "%s is expiry-tracked: scan a label with an expiry date (AI 17 or 15)", item.SKU), nil, nil
 	case item.SerialTracked && (c.Serial == "" || qty != 1):
-		return refuse("incomplete-scan", "%s is serial-tracked: scan each unit's serial (AI 21)", item.SKU), nil, nil
+		return refuse(AlertIncompleteScan, "%s is serial-tracked: scan each unit's serial (AI 21)", item.SKU), nil, nil
 	}
 	asns, err := tx.OpenASNs()
 	if err != nil {
@@ -183,7 +187,7 @@ func receiveCases(tx Tx, c Case, s Scan) (Outcome, *Arrival, error) {
 		}
 	}
 	if asn == nil {
-		out := refuse("unexpected-item", "no open ASN expects %s lot %s", item.SKU, orDash(c.Lot))
+		out := refuse(AlertUnexpectedItem, "no open ASN expects %s lot %s", item.SKU, orDash(c.Lot))
 		return out, nil, tx.PutDiscrepancy(Discrepancy{ID: s.NewID(), Kind: DiscUnexpected, SKU: item.SKU, Lot: c.Lot,
 			Received: qty, At: s.At, Event: s.Event, Message: out.Message})
 	}
@@ -216,7 +220,7 @@ func receiveCases(tx Tx, c Case, s Scan) (Outcome, *Arrival, error) {
 		}
 	}
 	a := arrive(s, asn, item, goods{lpn: code, sscc: c.SSCC, gtin: c.GTIN, qty: qty, lot: c.Lot, expiry: c.Expiry, serial: c.Serial})
-	a.label, a.alerts = LabelPutaway, alerts
+	a.label, a.alerts = PlateLabel, alerts
 	return Outcome{}, a, nil
 }
 

@@ -87,7 +87,7 @@ func TestGarbageOnAScannerRaisesOneAlertAndASummary(t *testing.T) {
 	raised := s.App.Metrics.Alerts.Load()
 	require.Greater(t, raised, uint64(3000), "the flood raises an alert per scan")
 	first := queuedAlerts(t, s)
-	kinds := map[string]int{}
+	kinds := map[wire.AlertKind]int{}
 	for _, al := range first {
 		kinds[al.Kind]++
 		assert.Zero(t, al.Count)

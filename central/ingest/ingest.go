@@ -65,7 +65,7 @@ type Ingest struct {
 type Incoming struct {
 	// Gateway and Type are what the topic named.
 	Gateway string
-	Type    string
+	Type    wire.MessageType
 	State   bool
 	Payload []byte
 	// Size is the message's size as received; a receiver may leave out
@@ -259,13 +259,13 @@ func (g *Ingest) applyOne(tx store.Tx, in Incoming, acks map[streamKey]*Ack, ord
 		// A sequenced event that is malformed is applied as an alert, so
 		// the stream moves on instead of stalling on it for ever.
 		g.Metrics.Malformed.Add(1)
-		if err := g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: "malformed-event", Severity: "warning",
+		if err := g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: string(wire.AlertMalformedEvent), Severity: "warning",
 			Message: fmt.Sprintf("event seq %d from %s could not be used: %v", env.Seq, in.Gateway, err), Ref: env.ID}); err != nil {
 			return err
 		}
 	case poisoned:
 		g.Metrics.SetAside.Add(1)
-		if err := g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: "event-failed", Severity: "error",
+		if err := g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: string(wire.AlertEventFailed), Severity: "error",
 			Message: fmt.Sprintf("%s event seq %d from %s failed %d times and was set aside: %v", env.Type, env.Seq, in.Gateway, PoisonAfter, cause),
 			Ref:     env.ID, Details: map[string]string{"event": string(payload)}}); err != nil {
 			return err

@@ -76,7 +76,7 @@ func TestEventThatKeepsFailingIsSetAsideAsAnAlert(t *testing.T) {
 
 	alerts := sitetest.Alerts(t, s.Queued())
 	require.Len(t, alerts, 1)
-	assert.Equal(t, "event-failed", alerts[0].Kind)
+	assert.Equal(t, wire.AlertEventFailed, alerts[0].Kind)
 	assert.Contains(t, alerts[0].Message, "workflow bug")
 	assert.Contains(t, alerts[0].Details["event"], badID, "the event itself is kept in the alert")
 

@@ -66,7 +66,7 @@ func (g *Ingest) topic(in Incoming) string {
 func (g *Ingest) refuseMessage(tx store.Tx, in Incoming, r refusal) error {
 	g.Metrics.Refused.Add(1)
 	topic := g.topic(in)
-	return g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: "refused-message", Severity: "warning",
+	return g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: string(wire.AlertRefusedMessage), Severity: "warning",
 		Message: fmt.Sprintf("refused a message on %s: %s: %s", topic, r.reason, r.detail), Ref: topic,
 		Class: topic + " " + r.reason, Details: map[string]string{"topic": topic, "reason": r.reason}})
 }
@@ -132,7 +132,7 @@ func (g *Ingest) checkRepeat(tx store.Tx, in Incoming, env wire.Envelope) error 
 		return err
 	}
 	g.Metrics.Conflicts.Add(1)
-	return g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: "conflicting-event", Severity: "error",
+	return g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: string(wire.AlertConflictingEvent), Severity: "error",
 		Message: fmt.Sprintf("gateway %s sent event %s as seq %d of stream %s, which already is event %s: a forgery or a replay; check who holds this gateway's secret (centrald gateway rotate)",
 			in.Gateway, env.ID, env.Seq, env.Stream, id), Ref: env.ID, Class: env.Stream,
 		Details: map[string]string{"stream": env.Stream, "seq": fmt.Sprint(env.Seq), "applied": id}})

@@ -159,8 +159,12 @@ func OnReceipt(tx Tx, r Received, newID func() string) (stock.Status, error) {
 	return stock.Quarantine, tx.PutInspection(t)
 }
 
-// Outcome is what recording a result did. A failed inspection raises a
-// qc-failed alert.
+// AlertQCFailed is the kind of alert a failed inspection raises (one of
+// the MQTT contract's, wire.AlertKinds, which central/app's tests check).
+const AlertQCFailed = "qc-failed"
+
+// Outcome is what recording a result did. A failed inspection raises an
+// AlertQCFailed alert.
 type Outcome struct {
 	Task      Task           `json:"inspection"`
 	Return    *Return        `json:"return,omitempty"`
@@ -234,7 +238,7 @@ func Record(tx Tx, id, result, note, by string, at time.Time, newID func() strin
 		if err := tx.PutReturn(*out.Return); err != nil {
 			return Outcome{}, err
 		}
-		out.Alerts = append(out.Alerts, stock.Alert{Kind: "qc-failed", Severity: "warning", Ref: out.Return.ID,
+		out.Alerts = append(out.Alerts, stock.Alert{Kind: AlertQCFailed, Severity: "warning", Ref: out.Return.ID,
 			Message: "inspection " + t.ID + " failed: " + t.LPN + " is to be returned (" + note + ")"})
 	}
 	lpn.Status = to

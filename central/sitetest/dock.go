@@ -64,7 +64,7 @@ func NewDock(t testing.TB, opt Options) *Dock {
 
 // Event sends one event of gw1 as the next of its stream and returns the
 // messages it queued.
-func (d *Dock) Event(typ string, msg interface{ Env() *wire.Envelope }) []store.Message {
+func (d *Dock) Event(typ wire.MessageType, msg interface{ Env() *wire.Envelope }) []store.Message {
 	d.seq++
 	env := msg.Env()
 	*env = wire.NewEnvelope(typ)
@@ -85,7 +85,7 @@ func (d *Dock) send(in ingest.Incoming) []store.Message {
 }
 
 // Scan scans hri (GS1 in brackets, or plain data) at station st1 of role.
-func (d *Dock) Scan(role, hri string) []store.Message {
+func (d *Dock) Scan(role wire.Role, hri string) []store.Message {
 	s := &wire.Scan{Station: "st1", Role: role, HRI: hri, Data: hri}
 	if strings.HasPrefix(hri, "(") {
 		els, err := gs1.ParseHRI(hri)
@@ -101,7 +101,7 @@ func (d *Dock) Scan(role, hri string) []store.Message {
 // PalletScan is a scan of the ASN's pallet at gw1's inbound dock, as
 // event seq of stream: a receipt if central applies it.
 func (d *Dock) PalletScan(stream string, seq uint64) *wire.Scan {
-	s := &wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "st1", Role: "inbound-dock",
+	s := &wire.Scan{Envelope: wire.NewEnvelope(wire.EvtScan), Station: "st1", Role: wire.RoleInboundDock,
 		Data: "00" + SSCC("1000000001"), GS1: true, Elements: []wire.Element{{AI: "00", Value: SSCC("1000000001")}}}
 	s.Gateway, s.Device, s.Stream, s.Seq = "gw1", "dev1", stream, seq
 	return s

@@ -147,7 +147,7 @@ func (s *Site) Consistent() {
 
 // Sealed is msg as its gateway publishes it on its topic: sealed with the
 // gateway's key.
-func Sealed(t testing.TB, gateway, typ string, msg any) ingest.Incoming {
+func Sealed(t testing.TB, gateway string, typ wire.MessageType, msg any) ingest.Incoming {
 	t.Helper()
 	p, err := wire.Seal(Keys[gateway], wire.EventTopic(SiteID, gateway, typ), JSON(t, msg))
 	require.NoError(t, err)
@@ -188,8 +188,10 @@ func SSCC(serialRef string) string {
 	return body + string(c)
 }
 
-// Kinds summarises messages as "topic-type:detail" for assertions.
+// Kinds summarises messages as "topic-type:detail" for assertions; every
+// alert's kind must be one of the contract's.
 func Kinds(t testing.TB, ms []store.Message) []string {
+	Alerts(t, ms)
 	var out []string
 	for _, m := range ms {
 		var v map[string]any
@@ -219,13 +221,15 @@ func Payload(t testing.TB, ms []store.Message, topicSuffix string) map[string]an
 	return nil
 }
 
-// Alerts decodes the ops/alert messages among ms.
+// Alerts decodes the ops/alert messages among ms; every kind must be one
+// of the contract's (wire.AlertKinds).
 func Alerts(t testing.TB, ms []store.Message) []wire.Alert {
 	var alerts []wire.Alert
 	for _, m := range ms {
 		var al wire.Alert
 		require.NoError(t, json.Unmarshal(m.Payload, &al))
 		if al.Type == wire.OpsAlert {
+			require.Contains(t, wire.AlertKinds, al.Kind, "an alert of a kind the contract does not have")
 			alerts = append(alerts, al)
 		}
 	}

@@ -47,6 +47,7 @@ import (
 	"github.com/dockhand/dockhand/central/purchasing"
 	"github.com/dockhand/dockhand/central/quality"
 	"github.com/dockhand/dockhand/central/stock"
+	"github.com/dockhand/dockhand/internal/wire"
 )
 
 // Store is central's database.
@@ -252,13 +253,13 @@ const JournalRetention = 30 * 24 * time.Hour
 
 // Applied is one journal line: a gateway event central applied.
 type Applied struct {
-	N       uint64    `json:"n"`
-	Gateway string    `json:"gateway"`
-	Stream  string    `json:"stream"`
-	Seq     uint64    `json:"seq"`
-	ID      string    `json:"id"`
-	Type    string    `json:"type"`
-	At      time.Time `json:"at"`
+	N       uint64           `json:"n"`
+	Gateway string           `json:"gateway"`
+	Stream  string           `json:"stream"`
+	Seq     uint64           `json:"seq"`
+	ID      string           `json:"id"`
+	Type    wire.MessageType `json:"type"`
+	At      time.Time        `json:"at"`
 }
 
 // Outbox queues MQTT messages in the transaction of the change that

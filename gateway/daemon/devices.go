@@ -148,7 +148,7 @@ func (g *Gateway) startScanner(cfg *config.Config, d config.Device, h *health.Ha
 	return nil
 }
 
-func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, role string, opt gs1.Options, ev scanner.Event) {
+func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, role wire.Role, opt gs1.Options, ev scanner.Event) {
 	switch ev.Kind {
 	case scanner.Read:
 		h.Read(ev.At)
@@ -166,7 +166,7 @@ func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, role string,
 // onScan turns one frame into a scan event. The event is durable in the
 // outbox before the light says anything: green means "captured, nothing
 // will be lost", red means "not captured or not valid — scan again".
-func (g *Gateway) onScan(d config.Device, h *health.Handle, role string, opt gs1.Options, data []byte, at time.Time, frameErr ...error) {
+func (g *Gateway) onScan(d config.Device, h *health.Handle, role wire.Role, opt gs1.Options, data []byte, at time.Time, frameErr ...error) {
 	var fe error
 	if len(frameErr) > 0 {
 		fe = frameErr[0]

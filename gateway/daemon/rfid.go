@@ -51,7 +51,7 @@ type portalOut struct {
 // gate inputs call SetGate on the pipeline, which locks itself.
 type portal struct {
 	dev  config.Device
-	role string
+	role wire.Role
 	log  zerolog.Logger
 	portalOut
 	reader rfid.Reader
@@ -69,7 +69,7 @@ type portal struct {
 
 // newPortal builds the driver and pipeline a reader's configuration
 // describes; nothing runs before run.
-func newPortal(d config.Device, role string, gated bool, log zerolog.Logger, out portalOut, now func() time.Time) (*portal, error) {
+func newPortal(d config.Device, role wire.Role, gated bool, log zerolog.Logger, out portalOut, now func() time.Time) (*portal, error) {
 	log = log.With().Str("device", d.ID).Logger()
 	p := &portal{dev: d, role: role, log: log, portalOut: out, events: make(chan rfid.Event, 256),
 		raw: d.RFID.RawRate > 0, index: map[string]int{}}

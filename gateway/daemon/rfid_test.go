@@ -71,7 +71,7 @@ func startPortalGateway(t *testing.T, devices string) *Gateway {
 }
 
 // stored decodes the events of one type waiting in one outbox lane.
-func stored[T any](t *testing.T, g *Gateway, lane outbox.Lane, typ string) []T {
+func stored[T any](t *testing.T, g *Gateway, lane outbox.Lane, typ wire.MessageType) []T {
 	t.Helper()
 	recs, err := g.Outbox().Pending(lane, 0, 100000)
 	require.NoError(t, err)
@@ -162,7 +162,7 @@ func TestLLRPReaderPortalPassAndUnplug(t *testing.T) {
 	require.Eventually(t, func() bool { return len(passes(t, g)) == 1 }, 10*time.Second, 10*time.Millisecond)
 	p := passes(t, g)[0]
 	assert.Equal(t, "door-1", p.Station)
-	assert.Equal(t, "inbound-dock", p.Role)
+	assert.Equal(t, wire.RoleInboundDock, p.Role)
 	assert.Equal(t, "rfid-1", p.Device)
 	assert.ElementsMatch(t, []string{"3174257BF4499602D2000000", "3074257BF7194E4000001A85"}, p.EPCs,
 		"each tag once, however often it was read")

@@ -76,7 +76,7 @@ func CheckCredentials(c mqttx.Config) error {
 
 // Command is a message from central for the gateway to apply.
 type Command struct {
-	Type    string
+	Type    wire.MessageType
 	Payload []byte
 }
 
@@ -264,7 +264,7 @@ func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 	default:
 		// The command is not lost for good: central re-sends unanswered
 		// commands. Blocking here would stall acks behind it.
-		l.log.Error().Str("type", t.Type).Msg("command queue full; dropping command")
+		l.log.Error().Str("type", string(t.Type)).Msg("command queue full; dropping command")
 	}
 }
 

@@ -122,7 +122,7 @@ func (r *rig) published(topic string) [][]byte {
 
 // send publishes a command to the gateway; sealed with the gateway's key
 // it is what central sends.
-func (r *rig) send(typ string, v any, sealed bool) {
+func (r *rig) send(typ wire.MessageType, v any, sealed bool) {
 	topic := wire.CommandTopic(site, gateway, typ)
 	b, err := json.Marshal(v)
 	require.NoError(r.t, err)

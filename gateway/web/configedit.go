@@ -30,7 +30,7 @@ type configView struct {
 	Stations []stationView       `json:"stations"`
 	Devices  []configfile.Fields `json:"devices"`
 	Kinds    []string            `json:"kinds"`
-	Roles    []string            `json:"roles"`
+	Roles    []wire.Role         `json:"roles"`
 	// Labels are the resolution and profile of printers that name none.
 	Labels   labelDefaults `json:"labels"`
 	Profiles []zpl.Profile `json:"profiles"`
@@ -70,8 +70,8 @@ func (e *editor) read() (*configfile.Doc, error) {
 }
 
 type stationView struct {
-	ID   string `json:"id"`
-	Role string `json:"role"`
+	ID   string    `json:"id"`
+	Role wire.Role `json:"role"`
 }
 
 // deviceRequest is a device's fields as the form sends them: every value

@@ -409,7 +409,7 @@ func (s *trustSite) centralRefused() uint64 { return s.central.Ingest.Metrics.Re
 
 // gatewayRefusals counts the refusal reports the gateway stored for central.
 func (s *trustSite) gatewayRefusals() uint64 {
-	n := len(s.ops.all(func(m opsMessage) bool { return m.Type == wire.OpsAlert && m.str("kind") == "gateway-refused" }))
+	n := len(s.ops.all(func(m opsMessage) bool { return m.Type == string(wire.OpsAlert) && m.str("kind") == "gateway-refused" }))
 	return uint64(n)
 }
 

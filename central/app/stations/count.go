@@ -48,7 +48,7 @@ func (Count) Scan(t *app.Tx, at app.At, s wire.Scan) error {
 		return tally(t, at, s, st, gtin)
 	}
 	if code != st.Location {
-		return t.Refuse(at, stock.Alert{Kind: "wrong-location", Severity: "warning", Ref: code,
+		return t.Refuse(at, stock.Alert{Kind: string(wire.AlertWrongLocation), Severity: "warning", Ref: code,
 			Message: fmt.Sprintf("finish the count of %s first: scan %s again", st.Location, st.Location)})
 	}
 	return finishCount(t, at, st)
@@ -57,7 +57,7 @@ func (Count) Scan(t *app.Tx, at app.At, s wire.Scan) error {
 func startCount(t *app.Tx, at app.At, code string) error {
 	task, err := t.StartCount(code, at.Time)
 	if errors.Is(err, stock.ErrNotFound) {
-		return t.Refuse(at, stock.Alert{Kind: "unknown-location", Severity: "warning", Ref: code,
+		return t.Refuse(at, stock.Alert{Kind: string(wire.AlertUnknownLocation), Severity: "warning", Ref: code,
 			Message: fmt.Sprintf("%s is not a location: scan the location to count first", code)})
 	} else if err != nil {
 		return err
@@ -68,7 +68,7 @@ func startCount(t *app.Tx, at app.At, code string) error {
 func tally(t *app.Tx, at app.At, s wire.Scan, st countState, gtin string) error {
 	item, err := t.ItemByGTIN(gtin)
 	if errors.Is(err, stock.ErrNotFound) {
-		return t.Refuse(at, stock.Alert{Kind: "unknown-item", Severity: "warning", Ref: gtin, Message: "no item has GTIN " + gtin})
+		return t.Refuse(at, stock.Alert{Kind: string(wire.AlertUnknownItem), Severity: "warning", Ref: gtin, Message: "no item has GTIN " + gtin})
 	} else if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func tally(t *app.Tx, at app.At, s wire.Scan, st countState, gtin string) error 
 	for _, ai := range []string{"37", "30"} {
 		if v, ok := s.Get(ai); ok {
 			if _, err := fmt.Sscan(v, &n); err != nil || n <= 0 {
-				return t.Refuse(at, stock.Alert{Kind: "bad-scan", Severity: "warning", Ref: s.ID,
+				return t.Refuse(at, stock.Alert{Kind: string(wire.AlertBadScan), Severity: "warning", Ref: s.ID,
 					Message: fmt.Sprintf("count (%s) %q is not a positive number", ai, v)})
 			}
 		}
@@ -90,7 +90,7 @@ func tally(t *app.Tx, at app.At, s wire.Scan, st countState, gtin string) error 
 	units, ok := stock.Mul(per, n)
 	total, fits := stock.Add(st.Tally[i].Quantity, units)
 	if !ok || !fits || total > stock.MaxQuantity {
-		return t.Refuse(at, stock.Alert{Kind: "bad-scan", Severity: "warning", Ref: s.ID,
+		return t.Refuse(at, stock.Alert{Kind: string(wire.AlertBadScan), Severity: "warning", Ref: s.ID,
 			Message: fmt.Sprintf("counting %d × %d more units of %s would exceed %d", n, per, item.SKU, stock.MaxQuantity)})
 	}
 	st.Tally[i].Quantity = total
@@ -106,10 +106,10 @@ func finishCount(t *app.Tx, at app.At, st countState) error {
 		if err := t.SetStationState(at.By(), countState{Task: st.Task, Location: st.Location}); err != nil {
 			return err
 		}
-		if err := t.Light(at, "attention", "count differs: count "+st.Location+" again"); err != nil {
+		if err := t.Light(at, wire.LightAttention, "count differs: count "+st.Location+" again"); err != nil {
 			return err
 		}
-		return t.Raise(at.Gateway, at.Station, stock.Alert{Kind: "count-recount", Severity: "info", Ref: st.Task,
+		return t.Raise(at.Gateway, at.Station, stock.Alert{Kind: string(wire.AlertCountRecount), Severity: "info", Ref: st.Task,
 			Message: fmt.Sprintf("the count of %s differs from stock by more than the threshold; counting again", st.Location)})
 	}
 	if err := t.SetStationState(at.By(), nil); err != nil {
@@ -118,6 +118,6 @@ func finishCount(t *app.Tx, at app.At, st countState) error {
 	if len(res.Movements) == 0 {
 		return nil
 	}
-	return t.Raise(at.Gateway, at.Station, stock.Alert{Kind: "count-adjusted", Severity: "info", Ref: st.Task,
+	return t.Raise(at.Gateway, at.Station, stock.Alert{Kind: string(wire.AlertCountAdjusted), Severity: "info", Ref: st.Task,
 		Message: fmt.Sprintf("count of %s adjusted stock with %d movements", st.Location, len(res.Movements))})
 }

@@ -23,7 +23,7 @@ func (Inbound) Scan(t *app.Tx, at app.At, s wire.Scan) error {
 		if why == "" {
 			why = fmt.Sprintf("scan %s at inbound dock %s carries no SSCC (AI 00) and no GTIN (AI 01 or 02)", orDash(s.HRI), s.Station)
 		}
-		return t.Refuse(at, stock.Alert{Kind: "unexpected-scan", Severity: "warning", Message: why, Ref: s.ID,
+		return t.Refuse(at, stock.Alert{Kind: string(wire.AlertUnexpectedScan), Severity: "warning", Message: why, Ref: s.ID,
 			Device: s.Device, Class: "unusable scan"})
 	}
 	l := inbound.Label{SSCC: sscc}

@@ -37,7 +37,7 @@ func (Putaway) Scan(t *app.Tx, at app.At, s wire.Scan) error {
 	var st putawayState
 	if err := t.StationState(station, &st); errors.Is(err, stock.ErrNotFound) {
 		msg := fmt.Sprintf("%s is not a licence plate central knows; scan the plate first, then the location", code)
-		return t.Refuse(at, stock.Alert{Kind: "unknown-lpn", Severity: "warning", Message: msg, Ref: code})
+		return t.Refuse(at, stock.Alert{Kind: string(wire.AlertUnknownLPN), Severity: "warning", Message: msg, Ref: code})
 	} else if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (Putaway) Scan(t *app.Tx, at app.At, s wire.Scan) error {
 		return err
 	}
 	if res.Deviated {
-		return t.Raise(at.Gateway, at.Station, stock.Alert{Kind: "putaway-deviation", Severity: "info", Ref: st.LPN,
+		return t.Raise(at.Gateway, at.Station, stock.Alert{Kind: string(wire.AlertPutawayDeviation), Severity: "info", Ref: st.LPN,
 			Message: fmt.Sprintf("licence plate %s put away to %s instead of %s", st.LPN, res.LPN.PutawayTo, orDash(res.LPN.Suggested))})
 	}
 	return nil

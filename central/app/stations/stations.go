@@ -23,23 +23,16 @@ type Handler interface {
 
 // Registry dispatches scans to the handler of their station's role.
 type Registry struct {
-	handlers map[string]Handler
+	handlers map[wire.Role]Handler
 	log      zerolog.Logger
 }
 
-// Station roles central gives meaning to.
-const (
-	RoleInboundDock = "inbound-dock"
-	RolePutaway     = "putaway"
-	RoleCount       = "count"
-)
-
 // New returns the registry of every role central handles.
 func New(log zerolog.Logger) *Registry {
-	return &Registry{log: log.With().Str("component", "stations").Logger(), handlers: map[string]Handler{
-		RoleInboundDock: Inbound{},
-		RolePutaway:     Putaway{},
-		RoleCount:       Count{},
+	return &Registry{log: log.With().Str("component", "stations").Logger(), handlers: map[wire.Role]Handler{
+		wire.RoleInboundDock: Inbound{},
+		wire.RolePutaway:     Putaway{},
+		wire.RoleCount:       Count{},
 	}}
 }
 
@@ -49,11 +42,11 @@ func New(log zerolog.Logger) *Registry {
 func (r *Registry) Scan(t *app.Tx, s wire.Scan) error {
 	h, ok := r.handlers[s.Role]
 	if !ok {
-		r.log.Info().Str("role", s.Role).Str("station", s.Station).Msg("scan at a station role central does not handle yet")
+		r.log.Info().Str("role", string(s.Role)).Str("station", s.Station).Msg("scan at a station role central does not handle yet")
 		return nil
 	}
 	if s.Error != "" {
-		return t.Raise(s.Gateway, s.Station, stock.Alert{Kind: "bad-scan", Severity: "warning", Device: s.Device, Class: "bad-scan",
+		return t.Raise(s.Gateway, s.Station, stock.Alert{Kind: string(wire.AlertBadScan), Severity: "warning", Device: s.Device, Class: "bad-scan",
 			Message: "bad scan at " + s.Station + ": " + s.Error, Ref: s.ID, Details: map[string]string{"data": s.Data}})
 	}
 	return h.Scan(t, app.At{Gateway: s.Gateway, Station: s.Station, Event: s.ID, Time: s.TS}, s)

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dockhand/dockhand/central/app"
-	. "github.com/dockhand/dockhand/central/app/stations"
 	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/moves"
 	"github.com/dockhand/dockhand/central/sitetest"
@@ -38,7 +37,7 @@ func newRig(t *testing.T) *sitetest.Dock { return sitetest.NewDock(t, sitetest.O
 
 func TestCaseScanReceivesOntoNewPlate(t *testing.T) {
 	r := newRig(t)
-	ms := r.Scan(RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270600")
+	ms := r.Scan(wire.RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270600")
 	assert.Equal(t, []string{"stock:receipt", "receipt:", "print:putaway"}, kinds(t, ms))
 	label := payload(t, ms, "/cmd/print")["data"].(map[string]any)
 	assert.Equal(t, map[string]any{"lpn": "L000000001", "location": "A-01-1-01", "sku": "WIDGET", "item": "Widget",
@@ -47,11 +46,11 @@ func TestCaseScanReceivesOntoNewPlate(t *testing.T) {
 	// A pallet label that lists its contents (00 + 02 + 37) but is on no
 	// ASN is received as cases onto a plate with its SSCC.
 	pallet := sscc("2000000009")
-	ms = r.Scan(RoleInboundDock, "(00)"+pallet+"(02)"+caseGTIN+"(37)2(10)L1(17)270630")
+	ms = r.Scan(wire.RoleInboundDock, "(00)"+pallet+"(02)"+caseGTIN+"(37)2(10)L1(17)270630")
 	assert.Equal(t, []string{"stock:receipt", "receipt:", "print:putaway"}, kinds(t, ms))
 	assert.Equal(t, pallet, payload(t, ms, "/cmd/print")["data"].(map[string]any)["lpn"])
 	assert.Equal(t, map[string]int64{"RECEIVING/L000000001/available": 12, "RECEIVING/" + pallet + "/available": 24}, r.Quants("WIDGET"))
-	ms = r.Scan(RoleInboundDock, "(00)"+pallet+"(02)"+caseGTIN+"(37)2(10)L1(17)270630")
+	ms = r.Scan(wire.RoleInboundDock, "(00)"+pallet+"(02)"+caseGTIN+"(37)2(10)L1(17)270630")
 	assert.Equal(t, []string{"light:attention", "alert:duplicate-pallet"}, kinds(t, ms))
 	r.Consistent()
 }
@@ -65,7 +64,7 @@ func TestCaseScanRefusals(t *testing.T) {
 		"item not on ASN": {"(01)06901234567892", "unexpected-item"},
 		"not a GTIN":      {"(400)PO-1", "unexpected-scan"},
 	} {
-		ms := r.Scan(RoleInboundDock, tc.hri)
+		ms := r.Scan(wire.RoleInboundDock, tc.hri)
 		assert.Equal(t, []string{"light:reject", "alert:" + tc.kind}, kinds(t, ms), name)
 	}
 	assert.Empty(t, r.Quants("WIDGET"), "nothing was received")
@@ -75,12 +74,12 @@ func TestCaseScanRefusals(t *testing.T) {
 func TestOverReceiptTolerance(t *testing.T) {
 	r := newRig(t)
 	// 120 expected for lot L1, tolerance 10%: up to 132 may arrive.
-	ms := r.Scan(RoleInboundDock, "(00)"+sscc("2000000009")+"(02)"+caseGTIN+"(37)10(10)L1(17)270630")
+	ms := r.Scan(wire.RoleInboundDock, "(00)"+sscc("2000000009")+"(02)"+caseGTIN+"(37)10(10)L1(17)270630")
 	assert.Equal(t, []string{"stock:receipt", "receipt:", "print:putaway"}, kinds(t, ms))
-	ms = r.Scan(RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270630")
+	ms = r.Scan(wire.RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270630")
 	assert.Equal(t, []string{"alert:over-receipt", "stock:receipt", "receipt:", "print:putaway"}, kinds(t, ms), "132 of 120 is within 10%")
 	assert.Equal(t, "info", payload(t, ms, "/ops/alert")["severity"])
-	ms = r.Scan(RoleInboundDock, "(00)"+sscc("2000000010")+"(02)"+unitGTIN+"(37)1(10)L1(17)270630")
+	ms = r.Scan(wire.RoleInboundDock, "(00)"+sscc("2000000010")+"(02)"+unitGTIN+"(37)1(10)L1(17)270630")
 	assert.Equal(t, []string{"light:reject", "alert:over-receipt"}, kinds(t, ms), "133 is beyond tolerance")
 	assert.Equal(t, "warning", payload(t, ms, "/ops/alert")["severity"])
 	var total int64
@@ -104,8 +103,8 @@ func TestOverReceiptTolerance(t *testing.T) {
 
 func TestCloseASNShort(t *testing.T) {
 	r := newRig(t)
-	r.Scan(RoleInboundDock, "(00)"+sscc("1000000001"))
-	r.Scan(RoleInboundDock, "(00)"+sscc("2000000009")+"(02)"+caseGTIN+"(37)9(10)L1(17)270630") // 108 of 120: 10% short, tolerance 5%
+	r.Scan(wire.RoleInboundDock, "(00)"+sscc("1000000001"))
+	r.Scan(wire.RoleInboundDock, "(00)"+sscc("2000000009")+"(02)"+caseGTIN+"(37)9(10)L1(17)270630") // 108 of 120: 10% short, tolerance 5%
 	var closed inbound.Closed
 	require.NoError(t, r.Store.Update(context.Background(), func(tx store.Tx) error {
 		var err error
@@ -116,39 +115,39 @@ func TestCloseASNShort(t *testing.T) {
 	assert.Equal(t, inbound.DiscShort, closed.Discrepancies[0].Kind)
 	assert.False(t, closed.Discrepancies[0].Within)
 	assert.Equal(t, "short-receipt", closed.Alerts[0].Kind)
-	ms := r.Scan(RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270630")
+	ms := r.Scan(wire.RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270630")
 	assert.Equal(t, []string{"light:reject", "alert:unexpected-item"}, kinds(t, ms), "a closed ASN receives nothing more")
 }
 
 func TestPutawayByScan(t *testing.T) {
 	r := newRig(t)
-	ms := r.Scan(RoleInboundDock, "(00)"+sscc("1000000001"))
+	ms := r.Scan(wire.RoleInboundDock, "(00)"+sscc("1000000001"))
 	assert.Equal(t, "A-01-1-01", payload(t, ms, "/ops/receipt")["putaway"])
 	pallet := sscc("1000000001")
 
-	ms = r.Scan(RolePutaway, "A-01-1-01")
+	ms = r.Scan(wire.RolePutaway, "A-01-1-01")
 	assert.Equal(t, []string{"light:reject", "alert:unknown-lpn"}, kinds(t, ms), "a location before any plate")
 
-	assert.Empty(t, r.Scan(RolePutaway, "(00)"+pallet), "the plate scan only arms the station")
-	ms = r.Scan(RolePutaway, "NOWHERE")
+	assert.Empty(t, r.Scan(wire.RolePutaway, "(00)"+pallet), "the plate scan only arms the station")
+	ms = r.Scan(wire.RolePutaway, "NOWHERE")
 	assert.Equal(t, []string{"light:reject", "alert:unknown-location"}, kinds(t, ms))
-	ms = r.Scan(RolePutaway, "RECEIVING")
+	ms = r.Scan(wire.RolePutaway, "RECEIVING")
 	assert.Equal(t, []string{"light:reject", "alert:wrong-location"}, kinds(t, ms), "the plate is already there")
-	ms = r.Scan(RolePutaway, "F-01-1-01")
+	ms = r.Scan(wire.RolePutaway, "F-01-1-01")
 	assert.Equal(t, []string{"light:reject", "alert:wrong-location"}, kinds(t, ms), "ambient goods do not go to the freezer")
 	assert.Contains(t, payload(t, ms, "/ops/alert")["message"], "frozen")
 
-	ms = r.Scan(RolePutaway, "A-01-1-02")
+	ms = r.Scan(wire.RolePutaway, "A-01-1-02")
 	assert.Equal(t, []string{"stock:putaway-deviation", "alert:putaway-deviation"}, kinds(t, ms), "another valid bin is accepted and recorded")
 	assert.Equal(t, map[string]int64{"A-01-1-02/" + pallet + "/available": 48}, r.Quants("WIDGET"))
 
 	// The next plate gets the suggested bin and goes there.
-	ms = r.Scan(RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270630")
+	ms = r.Scan(wire.RoleInboundDock, "(01)"+caseGTIN+"(10)L1(17)270630")
 	assert.Equal(t, "A-01-1-01", payload(t, ms, "/cmd/print")["data"].(map[string]any)["location"])
-	r.Scan(RolePutaway, "L000000001")
-	ms = r.Scan(RolePutaway, "A-01-1-02")
+	r.Scan(wire.RolePutaway, "L000000001")
+	ms = r.Scan(wire.RolePutaway, "A-01-1-02")
 	assert.Equal(t, []string{"light:reject", "alert:wrong-location"}, kinds(t, ms), "A-01-1-02 is full")
-	ms = r.Scan(RolePutaway, "A-01-1-01")
+	ms = r.Scan(wire.RolePutaway, "A-01-1-01")
 	assert.Equal(t, []string{"stock:putaway"}, kinds(t, ms))
 	require.NoError(t, r.Store.View(context.Background(), func(tx store.Tx) error {
 		l, err := tx.LPN("L000000001")
@@ -170,13 +169,13 @@ func TestRFIDPortalCountsCases(t *testing.T) {
 		require.NoError(t, err)
 		epcs = append(epcs, fmt.Sprintf("%X", c), fmt.Sprintf("%X", c)) // each tag read twice
 	}
-	ms := r.Event(wire.EvtRFID, &wire.RFIDRead{Station: "door-1", Role: RoleInboundDock, EPCs: append(epcs, "00ZZ")})
+	ms := r.Event(wire.EvtRFID, &wire.RFIDRead{Station: "door-1", Role: wire.RoleInboundDock, EPCs: append(epcs, "00ZZ")})
 	require.Equal(t, []string{"alert:rfid-count-mismatch"}, kinds(t, ms))
 	assert.Contains(t, payload(t, ms, "/ops/alert")["message"], "counted 3 cases")
 
 	c, err := epc.EncodeSGTIN96(2, "0614141", "100041", 200)
 	require.NoError(t, err)
-	ms = r.Event(wire.EvtRFID, &wire.RFIDRead{Station: "door-1", Role: RoleInboundDock, EPCs: append(epcs, fmt.Sprintf("%X", c))})
+	ms = r.Event(wire.EvtRFID, &wire.RFIDRead{Station: "door-1", Role: wire.RoleInboundDock, EPCs: append(epcs, fmt.Sprintf("%X", c))})
 	assert.Empty(t, ms, "four cases match the ASN")
 	require.NoError(t, r.Store.View(context.Background(), func(tx store.Tx) error {
 		a, err := tx.ASN("ASN-1")
@@ -189,38 +188,38 @@ func TestRFIDPortalCountsCases(t *testing.T) {
 
 func TestRestartInTheMiddle(t *testing.T) {
 	r := sitetest.NewDock(t, sitetest.Options{Dir: t.TempDir()})
-	r.Scan(RoleInboundDock, "(00)"+sscc("1000000001"))
-	r.Scan(RolePutaway, "(00)"+sscc("1000000001"))
+	r.Scan(wire.RoleInboundDock, "(00)"+sscc("1000000001"))
+	r.Scan(wire.RolePutaway, "(00)"+sscc("1000000001"))
 	r.Restart()
 	// The gateway resends the last event (its ack was lost): applied once.
 	assert.Empty(t, r.Resend(), "a resent event changes nothing")
-	ms := r.Scan(RolePutaway, "A-01-1-01")
+	ms := r.Scan(wire.RolePutaway, "A-01-1-01")
 	assert.Equal(t, []string{"stock:putaway"}, kinds(t, ms), "the station remembers the plate across a restart")
 	r.Consistent()
 }
 
 func TestCycleCountAtStationWithRecount(t *testing.T) {
 	r := newRig(t)
-	r.Scan(RoleInboundDock, "(00)"+sscc("1000000001")) // 48 widgets, lot P1
-	r.Scan(RolePutaway, "(00)"+sscc("1000000001"))
-	r.Scan(RolePutaway, "A-01-1-01")
+	r.Scan(wire.RoleInboundDock, "(00)"+sscc("1000000001")) // 48 widgets, lot P1
+	r.Scan(wire.RolePutaway, "(00)"+sscc("1000000001"))
+	r.Scan(wire.RolePutaway, "A-01-1-01")
 
-	assert.Equal(t, []string{"light:reject", "alert:unknown-location"}, kinds(t, r.Scan(RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630")),
+	assert.Equal(t, []string{"light:reject", "alert:unknown-location"}, kinds(t, r.Scan(wire.RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630")),
 		"a count starts with the location")
-	assert.Empty(t, r.Scan(RoleCount, "A-01-1-01"))
+	assert.Empty(t, r.Scan(wire.RoleCount, "A-01-1-01"))
 	for range 3 {
-		assert.Empty(t, r.Scan(RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630"))
+		assert.Empty(t, r.Scan(wire.RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630"))
 	}
-	assert.Equal(t, []string{"light:reject", "alert:wrong-location"}, kinds(t, r.Scan(RoleCount, "A-01-1-02")))
-	ms := r.Scan(RoleCount, "A-01-1-01")
+	assert.Equal(t, []string{"light:reject", "alert:wrong-location"}, kinds(t, r.Scan(wire.RoleCount, "A-01-1-02")))
+	ms := r.Scan(wire.RoleCount, "A-01-1-01")
 	assert.Equal(t, []string{"light:attention", "alert:count-recount"}, kinds(t, ms), "36 of 48 is far off: count again")
 	assert.Equal(t, map[string]int64{"A-01-1-01/" + sscc("1000000001") + "/available": 48}, r.Quants("WIDGET"), "no adjustment yet")
 
 	for range 3 {
-		r.Scan(RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630")
+		r.Scan(wire.RoleCount, "(01)"+caseGTIN+"(10)P1(17)270630")
 	}
-	r.Scan(RoleCount, "(01)"+unitGTIN+"(10)P1(17)270630")
-	ms = r.Scan(RoleCount, "A-01-1-01")
+	r.Scan(wire.RoleCount, "(01)"+unitGTIN+"(10)P1(17)270630")
+	ms = r.Scan(wire.RoleCount, "A-01-1-01")
 	assert.Equal(t, []string{"stock:count-loss", "alert:count-adjusted"}, kinds(t, ms), "the recount stands: 37 counted")
 	assert.Equal(t, map[string]int64{"A-01-1-01/" + sscc("1000000001") + "/available": 37}, r.Quants("WIDGET"))
 	r.Consistent()
@@ -229,15 +228,15 @@ func TestCycleCountAtStationWithRecount(t *testing.T) {
 func TestMoveOrderConfirmedByScan(t *testing.T) {
 	r := newRig(t)
 	pallet := sscc("1000000001")
-	r.Scan(RoleInboundDock, "(00)"+pallet)
-	r.Scan(RolePutaway, "(00)"+pallet)
-	r.Scan(RolePutaway, "A-01-1-01")
+	r.Scan(wire.RoleInboundDock, "(00)"+pallet)
+	r.Scan(wire.RolePutaway, "(00)"+pallet)
+	r.Scan(wire.RolePutaway, "A-01-1-01")
 	r.Update(func(t *app.Tx) error {
 		_, err := t.CreateMoveOrder(moves.MoveOrder{ID: "MO-1", LPN: pallet, To: "A-01-1-03", Reason: "relocate", By: "planner"})
 		return err
 	})
-	r.Scan(RolePutaway, "(00)"+pallet)
-	ms := r.Scan(RolePutaway, "A-01-1-03")
+	r.Scan(wire.RolePutaway, "(00)"+pallet)
+	ms := r.Scan(wire.RolePutaway, "A-01-1-03")
 	assert.Equal(t, []string{"stock:move"}, kinds(t, ms))
 	require.NoError(t, r.Store.View(context.Background(), func(tx store.Tx) error {
 		o, err := tx.MoveOrder("MO-1")
