@@ -22,7 +22,7 @@ import (
 func TestCheckFindsOverflowedBalances(t *testing.T) {
 	st := New(NewMemory())
 	require.NoError(t, st.eng.Update(context.Background(), func(kv KV) error {
-		t := &tx{kv: kv, warehouses: map[string]string{}}
+		t := &tx{kv: kv}
 		for _, lpn := range []string{"P1", "P2"} {
 			m := stock.Movement{SKU: "A", Quantity: math.MaxInt64, To: "RECEIVING", LPN: lpn, ToStatus: stock.Available, Reason: "receipt"}
 			var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -55,7 +56,7 @@ func New(eng Engine) *Store { return &Store{eng: eng, queued: make(chan struct{}
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	var t *tx
 	err := s.eng.Update(ctx, func(kv KV) error {
-		t = &tx{kv: kv, warehouses: map[string]string{}}
+		t = &tx{kv: kv}
 		return fn(t)
 	})
 	if err == nil && t.enqueued {
@@ -69,7 +70,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 // View runs fn in a read-only snapshot.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.eng.View(ctx, func(kv KV) error { return fn(&tx{kv: kv, warehouses: map[string]string{}}) })
+	return s.eng.View(ctx, func(kv KV) error { return fn(&tx{kv: kv}) })
 }
 
 // Queued is signalled after a commit that queued messages.
@@ -90,15 +91,13 @@ type tx struct {
 	kv         KV
 	page       *store.Page // set by Paged
 	enqueued   bool
-	warehouses map[string]string // locations' warehouses read in this transaction
+	warehouses map[string]string // locations' warehouses read in this transaction (nil until one is)
 }
 
 var _ store.Tx = (*tx)(nil)
 
 // Paged returns t for one list call that returns only the page p asks for.
-func (t *tx) Paged(p *store.Page) store.Tx {
-	return &tx{kv: t.kv, page: p, warehouses: t.warehouses}
-}
+func (t *tx) Paged(p *store.Page) store.Tx { return &tx{kv: t.kv, page: p} }
 
 func (t *tx) getJSON(key string, v any) error {
 	found, err := t.kv.Get([]byte(key), func(b []byte) error { return json.Unmarshal(b, v) })
@@ -212,7 +211,7 @@ func (t *tx) Location(code string) (stock.Location, error) {
 
 // PutLocation creates or replaces a location.
 func (t *tx) PutLocation(l stock.Location) error {
-	t.warehouses[l.Code] = l.Warehouse
+	delete(t.warehouses, l.Code)
 	return t.putJSON(pLoc+l.Code, l)
 }
 
@@ -226,8 +225,11 @@ func (t *tx) Warehouse(code string) (string, error) {
 		return wh, nil
 	}
 	l, err := t.Location(code)
-	if err != nil && err != stock.ErrNotFound {
+	if err != nil && !errors.Is(err, stock.ErrNotFound) {
 		return "", err
+	}
+	if t.warehouses == nil {
+		t.warehouses = map[string]string{}
 	}
 	t.warehouses[code] = l.Warehouse
 	return l.Warehouse, nil
@@ -404,7 +406,7 @@ func (t *tx) SetStationState(station string, v any) error {
 func (t *tx) Watermark(gateway, stream string) (uint64, error) {
 	var n uint64
 	err := t.getJSON(pWater+gateway+separator+stream, &n)
-	if err == stock.ErrNotFound {
+	if errors.Is(err, stock.ErrNotFound) {
 		return 0, nil
 	}
 	return n, err
