@@ -36,7 +36,6 @@ var (
 	appLayer = []string{"central/app", "central/ingest"}
 )
 
-
 // rule says which packages may not depend on which. Paths without a dot in
 // their first element and outside the standard library's names used here
 // are relative to the module; a path stands for itself and everything
