@@ -68,6 +68,12 @@ var rules = []rule{
 		from: []string{""}, except: []string{"cmd"}, forbid: []string{"cmd"},
 	},
 	{
+		name: "test support only in tests", direct: true,
+		why:  "internal/testenv and internal/openapitest (and kin-openapi behind it) serve tests; no program links them",
+		from: []string{""}, except: []string{"internal/testenv", "internal/openapitest"},
+		forbid: []string{"internal/testenv", "internal/openapitest", "github.com/getkin/kin-openapi"},
+	},
+	{
 		name: "internal holds foundations",
 		why:  "internal/ is what every layer stands on (the wire contract, storage, MQTT options, logging); harnesses that drive a gateway or central live with their commands",
 		from: []string{"internal"}, forbid: []string{"central", "gateway", "cmd"},
@@ -169,6 +175,8 @@ func TestRulesCatchViolations(t *testing.T) {
 	add("internal/demo", []string{"central/daemon", "gateway/daemon"})
 	add("internal/bench", nil, "cmd/dockload/loadgen")
 	add("internal/loadgen", []string{"gateway/link"})
+	add("internal/openapitest", nil)
+	add("central/broker", []string{"internal/openapitest"}, "internal/openapitest")
 	add("cmd/dockload/loadgen", nil)
 	add("central/daemon", []string{"central/store"})
 	add("gateway/daemon", []string{"internal/wire"})
@@ -195,7 +203,8 @@ func TestRulesCatchViolations(t *testing.T) {
 			"internal/demo imports central/daemon",
 			"internal/demo imports gateway/daemon",
 		},
-		"no command below cmd": nil, // tests may use a harness
+		"no command below cmd":       nil, // tests may use a harness
+		"test support only in tests": {"central/broker imports internal/openapitest"},
 		"internal holds foundations": {
 			"internal/demo → central/daemon",
 			"internal/demo → gateway/daemon",
