@@ -95,7 +95,7 @@ func newSite(t *testing.T, opt Options) *site {
 	b := &fake{cfg: cfg, labels: reg}
 	s, err := New(opt, b, zerolog.New(zerolog.NewTestWriter(t)))
 	require.NoError(t, err)
-	srv := httptest.NewServer(s.Handler())
+	srv := httptest.NewServer(checkedByOpenAPI(t, s.Handler()))
 	t.Cleanup(srv.Close)
 	t.Cleanup(s.Close)
 	jar, _ := cookiejar.New(nil)

@@ -19,6 +19,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -32,6 +33,13 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
+
+// The files of a web page are validated as text, like text/plain.
+func init() {
+	for _, ct := range []string{"text/html", "text/css", "text/javascript", "image/svg+xml"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+	}
+}
 
 // Doc is a loaded OpenAPI document and a router over its paths.
 type Doc struct {
@@ -132,7 +140,8 @@ const maxCapture = 2 << 20
 // documented schema; a request the server accepted (2xx) must be valid by
 // the document too (a request it refused may be as wrong as the test made
 // it). A request to a path or method the document lacks must be answered
-// 401, 404 or 405. Server-Sent Event streams are passed through as they are
+// 401, 404 or 405 (or redirected, when unclean, to its clean path).
+// Server-Sent Event streams are passed through as they are
 // written; only their status is checked.
 func (d *Doc) Wrap(t testing.TB, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -170,8 +179,11 @@ func (d *Doc) check(r *http.Request, reqBody []byte, status int, header http.Hea
 	probe.Body = io.NopCloser(bytes.NewReader(reqBody))
 	route, params, err := d.router.FindRoute(probe)
 	if err != nil {
-		if status == http.StatusUnauthorized || status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
+		switch {
+		case status == http.StatusUnauthorized || status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 			return nil
+		case status/100 == 3 && r.URL.Path != pathpkg.Clean(r.URL.Path):
+			return nil // ServeMux redirects an unclean path to the clean one
 		}
 		return []string{fmt.Sprintf("%s: answered %d, but the document has no such operation (%v)", what, status, err)}
 	}
@@ -279,6 +291,10 @@ func (c *capture) Flush() {
 		_ = http.NewResponseController(c.w).Flush()
 	}
 }
+
+// Unwrap lets http.ResponseController reach the connection (write
+// deadlines of an event stream).
+func (c *capture) Unwrap() http.ResponseWriter { return c.w }
 
 // Operations lists the document's operations as "METHOD /path".
 func (d *Doc) Operations() map[string]*openapi3.Operation {

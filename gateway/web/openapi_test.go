@@ -1,0 +1,169 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dockhand/dockhand/internal/openapitest"
+)
+
+// docs/gateway-openapi.yaml describes the technician page's JSON API for
+// scripts. newSite serves every test through checkedByOpenAPI, so every
+// answer the tests provoke is validated against it; the tests below check
+// that the document and the server list the same routes, that every
+// operation says how it fails, and that docs/web.md's tables name the same
+// calls.
+
+const openAPIPath = "../../docs/gateway-openapi.yaml"
+
+// checkedByOpenAPI is the hook newSite puts between the test server and
+// the site.
+func checkedByOpenAPI(t *testing.T, h http.Handler) http.Handler {
+	return openapitest.Load(t, openAPIPath).Wrap(t, h)
+}
+
+func TestOpenAPIListsEveryRouteAndOnlyThose(t *testing.T) {
+	doc := openapitest.Load(t, openAPIPath)
+	doc.Coverage(t, openapitest.Routes(t, "."))
+}
+
+// TestOpenAPIOperationsSayHowTheyFail: every operation has an operationId
+// and documents the refusals that apply to it.
+func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
+	doc := openapitest.Load(t, openAPIPath)
+	ids := map[string]string{}
+	for name, op := range doc.Operations() {
+		if op.OperationID == "" {
+			t.Errorf("%s has no operationId", name)
+		} else if other, dup := ids[op.OperationID]; dup {
+			t.Errorf("%s and %s share operationId %s", name, other, op.OperationID)
+		}
+		ids[op.OperationID] = name
+		_, path, _ := strings.Cut(name, " ")
+		security := doc.Security
+		if op.Security != nil {
+			security = *op.Security
+		}
+		var want []int
+		for _, req := range security {
+			if _, ok := req["session"]; ok {
+				want = append(want, http.StatusUnauthorized) // not signed in
+			}
+			if _, ok := req["csrf"]; ok {
+				want = append(want, http.StatusForbidden) // no CSRF token, or another origin
+			}
+		}
+		if strings.HasPrefix(path, "/api/") && strings.Contains(path, "{") {
+			want = append(want, http.StatusBadRequest, http.StatusNotFound) // not an id; no such device
+		}
+		if op.RequestBody != nil {
+			want = append(want, http.StatusBadRequest, http.StatusRequestEntityTooLarge) // not JSON; over 64 KiB
+		}
+		for _, status := range want {
+			if op.Responses.Status(status) == nil {
+				t.Errorf("%s (%s) does not document %d", name, op.OperationID, status)
+			}
+		}
+	}
+}
+
+// TestWebDocTablesNameTheDocumentedCalls: the calls docs/web.md's tables
+// name are the document's operations (the page and its files aside).
+func TestWebDocTablesNameTheDocumentedCalls(t *testing.T) {
+	doc := openapitest.Load(t, openAPIPath)
+	f, err := os.Open("../../docs/web.md")
+	require.NoError(t, err)
+	defer f.Close()
+	call := regexp.MustCompile("^\\| `(GET|POST|PUT|DELETE) (/[^` ?]*)")
+	named := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		m := call.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		op, ok := doc.Operation(m[1], m[2])
+		if assert.True(t, ok, "docs/web.md names %s %s, which docs/gateway-openapi.yaml lacks", m[1], m[2]) {
+			assert.Equal(t, m[1]+" "+m[2], op, "docs/web.md and the document spell the path alike")
+			named[op] = true
+		}
+	}
+	require.NoError(t, sc.Err())
+	for op := range doc.Operations() {
+		if op != "GET /" && op != "GET /{file}" {
+			assert.True(t, named[op], "docs/gateway-openapi.yaml has %s, which docs/web.md's tables lack", op)
+		}
+	}
+}
+
+// TestOpenAPITourAnswersEveryOperationAsDocumented calls every documented
+// operation once the way the page does, so that each success answer is
+// validated against the document, and fails when one is left out.
+func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
+	doc := openapitest.Load(t, openAPIPath)
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = w.Write([]byte("dockhand_gateway_up 1\n"))
+	})
+	st := newSite(t, Options{Metrics: metrics})
+	toured := map[string]bool{}
+	step := func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		op, ok := doc.Operation(method, path)
+		require.True(t, ok, "%s %s is not in the document", method, path)
+		toured[op] = true
+		code, out := st.do(method, path, body)
+		require.Equal(t, want, code, "%s %s: %v", method, path, out)
+		return out
+	}
+	step("GET", "/", nil, 200)
+	step("GET", "/app.js", nil, 200)
+	step("GET", "/healthz", nil, 200)
+	step("GET", "/readyz", nil, 200)
+	step("GET", "/metrics", nil, 200)
+	step("GET", "/api/v1/session", nil, 200)
+	st.signIn()
+	toured["POST /api/v1/setup"] = true
+	step("POST", "/api/v1/logout", nil, 200)
+	st.csrf = step("POST", "/api/v1/login", credentials{User: AdminUser, Password: "a long enough secret"}, 200)["csrf"].(string)
+	step("GET", "/api/v1/overview", nil, 200)
+	step("GET", "/api/v1/devices", nil, 200)
+	step("GET", "/api/v1/logs?n=10&level=info", nil, 200)
+	step("GET", "/api/v1/config", nil, 200)
+	step("GET", "/api/v1/ports", nil, 200)
+	step("GET", "/api/v1/templates", nil, 200)
+	scanner := map[string]string{"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0"}
+	step("POST", "/api/v1/config/devices", deviceRequest{Fields: scanner}, 200)
+	scanner["baud"] = "9600"
+	step("PUT", "/api/v1/config/devices/scanner-1", deviceRequest{Fields: scanner}, 200)
+	step("DELETE", "/api/v1/config/devices/scanner-1", nil, 200)
+	label := labelRequest{Template: "bin-location", Data: map[string]string{"location": "A-1"}, Device: "printer-1"}
+	step("POST", "/api/v1/print/preview", label, 200)
+	step("POST", "/api/v1/print/test", label, 200)
+	step("POST", "/api/v1/identify", map[string]string{"station": "dock-1"}, 200)
+
+	// The event stream: its first event, then the browser goes away.
+	toured["GET /api/v1/events"] = true
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", st.srv.URL+"/api/v1/events", nil)
+	resp, err := st.client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "event: devices\n", line)
+
+	for op := range doc.Operations() {
+		assert.True(t, toured[op], "the tour does not call %s: add a step", op)
+	}
+}
