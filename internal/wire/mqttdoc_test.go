@@ -33,21 +33,21 @@ type docMessage struct {
 // A section of docs/mqtt.md is keyed by its topic (the heading's backquoted
 // name), others by file and heading.
 var docExamples = map[string]docMessage{
-	"evt/scan":     {wire.EvtScan, func() any { return new(wire.Scan) }, true},
-	"evt/rfid":     {wire.EvtRFID, func() any { return new(wire.RFIDRead) }, true},
-	"evt/rfid-raw": {wire.EvtRFIDRaw, func() any { return new(wire.RFIDRaw) }, true},
-	"evt/device":   {wire.EvtDevice, func() any { return new(wire.Device) }, true},
-	"evt/refused":  {wire.EvtRefused, func() any { return new(wire.Refused) }, true},
-	"evt/print":    {wire.EvtPrint, func() any { return new(wire.PrintResult) }, true},
-	"state":        {wire.TypeState, func() any { return new(wire.State) }, true},
-	"cmd/ack":      {wire.CmdAck, func() any { return new(wire.Ack) }, true},
-	"cmd/print":    {wire.CmdPrint, func() any { return new(wire.Print) }, true},
-	"cmd/light":    {wire.CmdLight, func() any { return new(wire.Light) }, true},
-	"ops/stock":    {wire.OpsStock, func() any { return new(wire.Stock) }, false},
-	"ops/receipt":  {wire.OpsReceipt, func() any { return new(wire.Receipt) }, false},
-	"ops/alert":    {wire.OpsAlert, func() any { return new(wire.Alert) }, false},
+	"evt/scan":     {string(wire.EvtScan), func() any { return new(wire.Scan) }, true},
+	"evt/rfid":     {string(wire.EvtRFID), func() any { return new(wire.RFIDRead) }, true},
+	"evt/rfid-raw": {string(wire.EvtRFIDRaw), func() any { return new(wire.RFIDRaw) }, true},
+	"evt/device":   {string(wire.EvtDevice), func() any { return new(wire.Device) }, true},
+	"evt/refused":  {string(wire.EvtRefused), func() any { return new(wire.Refused) }, true},
+	"evt/print":    {string(wire.EvtPrint), func() any { return new(wire.PrintResult) }, true},
+	"state":        {string(wire.TypeState), func() any { return new(wire.State) }, true},
+	"cmd/ack":      {string(wire.CmdAck), func() any { return new(wire.Ack) }, true},
+	"cmd/print":    {string(wire.CmdPrint), func() any { return new(wire.Print) }, true},
+	"cmd/light":    {string(wire.CmdLight), func() any { return new(wire.Light) }, true},
+	"ops/stock":    {string(wire.OpsStock), func() any { return new(wire.Stock) }, false},
+	"ops/receipt":  {string(wire.OpsReceipt), func() any { return new(wire.Receipt) }, false},
+	"ops/alert":    {string(wire.OpsAlert), func() any { return new(wire.Alert) }, false},
 
-	"rfid.md#Gateway": {wire.EvtRFID, func() any { return new(wire.RFIDRead) }, true},
+	"rfid.md#Gateway": {string(wire.EvtRFID), func() any { return new(wire.RFIDRead) }, true},
 }
 
 // example is one JSON code block of a doc, or (text empty) one row of a
@@ -251,7 +251,7 @@ func problems(ex example, msg docMessage) []string {
 			out = append(out, `shows a seal ("sig") on a message that is not sealed`)
 		}
 		delete(doc, "sig") // wire.Open strips the seal before decoding
-	} else if msg.sealed && msg.typ == wire.TypeState {
+	} else if msg.sealed && msg.typ == string(wire.TypeState) {
 		out = append(out, `the state message is sealed: show its "sig"`)
 	}
 	if !fragment && doc["type"] != msg.typ {
