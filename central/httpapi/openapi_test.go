@@ -23,19 +23,13 @@ import (
 
 // docs/openapi.yaml and docs/api.md are the API's promises to integrators.
 // Every request the tests of this package make goes through
-// checkedByOpenAPI (newAPI's one hook), so every answer they provoke is
+// openapitest.Checked (newAPI's one hook), so every answer they provoke is
 // validated against the document; the tests below check that the document
 // and the server list the same routes, that every operation says how it
 // fails, and that docs/api.md's error table and examples are what the
 // server answers.
 
 const openAPIPath = "../../docs/openapi.yaml"
-
-// checkedByOpenAPI is the hook newAPI puts between every test request and
-// the server.
-func checkedByOpenAPI(t *testing.T, h http.Handler) http.Handler {
-	return openapitest.Load(t, openAPIPath).Wrap(t, h)
-}
 
 // optionalRoutes are served only when centrald passes what they need.
 var optionalRoutes = map[string]string{
@@ -66,15 +60,7 @@ func TestOpenAPIListsEveryRouteAndOnlyThose(t *testing.T) {
 // and documents the refusals that apply to it.
 func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
 	doc := openapitest.Load(t, openAPIPath)
-	ids := map[string]string{}
-	for name, op := range doc.Operations() {
-		if op.OperationID == "" {
-			t.Errorf("%s has no operationId", name)
-		} else if other, dup := ids[op.OperationID]; dup {
-			t.Errorf("%s and %s share operationId %s", name, other, op.OperationID)
-		}
-		ids[op.OperationID] = name
-		method, path, _ := strings.Cut(name, " ")
+	doc.Refusals(t, func(method, path string, op *openapi3.Operation) []int {
 		var want []int
 		secured := op.Security == nil && len(doc.Security) > 0 || op.Security != nil && len(*op.Security) > 0
 		if secured {
@@ -83,11 +69,8 @@ func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
 		if strings.Contains(path, "{") {
 			want = append(want, http.StatusNotFound) // no such record
 		}
-		for _, p := range op.Parameters {
-			if p.Value.In == "query" {
-				want = append(want, http.StatusBadRequest) // a bad limit, cursor, filter
-				break
-			}
+		if slices.ContainsFunc(op.Parameters, func(p *openapi3.ParameterRef) bool { return p.Value.In == "query" }) {
+			want = append(want, http.StatusBadRequest) // a bad limit, cursor, filter
 		}
 		if method == http.MethodPost || method == http.MethodPut {
 			// Every command reads its body: empty or broken, too large,
@@ -102,12 +85,8 @@ func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
 		if createsNamedRecord(doc, path, op) {
 			want = append(want, http.StatusConflict) // the client named a record that exists
 		}
-		for _, status := range want {
-			if op.Responses.Status(status) == nil {
-				t.Errorf("%s (%s) does not document %d", name, op.OperationID, status)
-			}
-		}
-	}
+		return want
+	})
 }
 
 // createsNamedRecord reports whether the operation at path creates (201)
@@ -325,12 +304,10 @@ func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
 	doc := openapitest.Load(t, openAPIPath)
 	a := newAPI(t)
 	seed(t, a) // item TEA, locations RECV, A-01-1-01, A-01-1-02; plate P1 in RECV
-	toured := map[string]bool{}
+	tour := doc.Tour()
 	step := func(method, path, body string, want int) map[string]any {
 		t.Helper()
-		op, ok := doc.Operation(method, path)
-		require.True(t, ok, "%s %s is not in the document", method, path)
-		toured[op] = true
+		tour.Call(t, method, path)
 		code, v, _ := a.do(method, path, body)
 		require.Equal(t, want, code, "%s %s: %v", method, path, v)
 		return v
@@ -381,11 +358,7 @@ func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
 	step("GET", "/api/v1/stock/items/TEA", "", 200)
 	step("GET", "/api/v1/ledger?sku=TEA", "", 200)
 
-	for op := range doc.Operations() {
-		_, skipped := notToured[op]
-		assert.True(t, toured[op] || skipped, "the tour does not call %s: add a step", op)
-		assert.False(t, toured[op] && skipped, "%s is toured: drop it from notToured", op)
-	}
+	tour.Check(t, notToured)
 }
 
 // TestAPIDocTablesListTheDocumentedOperations: the endpoints docs/api.md's

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -16,19 +17,13 @@ import (
 )
 
 // docs/gateway-openapi.yaml describes the technician page's JSON API for
-// scripts. newSite serves every test through checkedByOpenAPI, so every
+// scripts. newSite serves every test through openapitest.Checked, so every
 // answer the tests provoke is validated against it; the tests below check
 // that the document and the server list the same routes, that every
 // operation says how it fails, and that docs/web.md's tables name the same
 // calls.
 
 const openAPIPath = "../../docs/gateway-openapi.yaml"
-
-// checkedByOpenAPI is the hook newSite puts between the test server and
-// the site.
-func checkedByOpenAPI(t *testing.T, h http.Handler) http.Handler {
-	return openapitest.Load(t, openAPIPath).Wrap(t, h)
-}
 
 func TestOpenAPIListsEveryRouteAndOnlyThose(t *testing.T) {
 	doc := openapitest.Load(t, openAPIPath)
@@ -39,15 +34,7 @@ func TestOpenAPIListsEveryRouteAndOnlyThose(t *testing.T) {
 // and documents the refusals that apply to it.
 func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
 	doc := openapitest.Load(t, openAPIPath)
-	ids := map[string]string{}
-	for name, op := range doc.Operations() {
-		if op.OperationID == "" {
-			t.Errorf("%s has no operationId", name)
-		} else if other, dup := ids[op.OperationID]; dup {
-			t.Errorf("%s and %s share operationId %s", name, other, op.OperationID)
-		}
-		ids[op.OperationID] = name
-		_, path, _ := strings.Cut(name, " ")
+	doc.Refusals(t, func(_, path string, op *openapi3.Operation) []int {
 		security := doc.Security
 		if op.Security != nil {
 			security = *op.Security
@@ -67,12 +54,8 @@ func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
 		if op.RequestBody != nil {
 			want = append(want, http.StatusBadRequest, http.StatusRequestEntityTooLarge) // not JSON; over 64 KiB
 		}
-		for _, status := range want {
-			if op.Responses.Status(status) == nil {
-				t.Errorf("%s (%s) does not document %d", name, op.OperationID, status)
-			}
-		}
-	}
+		return want
+	})
 }
 
 // TestWebDocTablesNameTheDocumentedCalls: the calls docs/web.md's tables
@@ -114,32 +97,24 @@ func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
 		_, _ = w.Write([]byte("dockhand_gateway_up 1\n"))
 	})
 	st := newSite(t, Options{Metrics: metrics})
-	toured := map[string]bool{}
+	tour := doc.Tour()
 	step := func(method, path string, body any, want int) map[string]any {
 		t.Helper()
-		op, ok := doc.Operation(method, path)
-		require.True(t, ok, "%s %s is not in the document", method, path)
-		toured[op] = true
+		tour.Call(t, method, path)
 		code, out := st.do(method, path, body)
 		require.Equal(t, want, code, "%s %s: %v", method, path, out)
 		return out
 	}
-	step("GET", "/", nil, 200)
-	step("GET", "/app.js", nil, 200)
-	step("GET", "/healthz", nil, 200)
-	step("GET", "/readyz", nil, 200)
-	step("GET", "/metrics", nil, 200)
-	step("GET", "/api/v1/session", nil, 200)
+	for _, path := range []string{"/", "/app.js", "/healthz", "/readyz", "/metrics", "/api/v1/session"} {
+		step("GET", path, nil, 200)
+	}
 	st.signIn()
-	toured["POST /api/v1/setup"] = true
+	tour.Call(t, "POST", "/api/v1/setup")
 	step("POST", "/api/v1/logout", nil, 200)
 	st.csrf = step("POST", "/api/v1/login", credentials{User: AdminUser, Password: "a long enough secret"}, 200)["csrf"].(string)
-	step("GET", "/api/v1/overview", nil, 200)
-	step("GET", "/api/v1/devices", nil, 200)
-	step("GET", "/api/v1/logs?n=10&level=info", nil, 200)
-	step("GET", "/api/v1/config", nil, 200)
-	step("GET", "/api/v1/ports", nil, 200)
-	step("GET", "/api/v1/templates", nil, 200)
+	for _, path := range []string{"/api/v1/overview", "/api/v1/devices", "/api/v1/logs?n=10&level=info", "/api/v1/config", "/api/v1/ports", "/api/v1/templates"} {
+		step("GET", path, nil, 200)
+	}
 	scanner := map[string]string{"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0"}
 	step("POST", "/api/v1/config/devices", deviceRequest{Fields: scanner}, 200)
 	scanner["baud"] = "9600"
@@ -151,7 +126,7 @@ func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
 	step("POST", "/api/v1/identify", map[string]string{"station": "dock-1"}, 200)
 
 	// The event stream: its first event, then the browser goes away.
-	toured["GET /api/v1/events"] = true
+	tour.Call(t, "GET", "/api/v1/events")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", st.srv.URL+"/api/v1/events", nil)
@@ -163,7 +138,5 @@ func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "event: devices\n", line)
 
-	for op := range doc.Operations() {
-		assert.True(t, toured[op], "the tour does not call %s: add a step", op)
-	}
+	tour.Check(t, nil)
 }

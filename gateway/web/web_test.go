@@ -31,6 +31,7 @@ import (
 	"github.com/dockhand/dockhand/gateway/health"
 	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/openapitest"
 	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/zpl"
 )
@@ -95,7 +96,7 @@ func newSite(t *testing.T, opt Options) *site {
 	b := &fake{cfg: cfg, labels: reg}
 	s, err := New(opt, b, zerolog.New(zerolog.NewTestWriter(t)))
 	require.NoError(t, err)
-	srv := httptest.NewServer(checkedByOpenAPI(t, s.Handler()))
+	srv := httptest.NewServer(openapitest.Checked(t, openAPIPath, s.Handler()))
 	t.Cleanup(srv.Close)
 	t.Cleanup(s.Close)
 	jar, _ := cookiejar.New(nil)

@@ -131,6 +131,12 @@ func closeObjects(doc *openapi3.T) {
 	}
 }
 
+// Checked is h behind the document at docPath (see Wrap): the one hook a
+// package's test server needs.
+func Checked(t testing.TB, docPath string, h http.Handler) http.Handler {
+	return Load(t, docPath).Wrap(t, h)
+}
+
 // maxCapture bounds what Wrap keeps of a request body to validate it; a
 // larger body is one the server refuses anyway.
 const maxCapture = 2 << 20
@@ -319,6 +325,64 @@ func (d *Doc) Operation(method, path string) (string, bool) {
 		return "", false
 	}
 	return route.Method + " " + route.Path, true
+}
+
+// Refusals fails the test for each operation without an operationId (or
+// with another's) and for each status want lists for an operation that it
+// does not document: how an operation fails is part of its contract.
+func (d *Doc) Refusals(t testing.TB, want func(method, path string, op *openapi3.Operation) []int) {
+	t.Helper()
+	ids := map[string]string{}
+	for name, op := range d.Operations() {
+		if op.OperationID == "" {
+			t.Errorf("%s has no operationId", name)
+		} else if other, dup := ids[op.OperationID]; dup {
+			t.Errorf("%s and %s share operationId %s", name, other, op.OperationID)
+		}
+		ids[op.OperationID] = name
+		method, path, _ := strings.Cut(name, " ")
+		for _, status := range want(method, path, op) {
+			if op.Responses.Status(status) == nil {
+				t.Errorf("%s (%s) does not document %d", name, op.OperationID, status)
+			}
+		}
+	}
+}
+
+// Tour records the operations a test calls, so that it can check it called
+// every one the document has.
+type Tour struct {
+	d      *Doc
+	called map[string]bool
+}
+
+// Tour starts a tour of d.
+func (d *Doc) Tour() *Tour { return &Tour{d: d, called: map[string]bool{}} }
+
+// Call records that the test calls method and path, which must resolve to
+// a documented operation.
+func (tr *Tour) Call(t testing.TB, method, path string) {
+	t.Helper()
+	op, ok := tr.d.Operation(method, path)
+	if !ok {
+		t.Fatalf("%s %s is not in the document", method, path)
+	}
+	tr.called[op] = true
+}
+
+// Check fails the test for each operation neither called nor skipped (with
+// the reason the tour cannot reach it), and each skipped one it called.
+func (tr *Tour) Check(t testing.TB, skipped map[string]string) {
+	t.Helper()
+	for op := range tr.d.Operations() {
+		_, skip := skipped[op]
+		switch {
+		case !tr.called[op] && !skip:
+			t.Errorf("the tour does not call %s: add a step", op)
+		case tr.called[op] && skip:
+			t.Errorf("%s is toured: drop it from the skipped ones", op)
+		}
+	}
 }
 
 var routePattern = regexp.MustCompile(`^(GET|HEAD|POST|PUT|PATCH|DELETE) /\S*$`)
