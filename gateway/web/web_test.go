@@ -503,6 +503,11 @@ func TestStationChangesAreValidatedSavedAndApplied(t *testing.T) {
 	code, _ = st.do("DELETE", "/api/v1/config/stations/nope", nil)
 	assert.Equal(t, http.StatusNotFound, code)
 
+	// A device's station is one of the stations, whatever is typed.
+	code, out = st.do("PUT", "/api/v1/config/devices/light-1", itemRequest{Fields: map[string]string{"id": "light-1", "kind": "light", "station": "pack-2"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Equal(t, `"pack-2" is not one of the stations`, fields(out)["station"])
+
 	// Its devices moved away, it can go.
 	code, out = st.do("PUT", "/api/v1/config/devices/light-1", itemRequest{Fields: map[string]string{"id": "light-1", "kind": "light", "station": "pack-1"}})
 	require.Equal(t, http.StatusOK, code, "%v", out)
