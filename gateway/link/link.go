@@ -49,7 +49,7 @@ type Options struct {
 	// MQTT is the broker and this gateway's login: the username defaults
 	// to the gateway id, and the password (issued by central) is required,
 	// since the key that seals messages is derived from it.
-	MQTT     mqttx.Config
+	MQTT    mqttx.Config
 	Site    string
 	Gateway string
 	// Stations are announced in the state messages; SetStations changes

@@ -116,8 +116,8 @@ func newRig(t *testing.T, window int, events int) *rig {
 	t.Cleanup(func() { r.client.Disconnect(0) })
 	require.NoError(t, mqttx.Wait(r.client.Subscribe(wire.Root+"/"+site+"/gw/"+gateway+"/#", 1, r.onMessage), 5*time.Second, "subscribe"))
 	r.link, err = New(Options{MQTT: mqttx.Config{URL: r.relay.url(), Password: secret}, Site: site, Gateway: gateway,
-		Stations: []Station{{ID: "dock-1", Role: "inbound-dock"}},
-		Window: window, ResendAfter: time.Hour, RefusalWindow: 300 * time.Millisecond}, ob, log)
+		Window: window, ResendAfter: time.Hour, RefusalWindow: 300 * time.Millisecond,
+		Stations: []Station{{ID: "dock-1", Role: "inbound-dock"}}}, ob, log)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
