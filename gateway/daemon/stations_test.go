@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,15 +24,7 @@ import (
 
 // applied tells whether central applied the event with this id.
 func applied(t *testing.T, c *centrald.Central, id string) bool {
-	found := false
-	require.NoError(t, c.Store.View(func(tx *store.Tx) error {
-		lines, err := tx.JournalFrom(0, 100000)
-		for _, l := range lines {
-			found = found || l.ID == id
-		}
-		return err
-	}))
-	return found
+	return slices.ContainsFunc(journal(t, c), func(l store.Applied) bool { return l.ID == id })
 }
 
 // opsWatch is an operations login on the site's broker that keeps what
