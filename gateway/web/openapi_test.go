@@ -49,7 +49,7 @@ func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
 			}
 		}
 		if strings.HasPrefix(path, "/api/") && strings.Contains(path, "{") {
-			want = append(want, http.StatusBadRequest, http.StatusNotFound) // not an id; no such device
+			want = append(want, http.StatusBadRequest, http.StatusNotFound) // not an id; no such device or station
 		}
 		if op.RequestBody != nil {
 			want = append(want, http.StatusBadRequest, http.StatusRequestEntityTooLarge) // not JSON; over 64 KiB
@@ -116,10 +116,13 @@ func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
 		step("GET", path, nil, 200)
 	}
 	scanner := map[string]string{"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0"}
-	step("POST", "/api/v1/config/devices", deviceRequest{Fields: scanner}, 200)
+	step("POST", "/api/v1/config/devices", itemRequest{Fields: scanner}, 200)
 	scanner["baud"] = "9600"
-	step("PUT", "/api/v1/config/devices/scanner-1", deviceRequest{Fields: scanner}, 200)
+	step("PUT", "/api/v1/config/devices/scanner-1", itemRequest{Fields: scanner}, 200)
 	step("DELETE", "/api/v1/config/devices/scanner-1", nil, 200)
+	step("POST", "/api/v1/config/stations", itemRequest{Fields: map[string]string{"id": "dock-2", "role": "inbound-dock"}}, 200)
+	step("PUT", "/api/v1/config/stations/dock-2", itemRequest{Fields: map[string]string{"role": "putaway"}}, 200)
+	step("DELETE", "/api/v1/config/stations/dock-2", nil, 200)
 	label := labelRequest{Template: "bin-location", Data: map[string]string{"location": "A-1"}, Device: "printer-1"}
 	step("POST", "/api/v1/print/preview", label, 200)
 	step("POST", "/api/v1/print/test", label, 200)
