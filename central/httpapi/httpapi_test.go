@@ -13,6 +13,7 @@ import (
 
 	"github.com/dockhand/dockhand/central/allocator"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/internal/openapitest"
 )
 
 type api struct {
@@ -27,7 +28,7 @@ func newAPI(t *testing.T) *api {
 	t.Cleanup(func() { _ = st.Close() })
 	a, err := allocator.New(allocator.Config{Site: "t"}, st, zerolog.Nop())
 	require.NoError(t, err)
-	return &api{t: t, h: New(a, st, "s3cret", nil, nil, zerolog.Nop()), st: st}
+	return &api{t: t, h: openapitest.Checked(t, openAPIPath, New(a, st, "s3cret", nil, nil, zerolog.Nop())), st: st}
 }
 
 func (a *api) do(method, path, body string, hdr ...string) (int, map[string]any, http.Header) {

@@ -32,6 +32,7 @@ import (
 	"github.com/dockhand/dockhand/gateway/health"
 	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/openapitest"
 	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/zpl"
 )
@@ -117,7 +118,7 @@ func newSite(t *testing.T, opt Options) *site {
 	logs := &lockedBuffer{}
 	s, err := New(opt, b, zerolog.New(io.MultiWriter(zerolog.NewTestWriter(t), logs)))
 	require.NoError(t, err)
-	srv := httptest.NewServer(s.Handler())
+	srv := httptest.NewServer(openapitest.Checked(t, openAPIPath, s.Handler()))
 	t.Cleanup(srv.Close)
 	t.Cleanup(s.Close)
 	jar, _ := cookiejar.New(nil)
