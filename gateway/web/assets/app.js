@@ -420,7 +420,7 @@ function startLive() {
   es.addEventListener("devices", (e) => { state.devices = new Map(JSON.parse(e.data).map((d) => [d.id, d])); renderDevices(); });
   es.addEventListener("device", (e) => { const d = JSON.parse(e.data); state.devices.set(d.id, d); renderDevices(); });
   es.addEventListener("scan", (e) => addLive(scanItem(JSON.parse(e.data))));
-  es.addEventListener("tag", (e) => { const t = JSON.parse(e.data); addLive(el("li", {}, el("b", {}, "tag "), t.Device + " @ " + t.Station + " antenna " + t.Antenna + ": ", el("span", { class: "data" }, t.Tag.hri || t.Tag.uri || t.Tag.epc))); });
+  es.addEventListener("tag", (e) => { const t = JSON.parse(e.data); addLive(el("li", {}, el("b", {}, "tag "), t.device + " @ " + t.station + " antenna " + t.antenna + ": ", el("span", { class: "data" }, t.tag.hri || t.tag.uri || t.tag.epc))); });
   es.addEventListener("pass", (e) => { const p = JSON.parse(e.data); addLive(el("li", {}, el("b", {}, "portal pass "), p.device + ": " + p.tags.length + " tags sent to central")); });
   es.addEventListener("dropped", (e) => addLive(el("li", { class: "bad" }, JSON.parse(e.data).events + " events skipped (this page read too slowly)")));
   es.onerror = () => { if (es.readyState === EventSource.CLOSED) start(); };
