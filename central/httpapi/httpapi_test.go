@@ -15,6 +15,7 @@ import (
 	"github.com/dockhand/dockhand/central/app"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/central/store/memstore"
+	"github.com/dockhand/dockhand/internal/openapitest"
 )
 
 type api struct {
@@ -27,7 +28,7 @@ func newAPI(t *testing.T) *api {
 	st := memstore.New()
 	a, err := app.New(context.Background(), app.Config{Site: "t"}, st, zerolog.Nop())
 	require.NoError(t, err)
-	return &api{t: t, h: New(a, "s3cret", nil, nil, zerolog.Nop()), st: st}
+	return &api{t: t, h: openapitest.Checked(t, openAPIPath, New(a, "s3cret", nil, nil, zerolog.Nop())), st: st}
 }
 
 // exchange is the one way these tests send a request: with the API token

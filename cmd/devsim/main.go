@@ -22,8 +22,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/dockhand/dockhand/cmd/devsim/demo"
 	"github.com/dockhand/dockhand/drivers/devsim"
-	"github.com/dockhand/dockhand/internal/demo"
 )
 
 const usage = `devsim: virtual devices for Dockhand

@@ -39,8 +39,8 @@ import (
 	centrald "github.com/dockhand/dockhand/central/daemon"
 	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/store"
-	"github.com/dockhand/dockhand/internal/demo"
-	"github.com/dockhand/dockhand/internal/loadgen"
+	"github.com/dockhand/dockhand/cmd/devsim/demo"
+	"github.com/dockhand/dockhand/cmd/dockload/loadgen"
 	"github.com/dockhand/dockhand/internal/mqttx"
 )
 

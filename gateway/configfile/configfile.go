@@ -1,6 +1,6 @@
 // Package configfile edits a gateway's configuration file in place: it
-// changes the devices list of the YAML document and leaves every other
-// line (and the technician's comments) as it was, and saves the result
+// changes the devices and stations lists of the YAML document and leaves
+// every other line (and the technician's comments) as it was, and saves the result
 // atomically with the previous file kept as a backup. It does not judge
 // the values: the caller checks the new document with config.Parse, the
 // same check `gatewayd --check` makes.
@@ -58,13 +58,23 @@ func (d *Doc) Bytes() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Fields is one device as written in the file: each key's value as text
-// (a mapping or list in YAML flow style, e.g. "{1: outside, 2: inside}").
+// Section is a list of the configuration the page edits item by item.
+type Section string
+
+// The sections: each item is a mapping with an "id".
+const (
+	Devices  Section = "devices"
+	Stations Section = "stations"
+)
+
+// Fields is one item (a device, a station) as written in the file: each
+// key's value as text (a mapping or list in YAML flow style, e.g.
+// "{1: outside, 2: inside}").
 type Fields map[string]string
 
-// Devices lists the devices as written, in file order.
-func (d *Doc) Devices() []Fields {
-	seq := d.devices(false)
+// Items lists a section's items as written, in file order.
+func (d *Doc) Items(s Section) []Fields {
+	seq := d.list(s, false)
 	if seq == nil {
 		return nil
 	}
@@ -81,9 +91,9 @@ func (d *Doc) Devices() []Fields {
 	return out
 }
 
-// Index returns the position of device id in the devices list, or -1.
-func (d *Doc) Index(id string) int {
-	for i, f := range d.Devices() {
+// Index returns the position of item id in a section, or -1.
+func (d *Doc) Index(s Section, id string) int {
+	for i, f := range d.Items(s) {
 		if f["id"] == id {
 			return i
 		}
@@ -99,40 +109,40 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Key + ": " + e.Reason }
 
-// PutDevice writes a device from its fields at index i of the devices
-// list (i == -1 or beyond the end appends it) and returns its index.
-// Values are taken as a technician would write them in the file: "9600"
-// is a number, "{1: outside}" a mapping, "[rfid-1, rfid-2]" a list; an
-// empty value leaves the key out (its default applies).
-func (d *Doc) PutDevice(i int, f Fields) (int, error) {
-	n, err := deviceNode(f)
+// Put writes an item from its fields at index i of a section (i == -1 or
+// beyond the end appends it) and returns its index. Values are taken as a
+// technician would write them in the file: "9600" is a number, "{1:
+// outside}" a mapping, "[rfid-1, rfid-2]" a list; an empty value leaves
+// the key out (its default applies).
+func (d *Doc) Put(s Section, i int, f Fields) (int, error) {
+	n, err := itemNode(f)
 	if err != nil {
 		return 0, err
 	}
-	seq := d.devices(true)
+	seq := d.list(s, true)
 	if i < 0 || i >= len(seq.Content) {
 		seq.Content = append(seq.Content, n)
 		return len(seq.Content) - 1, nil
 	}
-	// Comments written on the device stay with it.
+	// Comments written on the item stay with it.
 	old := seq.Content[i]
 	n.HeadComment, n.LineComment, n.FootComment = old.HeadComment, old.LineComment, old.FootComment
 	seq.Content[i] = n
 	return i, nil
 }
 
-// RemoveDevice deletes the device at index i.
-func (d *Doc) RemoveDevice(i int) {
-	if seq := d.devices(false); seq != nil && i >= 0 && i < len(seq.Content) {
+// Remove deletes the item at index i of a section.
+func (d *Doc) Remove(s Section, i int) {
+	if seq := d.list(s, false); seq != nil && i >= 0 && i < len(seq.Content) {
 		seq.Content = slices.Delete(seq.Content, i, i+1)
 	}
 }
 
-// keyOrder is the order keys are written in a device (others follow in
+// keyOrder is the order keys are written in an item (others follow in
 // alphabetical order): who it is first, then how it is reached.
 var keyOrder = []string{"id", "kind", "station", "protocol", "port", "address", "baud", "data_bits", "parity", "stop_bits"}
 
-func deviceNode(f Fields) (*yaml.Node, error) {
+func itemNode(f Fields) (*yaml.Node, error) {
 	keys := make([]string, 0, len(f))
 	for k, v := range f {
 		if v != "" {
@@ -200,10 +210,10 @@ func text(n *yaml.Node) string {
 	return strings.TrimSpace(string(b))
 }
 
-// devices returns the devices sequence, creating it when create is set.
-func (d *Doc) devices(create bool) *yaml.Node {
+// list returns a section's sequence, creating it when create is set.
+func (d *Doc) list(s Section, create bool) *yaml.Node {
 	for i := 0; i+1 < len(d.root.Content); i += 2 {
-		if d.root.Content[i].Value == "devices" {
+		if d.root.Content[i].Value == string(s) {
 			v := d.root.Content[i+1]
 			if v.Kind == yaml.SequenceNode {
 				return v
@@ -219,7 +229,7 @@ func (d *Doc) devices(create bool) *yaml.Node {
 		return nil
 	}
 	seq := &yaml.Node{Kind: yaml.SequenceNode}
-	d.root.Content = append(d.root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "devices"}, seq)
+	d.root.Content = append(d.root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: string(s)}, seq)
 	return seq
 }
 

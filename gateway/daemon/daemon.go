@@ -190,14 +190,10 @@ func (g *Gateway) startStored(db *badger.DB, devs []config.Device) error {
 	if g.outbox, err = outbox.Open(g.db, outboxOptions(cfg, g.disk), log); err != nil {
 		return err
 	}
-	var stations []string
-	for _, s := range cfg.Stations {
-		stations = append(stations, s.ID)
-	}
 	g.link, err = link.New(link.Options{
 		MQTT: mqttx.Config{URL: cfg.MQTT.URL, Username: cfg.MQTT.Username, Password: cfg.MQTT.Password,
 			CAFile: cfg.MQTT.CAFile, CertFile: cfg.MQTT.CertFile, KeyFile: cfg.MQTT.KeyFile},
-		Site: cfg.Site, Gateway: cfg.Gateway, Stations: stations, Version: g.opt.Version,
+		Site: cfg.Site, Gateway: cfg.Gateway, Stations: linkStations(cfg), Version: g.opt.Version,
 		ResendAfter: time.Duration(cfg.Link.ResendAfter), Window: cfg.Link.Window,
 	}, g.outbox, log)
 	if err != nil {

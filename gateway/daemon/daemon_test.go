@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,14 +88,6 @@ link: {resend_after: 500ms}
 		"the backlog drains")
 	require.NoError(t, sc.Scan("]C100106141410000000019"))
 	require.Eventually(t, func() bool {
-		found := false
-		_ = c.Store.View(context.Background(), func(tx store.Tx) error {
-			lines, err := tx.JournalFrom(0, 100000)
-			for _, l := range lines {
-				found = found || l.Type == wire.EvtScan
-			}
-			return err
-		})
-		return found
+		return slices.ContainsFunc(journal(t, c), func(l store.Applied) bool { return l.Type == wire.EvtScan })
 	}, 20*time.Second, 50*time.Millisecond, "the next scan reaches central")
 }

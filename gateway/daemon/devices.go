@@ -15,6 +15,7 @@ import (
 	"github.com/dockhand/dockhand/drivers/scanner"
 	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/health"
+	"github.com/dockhand/dockhand/gateway/link"
 	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -139,23 +140,22 @@ func (g *Gateway) startScanner(cfg *config.Config, d config.Device, h *health.Ha
 	if d.FNC1 != "" {
 		opt.FNC1 = d.FNC1[0]
 	}
-	role := cfg.StationRole(d.Station)
 	u, ctx := g.newUnit()
 	u.run(func() {
-		_ = sc.Run(ctx, func(ev scanner.Event) { g.onScannerEvent(d, h, role, opt, ev) })
+		_ = sc.Run(ctx, func(ev scanner.Event) { g.onScannerEvent(d, h, opt, ev) })
 	})
 	g.units[d.ID] = u
 	return nil
 }
 
-func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, role wire.Role, opt gs1.Options, ev scanner.Event) {
+func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, opt gs1.Options, ev scanner.Event) {
 	switch ev.Kind {
 	case scanner.Read:
 		h.Read(ev.At)
-		g.onScan(d, h, role, opt, ev.Data, ev.At)
+		g.onScan(d, h, opt, ev.Data, ev.At)
 	case scanner.FrameError:
 		h.Read(ev.At)
-		g.onScan(d, h, role, opt, ev.Data, ev.At, ev.Err)
+		g.onScan(d, h, opt, ev.Data, ev.At, ev.Err)
 	case scanner.Connected:
 		h.Set(health.Connected, nil)
 	case scanner.Disconnected:
@@ -165,13 +165,15 @@ func (g *Gateway) onScannerEvent(d config.Device, h *health.Handle, role wire.Ro
 
 // onScan turns one frame into a scan event. The event is durable in the
 // outbox before the light says anything: green means "captured, nothing
-// will be lost", red means "not captured or not valid — scan again".
-func (g *Gateway) onScan(d config.Device, h *health.Handle, role wire.Role, opt gs1.Options, data []byte, at time.Time, frameErr ...error) {
+// will be lost", red means "not captured or not valid — scan again". The
+// station's role is read at each scan, so a role changed on the page
+// counts from the next scan without restarting the scanner.
+func (g *Gateway) onScan(d config.Device, h *health.Handle, opt gs1.Options, data []byte, at time.Time, frameErr ...error) {
 	var fe error
 	if len(frameErr) > 0 {
 		fe = frameErr[0]
 	}
-	ev, err := newScanEvent(d.Station, role, opt, data, fe)
+	ev, err := newScanEvent(d.Station, g.config().StationRole(d.Station), opt, data, fe)
 	if !at.IsZero() {
 		ev.TS = at.UTC()
 	}
@@ -217,9 +219,12 @@ func (g *Gateway) onDeviceChange(c health.Change) {
 // Apply puts a new configuration's stations and devices into force without
 // a restart: devices that are gone or changed are stopped, changed and new
 // ones started; the outbox, the link and untouched devices keep running.
-// Print jobs of a replaced printer stay stored and go to the new one. The
-// other sections of cfg are not applied (they need a restart). A device
-// that cannot be opened is reported in the error and shows as disconnected.
+// Print jobs of a replaced printer stay stored and go to the new one. A
+// station's new role needs no restart (scanners and readers look it up
+// for each event); changed stations are announced to central in a new
+// birth message. The other sections of cfg are not applied (they need a
+// restart). A device that cannot be opened is reported in the error and
+// shows as disconnected.
 func (g *Gateway) Apply(next *config.Config) error {
 	if !g.opened.Load() {
 		// Devices would have no outbox to store their events in.
@@ -237,7 +242,7 @@ func (g *Gateway) Apply(next *config.Config) error {
 	rfidChanged := false
 	for _, d := range next.Devices {
 		o, ok := old[d.ID]
-		same := ok && reflect.DeepEqual(o, d) && cur.StationRole(d.Station) == next.StationRole(d.Station)
+		same := ok && reflect.DeepEqual(o, d)
 		if same {
 			kept[d.ID] = true
 			continue
@@ -276,9 +281,23 @@ func (g *Gateway) Apply(next *config.Config) error {
 	merged := *cur
 	merged.Stations, merged.Devices = next.Stations, next.Devices
 	g.cfg.Store(&merged)
+	stationsChanged := !slices.Equal(cur.Stations, next.Stations)
+	if stationsChanged {
+		g.link.SetStations(linkStations(next))
+	}
 	err := g.startDevices(&merged, start, rfidChanged)
-	g.log.Info().Int("started", len(start)).Bool("rfid_restarted", rfidChanged).AnErr("problem", err).Msg("configuration applied")
+	g.log.Info().Int("started", len(start)).Bool("rfid_restarted", rfidChanged).Bool("stations_announced", stationsChanged).
+		AnErr("problem", err).Msg("configuration applied")
 	return err
+}
+
+// linkStations are the stations of cfg as the link announces them.
+func linkStations(cfg *config.Config) []link.Station {
+	out := make([]link.Station, 0, len(cfg.Stations))
+	for _, s := range cfg.Stations {
+		out = append(out, link.Station{ID: s.ID, Role: s.Role})
+	}
+	return out
 }
 
 // stopDevice stops one device that is not in the RFID group. The caller

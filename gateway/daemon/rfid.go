@@ -50,8 +50,9 @@ type portalOut struct {
 // (run) owns the pipeline's output and the pass, so no lock is needed there;
 // gate inputs call SetGate on the pipeline, which locks itself.
 type portal struct {
-	dev  config.Device
-	role wire.Role
+	dev config.Device
+	// role is the station's role now (it may change while the reader runs).
+	role func() wire.Role
 	log  zerolog.Logger
 	portalOut
 	reader rfid.Reader
@@ -69,7 +70,7 @@ type portal struct {
 
 // newPortal builds the driver and pipeline a reader's configuration
 // describes; nothing runs before run.
-func newPortal(d config.Device, role wire.Role, gated bool, log zerolog.Logger, out portalOut, now func() time.Time) (*portal, error) {
+func newPortal(d config.Device, role func() wire.Role, gated bool, log zerolog.Logger, out portalOut, now func() time.Time) (*portal, error) {
 	log = log.With().Str("device", d.ID).Logger()
 	p := &portal{dev: d, role: role, log: log, portalOut: out, events: make(chan rfid.Event, 256),
 		raw: d.RFID.RawRate > 0, index: map[string]int{}}
@@ -212,7 +213,7 @@ func (p *portal) flush() {
 }
 
 func (p *portal) emitPass() {
-	ev := &wire.RFIDRead{Envelope: newEnvelope(wire.EvtRFID), Station: p.dev.Station, Role: p.role, Tags: p.pass}
+	ev := &wire.RFIDRead{Envelope: newEnvelope(wire.EvtRFID), Station: p.dev.Station, Role: p.role(), Tags: p.pass}
 	ev.TS = p.pass[0].FirstSeen.UTC()
 	for _, t := range p.pass {
 		ev.EPCs = append(ev.EPCs, t.EPC)
@@ -245,7 +246,8 @@ func (g *Gateway) startRFID(cfg *config.Config) error {
 			continue
 		}
 		h := g.board.Add(d.ID, d.Kind, d.Station)
-		p, err := newPortal(d, cfg.StationRole(d.Station), len(cfg.GatedBy(d.ID)) > 0, g.log,
+		role := func() wire.Role { return g.config().StationRole(d.Station) }
+		p, err := newPortal(d, role, len(cfg.GatedBy(d.ID)) > 0, g.log,
 			portalOut{emit: g.emit, health: h, tail: &g.live}, nil)
 		if err != nil {
 			h.Set(health.Disconnected, err)

@@ -276,14 +276,21 @@ devices:
 
 func rfidApplied(t *testing.T, c *centrald.Central) int {
 	n := 0
-	require.NoError(t, c.Store.View(context.Background(), func(tx store.Tx) error {
-		lines, err := tx.JournalFrom(0, 100000)
-		for _, l := range lines {
-			if l.Type == wire.EvtRFID {
-				n++
-			}
+	for _, l := range journal(t, c) {
+		if l.Type == wire.EvtRFID {
+			n++
 		}
+	}
+	return n
+}
+
+// journal is what central applied.
+func journal(t *testing.T, c *centrald.Central) []store.Applied {
+	var lines []store.Applied
+	require.NoError(t, c.Store.View(context.Background(), func(tx store.Tx) error {
+		var err error
+		lines, err = tx.JournalFrom(0, 100000)
 		return err
 	}))
-	return n
+	return lines
 }

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -48,10 +49,12 @@ type Options struct {
 	// MQTT is the broker and this gateway's login: the username defaults
 	// to the gateway id, and the password (issued by central) is required,
 	// since the key that seals messages is derived from it.
-	MQTT     mqttx.Config
-	Site     string
-	Gateway  string
-	Stations []string
+	MQTT    mqttx.Config
+	Site    string
+	Gateway string
+	// Stations are announced in the state messages; SetStations changes
+	// them.
+	Stations []Station
 	Version  string
 	// ResendAfter (default DefaultResendAfter) and Window (default
 	// DefaultWindow) are the link section of the gateway configuration.
@@ -63,6 +66,13 @@ type Options struct {
 	// RefusalWindow is the period over which refusals of one topic and
 	// reason are collapsed into one report (default one minute).
 	RefusalWindow time.Duration
+}
+
+// Station is a station of the gateway and its role, as the state
+// messages announce them.
+type Station struct {
+	ID   string
+	Role wire.Role
 }
 
 // CheckCredentials tells whether a link could start with this login.
@@ -97,6 +107,7 @@ type Link struct {
 	// for the birth again on the same connection.
 	bornOn    mqtt.Client
 	needBirth atomic.Bool
+	stations  atomic.Pointer[[]Station]
 	connected atomic.Bool
 	since     atomic.Int64 // unix ns of the last change of connected
 	lastErr   atomic.Pointer[string]
@@ -171,6 +182,7 @@ func New(opt Options, ob *outbox.Outbox, log zerolog.Logger) (*Link, error) {
 		refusals: newRefusals(opt.RefusalWindow),
 	}
 	l.since.Store(time.Now().UnixNano())
+	l.stations.Store(&opt.Stations)
 	if opt.MQTT.ClientID == "" {
 		l.opt.MQTT.ClientID = "dockhand-gw-" + opt.Site + "-" + opt.Gateway
 	}
@@ -208,11 +220,33 @@ func (l *Link) Connected() bool { return l.connected.Load() }
 // Published counts event publishes, Resent those that were re-publishes.
 func (l *Link) Published() (published, resent uint64) { return l.published.Load(), l.resent.Load() }
 
+// SetStations changes the stations the state messages announce, as the
+// technician changed them without a restart: the birth is published again
+// at once (or when the link is next connected), and the Last Will of the
+// next MQTT session names them too.
+func (l *Link) SetStations(stations []Station) {
+	stations = slices.Clone(stations)
+	l.stations.Store(&stations)
+	if death, err := l.stateMessage("offline"); err == nil {
+		l.sess.SetWill(wire.StateTopic(l.opt.Site, l.opt.Gateway), death, 1, true)
+	}
+	l.needBirth.Store(true)
+	l.poke()
+}
+
 // stateMessage is the sealed birth ("online", announcing the outbox's
-// streams and their lanes) or death ("offline") message.
+// streams and their lanes) or death ("offline") message, both with the
+// stations and their roles.
 func (l *Link) stateMessage(s string) ([]byte, error) {
-	st := wire.State{Envelope: wire.NewEnvelope(wire.TypeState), State: s, Version: l.opt.Version, Stations: l.opt.Stations}
+	st := wire.State{Envelope: wire.NewEnvelope(wire.TypeState), State: s, Version: l.opt.Version}
 	st.Gateway = l.opt.Gateway
+	for _, stn := range *l.stations.Load() {
+		st.Stations = append(st.Stations, stn.ID)
+		if st.Roles == nil {
+			st.Roles = map[string]wire.Role{}
+		}
+		st.Roles[stn.ID] = stn.Role
+	}
 	if s == "online" {
 		st.Streams = []wire.StreamInfo{{ID: l.ob.LaneStream(outbox.Must), Lane: wire.LaneMust}, {ID: l.ob.LaneStream(outbox.Bulk), Lane: wire.LaneBulk}}
 	}

@@ -3,6 +3,8 @@ package link
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -28,15 +30,63 @@ const (
 
 // rig is a link on a real outbox and a real broker (centrald's embedded
 // one, with anonymous access on so that the test can play central), with
-// a client that sees what the gateway publishes.
+// a client that sees what the gateway publishes. The link reaches the
+// broker through a TCP relay the test can cut.
 type rig struct {
 	t      *testing.T
 	ob     *outbox.Outbox
 	link   *Link
+	relay  *relay
 	secret string
 	client mqtt.Client
 	mu     sync.Mutex
 	got    map[string][][]byte // topic → payloads the gateway published
+}
+
+// relay forwards TCP connections to a broker; cut drops them all without
+// a word, as a pulled cable or a crashed gateway would (the broker then
+// publishes the Last Will).
+type relay struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newRelay(t *testing.T, target string) *relay {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	r := &relay{ln: ln}
+	t.Cleanup(func() { ln.Close(); r.cut() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			r.mu.Lock()
+			r.conns = append(r.conns, c, up)
+			r.mu.Unlock()
+			go func() { _, _ = io.Copy(up, c); up.Close() }()
+			go func() { _, _ = io.Copy(c, up); c.Close() }()
+		}
+	}()
+	return r
+}
+
+func (r *relay) url() string { return "tcp://" + r.ln.Addr().String() }
+
+func (r *relay) cut() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.conns {
+		c.Close()
+	}
+	r.conns = nil
 }
 
 func newRig(t *testing.T, window int, events int) *rig {
@@ -55,7 +105,7 @@ func newRig(t *testing.T, window int, events int) *rig {
 	ob, err := outbox.Open(db, outbox.Options{}, log)
 	require.NoError(t, err)
 	t.Cleanup(ob.Close)
-	r := &rig{t: t, ob: ob, secret: secret, got: map[string][][]byte{}}
+	r := &rig{t: t, ob: ob, secret: secret, got: map[string][][]byte{}, relay: newRelay(t, b.Addr())}
 	for range events {
 		r.appendEvent()
 	}
@@ -65,8 +115,9 @@ func newRig(t *testing.T, window int, events int) *rig {
 	require.NoError(t, mqttx.Wait(r.client.Connect(), 5*time.Second, "connect"))
 	t.Cleanup(func() { r.client.Disconnect(0) })
 	require.NoError(t, mqttx.Wait(r.client.Subscribe(wire.Root+"/"+site+"/gw/"+gateway+"/#", 1, r.onMessage), 5*time.Second, "subscribe"))
-	r.link, err = New(Options{MQTT: mqttx.Config{URL: b.URL(), Password: secret}, Site: site, Gateway: gateway,
-		Window: window, ResendAfter: time.Hour, RefusalWindow: 300 * time.Millisecond}, ob, log)
+	r.link, err = New(Options{MQTT: mqttx.Config{URL: r.relay.url(), Password: secret}, Site: site, Gateway: gateway,
+		Window: window, ResendAfter: time.Hour, RefusalWindow: 300 * time.Millisecond,
+		Stations: []Station{{ID: "dock-1", Role: "inbound-dock"}}}, ob, log)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -188,6 +239,64 @@ func TestGatewaySealsWhatItSendsAndAnnouncesItsStreams(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []wire.StreamInfo{{ID: r.ob.LaneStream(outbox.Must), Lane: wire.LaneMust},
 		{ID: r.ob.LaneStream(outbox.Bulk), Lane: wire.LaneBulk}}, st.Streams)
+}
+
+// states returns the state messages the gateway published, opened with
+// its key (each must be sealed) and decoded.
+func (r *rig) states() []wire.State {
+	topic := wire.StateTopic(site, gateway)
+	var out []wire.State
+	for _, p := range r.published(topic) {
+		opened, err := wire.Open(wire.MessageKey(r.secret), topic, p)
+		require.NoError(r.t, err, "every state message is sealed")
+		var st wire.State
+		_, err = wire.Decode(opened, &st)
+		require.NoError(r.t, err)
+		out = append(out, st)
+	}
+	return out
+}
+
+// Stations changed while the gateway runs are announced at once: a new
+// sealed birth names them with their roles and the streams, and the Last
+// Will of the next session names them too (the broker keeps the will a
+// session started with, so the first will still has the old ones).
+func TestChangedStationsAreAnnouncedAgain(t *testing.T) {
+	r := newRig(t, 256, 0)
+	last := func() wire.State { s := r.states(); return s[len(s)-1] }
+	require.Eventually(t, func() bool { return len(r.states()) > 0 }, 10*time.Second, 10*time.Millisecond)
+	assert.Equal(t, map[string]wire.Role{"dock-1": "inbound-dock"}, last().Roles)
+	births := len(r.states())
+
+	r.link.SetStations([]Station{{ID: "dock-1", Role: "putaway"}, {ID: "pack-1", Role: "pack"}})
+	require.Eventually(t, func() bool { return len(r.states()) > births }, 10*time.Second, 10*time.Millisecond,
+		"the birth is published again")
+	birth := last()
+	assert.Equal(t, "online", birth.State)
+	assert.Equal(t, []string{"dock-1", "pack-1"}, birth.Stations)
+	assert.Equal(t, map[string]wire.Role{"dock-1": "putaway", "pack-1": "pack"}, birth.Roles)
+	assert.Equal(t, []wire.StreamInfo{{ID: r.ob.LaneStream(outbox.Must), Lane: wire.LaneMust},
+		{ID: r.ob.LaneStream(outbox.Bulk), Lane: wire.LaneBulk}}, birth.Streams, "with the streams")
+
+	// The connection dies without a word: the broker publishes the will
+	// of that session (the stations it began with); the link connects
+	// again, announces the new ones, and its next will names them.
+	for _, want := range []map[string]wire.Role{{"dock-1": "inbound-dock"}, {"dock-1": "putaway", "pack-1": "pack"}} {
+		n := len(r.states())
+		r.relay.cut()
+		require.Eventually(t, func() bool {
+			for _, s := range r.states()[n:] {
+				if s.State == "offline" {
+					assert.Equal(t, want, s.Roles, "the will")
+					return true
+				}
+			}
+			return false
+		}, 10*time.Second, 10*time.Millisecond, "the broker publishes the will")
+		require.Eventually(t, func() bool { return last().State == "online" }, 20*time.Second, 10*time.Millisecond,
+			"the link is back")
+		assert.Equal(t, map[string]wire.Role{"dock-1": "putaway", "pack-1": "pack"}, last().Roles)
+	}
 }
 
 // Commands must carry central's seal for this gateway and fit the size

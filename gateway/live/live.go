@@ -104,9 +104,10 @@ type Scan struct {
 
 // Tag is a tag that arrived at a reader.
 type Tag struct {
-	Device, Station string
-	Tag             wire.TagIdentity
-	Antenna         int
-	RSSI            float64
-	At              time.Time
+	Device  string           `json:"device"`
+	Station string           `json:"station"`
+	Tag     wire.TagIdentity `json:"tag"`
+	Antenna int              `json:"antenna"`
+	RSSI    float64          `json:"rssi"`
+	At      time.Time        `json:"at"`
 }

@@ -1,10 +1,14 @@
 package live
 
 import (
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dockhand/dockhand/internal/wire"
 )
 
 // A subscriber that never reads costs the publisher nothing: publishing
@@ -52,4 +56,13 @@ func BenchmarkPublishStuckSubscriber(b *testing.B) {
 	for b.Loop() {
 		h.Publish(Event{Type: "scan"})
 	}
+}
+
+// The page and scripts read a tag event by the same snake_case names as
+// every other JSON the gateway sends.
+func TestTagEventJSONNames(t *testing.T) {
+	b, err := json.Marshal(Tag{Device: "rfid-1", Station: "dock-1", Tag: wire.TagIdentity{EPC: "3034"}, Antenna: 2, RSSI: -51.5,
+		At: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"device":"rfid-1","station":"dock-1","tag":{"epc":"3034"},"antenna":2,"rssi":-51.5,"at":"2026-11-29T12:00:00Z"}`, string(b))
 }

@@ -294,6 +294,43 @@ func TestTechnicianPageInABrowser(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(saved3), "dpi: 300")
 
+	do(t, ctx, "add a station",
+		chromedp.Click(`nav a[data-view="devices"]`),
+		chromedp.WaitVisible(`#station-list tr[data-station="dock-1"]`),
+		chromedp.Click("#add-station"),
+		chromedp.WaitVisible("#station-form"),
+		chromedp.SendKeys("#station-id", "pack 7"),
+		chromedp.SetValue("#station-role", "pack"),
+		chromedp.Click("#station-save"),
+		waitText(`#station-form .field-error[data-for="id"]`, `"pack 7" may use only letters`),
+		clearField("#station-id"),
+		chromedp.SendKeys("#station-id", "pack-7"),
+		chromedp.Click("#station-save"),
+		waitText(`#station-list tr[data-station="pack-7"] .role`, "pack"))
+	do(t, ctx, "move the scanner to it: the form offers the configured stations",
+		chromedp.Click(`#device-list tr[data-device="scanner-1"] button.secondary`),
+		chromedp.WaitVisible("#device-form"),
+		waitText(`#device-fields [name="station"]`, "pack-7 (pack)"),
+		chromedp.SetValue(`#device-fields [name="station"]`, "pack-7"),
+		chromedp.Click("#device-save"),
+		chromedp.WaitNotVisible("#device-form"),
+		waitText(`#device-list tr[data-device="scanner-1"] .station`, "pack-7 (pack)"),
+		waitText(`#device-list tr[data-device="scanner-1"] .state`, "connected"),
+		waitText(`#station-list tr[data-station="pack-7"]`, "scanner-1"))
+	screenshot(t, ctx, "stations")
+	do(t, ctx, "a station with devices cannot be removed",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(`#station-list tr[data-station="pack-7"] button.danger`),
+		waitText("#banner", "station pack-7 still has devices: scanner-1"))
+	saved4, err := os.ReadFile(r.config)
+	require.NoError(t, err)
+	assert.Contains(t, string(saved4), "{id: pack-7, role: pack}", "the station is saved")
+	do(t, ctx, "the next scan carries the new station and role",
+		chromedp.Click(`nav a[data-view="live"]`),
+		chromedp.WaitVisible("#view-live"))
+	require.NoError(t, r.scanner.Scan("]C100106141410000000026"))
+	do(t, ctx, "seen live", waitText(`#live-list li:first-child`, "scanner-1 @ pack-7 (pack)"))
+
 	require.NoError(t, r.scanner.Unplug())
 	do(t, ctx, "an unplugged scanner shows disconnected",
 		chromedp.Click(`nav a[data-view="devices"]`),

@@ -96,6 +96,7 @@ type scanView struct {
 	At        time.Time     `json:"at"`
 	Device    string        `json:"device"`
 	Station   string        `json:"station"`
+	Role      wire.Role     `json:"role"`
 	Symbology string        `json:"symbology,omitempty"`
 	Data      string        `json:"data"`
 	GS1       bool          `json:"gs1"`
@@ -115,7 +116,7 @@ type elementView struct {
 }
 
 func scanOf(s live.Scan) scanView {
-	v := scanView{ID: s.Scan.ID, At: s.Scan.TS, Device: s.Scan.Device, Station: s.Scan.Station, Symbology: s.Scan.Symbology,
+	v := scanView{ID: s.Scan.ID, At: s.Scan.TS, Device: s.Scan.Device, Station: s.Scan.Station, Role: s.Scan.Role, Symbology: s.Scan.Symbology,
 		Data: s.Scan.Data, GS1: s.Scan.GS1, HRI: s.Scan.HRI, Error: s.Scan.Error, ErrorAt: s.Scan.ErrorAt, Stored: s.Stored}
 	for _, e := range s.Scan.Elements {
 		name, _ := gs1.Describe(e.AI)

@@ -42,7 +42,8 @@ type Backend interface {
 	Live() *live.Hub
 	// Config is the configuration in force.
 	Config() *config.Config
-	// Apply puts a new configuration's stations and devices into force.
+	// Apply puts a new configuration's stations and devices into force
+	// (without a restart: a station's new role counts from the next scan).
 	Apply(*config.Config) error
 	Labels() *zpl.Registry
 	// TestPrint sends zpl to printer device between its queued jobs.
@@ -104,8 +105,8 @@ type Options struct {
 	PasswordHash  string
 	PasswordFile  string
 	SetupCodeFile string
-	// ConfigPath is the configuration file device changes are saved to;
-	// "" refuses changes.
+	// ConfigPath is the configuration file device and station changes are
+	// saved to; "" refuses changes.
 	ConfigPath string
 	// SerialDirs are listed for the serial port picker.
 	SerialDirs []string
@@ -246,9 +247,12 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/v1/logs", s.logs)
 	api("GET /api/v1/config", s.edit.get)
 	api("GET /api/v1/ports", s.ports)
-	api("POST /api/v1/config/devices", s.edit.add)
-	api("PUT /api/v1/config/devices/{id}", s.edit.replace)
-	api("DELETE /api/v1/config/devices/{id}", s.edit.remove)
+	api("POST /api/v1/config/devices", s.edit.addDevice)
+	api("PUT /api/v1/config/devices/{id}", s.edit.replaceDevice)
+	api("DELETE /api/v1/config/devices/{id}", s.edit.removeDevice)
+	api("POST /api/v1/config/stations", s.edit.addStation)
+	api("PUT /api/v1/config/stations/{id}", s.edit.replaceStation)
+	api("DELETE /api/v1/config/stations/{id}", s.edit.removeStation)
 	api("GET /api/v1/templates", s.templates)
 	api("POST /api/v1/print/preview", s.preview)
 	api("POST /api/v1/print/test", s.testPrint)

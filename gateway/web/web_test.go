@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/dockhand/dockhand/gateway/health"
 	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/internal/logging"
+	"github.com/dockhand/dockhand/internal/openapitest"
 	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/zpl"
 )
@@ -60,7 +62,8 @@ func (f *fake) TestPrint(context.Context, string, []byte) (printer.Result, error
 	return printer.Result{}, nil
 }
 
-const fakeConfig = `site: t1
+const fakeConfig = `# the dock 1 gateway
+site: t1
 gateway: gw-1
 stations: [{id: dock-1, role: inbound-dock}]
 devices:
@@ -76,6 +79,25 @@ type site struct {
 	client *http.Client
 	csrf   string
 	path   string
+	logs   *lockedBuffer // what the server logged
+}
+
+// lockedBuffer collects log lines written by the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newSite(t *testing.T, opt Options) *site {
@@ -93,13 +115,14 @@ func newSite(t *testing.T, opt Options) *site {
 	reg, err := zpl.NewRegistry("")
 	require.NoError(t, err)
 	b := &fake{cfg: cfg, labels: reg}
-	s, err := New(opt, b, zerolog.New(zerolog.NewTestWriter(t)))
+	logs := &lockedBuffer{}
+	s, err := New(opt, b, zerolog.New(io.MultiWriter(zerolog.NewTestWriter(t), logs)))
 	require.NoError(t, err)
-	srv := httptest.NewServer(s.Handler())
+	srv := httptest.NewServer(openapitest.Checked(t, openAPIPath, s.Handler()))
 	t.Cleanup(srv.Close)
 	t.Cleanup(s.Close)
 	jar, _ := cookiejar.New(nil)
-	return &site{t: t, srv: srv, s: s, b: b, client: &http.Client{Jar: jar}, path: opt.ConfigPath}
+	return &site{t: t, srv: srv, s: s, b: b, client: &http.Client{Jar: jar}, path: opt.ConfigPath, logs: logs}
 }
 
 func (st *site) do(method, path string, body any, hdr ...string) (int, map[string]any) {
@@ -268,6 +291,12 @@ func TestEveryChangeNeedsASessionAndTheCSRFToken(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, code)
 	code, _ = st.do("DELETE", "/api/v1/config/devices/light-1", nil)
 	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _ = st.do("POST", "/api/v1/config/stations", itemRequest{Fields: map[string]string{"id": "pack-1", "role": "pack"}})
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _ = st.do("PUT", "/api/v1/config/stations/dock-1", itemRequest{Fields: map[string]string{"role": "pack"}})
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _ = st.do("GET", "/api/v1/config", nil)
+	assert.Equal(t, http.StatusUnauthorized, code)
 	st.signIn()
 	code, _ = st.do("GET", "/api/v1/overview", nil)
 	assert.Equal(t, http.StatusOK, code)
@@ -276,15 +305,25 @@ func TestEveryChangeNeedsASessionAndTheCSRFToken(t *testing.T) {
 	st.csrf = ""
 	code, _ = st.do("DELETE", "/api/v1/config/devices/light-1", nil)
 	assert.Equal(t, http.StatusForbidden, code, "no token")
+	code, _ = st.do("POST", "/api/v1/config/stations", itemRequest{Fields: map[string]string{"id": "pack-1", "role": "pack"}})
+	assert.Equal(t, http.StatusForbidden, code, "no token")
+	code, _ = st.do("PUT", "/api/v1/config/stations/dock-1", itemRequest{Fields: map[string]string{"role": "pack"}})
+	assert.Equal(t, http.StatusForbidden, code, "no token")
 	st.csrf = "forged"
 	code, _ = st.do("POST", "/api/v1/identify", map[string]string{"station": "dock-1"})
+	assert.Equal(t, http.StatusForbidden, code, "wrong token")
+	code, _ = st.do("DELETE", "/api/v1/config/stations/dock-1", nil)
 	assert.Equal(t, http.StatusForbidden, code, "wrong token")
 	st.csrf = token
 	code, _ = st.do("POST", "/api/v1/identify", map[string]string{"station": "dock-1"}, "Origin", "http://evil.example")
 	assert.Equal(t, http.StatusForbidden, code, "a foreign origin")
+	code, _ = st.do("PUT", "/api/v1/config/stations/dock-1", itemRequest{Fields: map[string]string{"role": "pack"}}, "Origin", "http://evil.example")
+	assert.Equal(t, http.StatusForbidden, code, "a foreign origin")
 	code, _ = st.do("POST", "/api/v1/identify", map[string]string{"station": "dock-1"})
 	assert.Equal(t, http.StatusOK, code)
 	assert.Empty(t, st.b.applied, "nothing was changed by the refused requests")
+	b, _ := os.ReadFile(st.path)
+	assert.Equal(t, fakeConfig, string(b), "nor written")
 
 	code, _ = st.do("POST", "/api/v1/logout", nil)
 	assert.Equal(t, http.StatusOK, code)
@@ -343,23 +382,23 @@ func TestArgon2idHashesFromTheConfigWork(t *testing.T) {
 func TestDeviceChangesAreValidatedSavedAndApplied(t *testing.T) {
 	st := newSite(t, Options{})
 	st.signIn()
-	code, out := st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+	code, out := st.do("POST", "/api/v1/config/devices", itemRequest{Fields: map[string]string{
 		"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0", "baud": "12345"}})
 	require.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Equal(t, "12345 is not a standard baud rate", out["fields"].(map[string]any)["baud"])
-	code, out = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+	code, out = st.do("POST", "/api/v1/config/devices", itemRequest{Fields: map[string]string{
 		"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0", "colour": "red"}})
 	require.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Contains(t, out["fields"].(map[string]any)["colour"], "unknown key; known keys here")
 	b, _ := os.ReadFile(st.path)
 	assert.Equal(t, fakeConfig, string(b), "a refused change leaves the file alone")
 
-	code, out = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+	code, out = st.do("POST", "/api/v1/config/devices", itemRequest{Fields: map[string]string{
 		"id": "<script>", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0"}})
 	require.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Contains(t, out["fields"].(map[string]any)["id"], "may use only letters")
 
-	code, out = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{
+	code, out = st.do("POST", "/api/v1/config/devices", itemRequest{Fields: map[string]string{
 		"id": "scanner-1", "kind": "scanner", "station": "dock-1", "port": "/dev/ttyUSB0", "suffix": "\r\n"}})
 	require.Equal(t, http.StatusOK, code, "%v", out)
 	require.Len(t, st.b.applied, 1)
@@ -367,7 +406,7 @@ func TestDeviceChangesAreValidatedSavedAndApplied(t *testing.T) {
 	bak, _ := os.ReadFile(st.path + ".bak")
 	assert.Equal(t, fakeConfig, string(bak))
 
-	code, _ = st.do("POST", "/api/v1/config/devices", deviceRequest{Fields: map[string]string{"id": "scanner-1", "kind": "scanner"}})
+	code, _ = st.do("POST", "/api/v1/config/devices", itemRequest{Fields: map[string]string{"id": "scanner-1", "kind": "scanner"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, code, "ids are unique")
 	code, _ = st.do("DELETE", "/api/v1/config/devices/nope", nil)
 	assert.Equal(t, http.StatusNotFound, code)
@@ -378,16 +417,124 @@ func TestDeviceChangesAreValidatedSavedAndApplied(t *testing.T) {
 	assert.Len(t, st.b.applied[len(st.b.applied)-1].Devices, 2)
 }
 
+// Stations are added, given another role and removed like devices: checked
+// like `gatewayd --check` (the reason next to the field, the file left
+// alone when refused), saved with a backup, applied, and logged with who
+// changed what. A station that devices name cannot be removed.
+func TestStationChangesAreValidatedSavedAndApplied(t *testing.T) {
+	st := newSite(t, Options{})
+	st.signIn()
+	station := func(id, role string) itemRequest {
+		return itemRequest{Fields: map[string]string{"id": id, "role": role}}
+	}
+	fields := func(out map[string]any) map[string]any { f, _ := out["fields"].(map[string]any); return f }
+	unchanged := func(why string) {
+		b, _ := os.ReadFile(st.path)
+		assert.Equal(t, fakeConfig, string(b), why)
+		assert.Empty(t, st.b.applied, why)
+	}
+
+	code, out := st.do("POST", "/api/v1/config/stations", station("pack-1", "dispatch"))
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Equal(t, `"dispatch" is not one of inbound-dock, putaway, pack, outbound-dock, count`, fields(out)["role"])
+	code, out = st.do("POST", "/api/v1/config/stations", station("pack-1", ""))
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, fields(out)["role"], `"" is not one of`, "a role is required")
+	code, out = st.do("POST", "/api/v1/config/stations", station("dock-1", "pack"))
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Equal(t, `"dock-1" is used by another station`, fields(out)["id"])
+	for _, bad := range []string{"dock/1", "dock+", "#", "", strings.Repeat("d", 65)} {
+		code, out = st.do("POST", "/api/v1/config/stations", station(bad, "pack"))
+		require.Equal(t, http.StatusUnprocessableEntity, code, "%q", bad)
+		assert.NotEmpty(t, fields(out)["id"], "%q is no topic level", bad)
+	}
+	code, out = st.do("POST", "/api/v1/config/stations", itemRequest{Fields: map[string]string{"id": "pack-1", "role": "pack", "colour": "red"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, fields(out)["colour"], "unknown key; known keys here: id, role")
+
+	// A station id with markup is refused, and shown escaped in the JSON.
+	req, _ := http.NewRequest("POST", st.srv.URL+"/api/v1/config/stations", strings.NewReader(`{"fields":{"id":"<script>alert(1)</script>","role":"pack"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(csrfHeader, st.csrf)
+	resp, err := st.client.Do(req)
+	require.NoError(t, err)
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, string(raw), `\u003cscript\u003ealert(1)\u003c/script\u003e`)
+	assert.NotContains(t, string(raw), "<script>", "no markup reaches the page")
+	unchanged("refused changes leave the file alone")
+
+	code, out = st.do("POST", "/api/v1/config/stations", station("pack-1", "pack"))
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	require.Len(t, st.b.applied, 1)
+	assert.Equal(t, []config.Station{{ID: "dock-1", Role: "inbound-dock"}, {ID: "pack-1", Role: "pack"}}, st.b.applied[0].Stations)
+	bak, _ := os.ReadFile(st.path + ".bak")
+	assert.Equal(t, fakeConfig, string(bak), "the previous file is kept")
+	saved, _ := os.ReadFile(st.path)
+	assert.Contains(t, string(saved), "# the dock 1 gateway", "comments stay")
+	assert.Contains(t, st.logs.String(), `"station":"pack-1","change":"added id=\"pack-1\", role=\"pack\""`)
+
+	code, out = st.do("PUT", "/api/v1/config/stations/dock-1", itemRequest{Fields: map[string]string{"role": "outbound-dock"}})
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	assert.Equal(t, wire.RoleOutboundDock, st.b.applied[1].StationRole("dock-1"))
+	assert.Len(t, st.b.applied[1].Devices, 2, "the devices stay where they were")
+	assert.Contains(t, st.logs.String(), `"user":"admin","station":"dock-1","change":"changed role: \"inbound-dock\" -> \"outbound-dock\""`)
+	code, out = st.do("PUT", "/api/v1/config/stations/dock-1", itemRequest{Fields: map[string]string{"role": "unloading"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, fields(out)["role"], `"unloading" is not one of`)
+	code, out = st.do("PUT", "/api/v1/config/stations/dock-1", station("dock-9", "pack"))
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, fields(out)["id"], "cannot be changed")
+	code, _ = st.do("PUT", "/api/v1/config/stations/dock-7", itemRequest{Fields: map[string]string{"role": "pack"}})
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = st.do("PUT", "/api/v1/config/stations/..%2fetc", itemRequest{Fields: map[string]string{"role": "pack"}})
+	assert.Equal(t, http.StatusBadRequest, code, "not an id")
+
+	code, out = st.do("GET", "/api/v1/config", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, []any{map[string]any{"id": "dock-1", "role": "outbound-dock"}, map[string]any{"id": "pack-1", "role": "pack"}}, out["stations"])
+
+	before, _ := os.ReadFile(st.path)
+	code, out = st.do("DELETE", "/api/v1/config/stations/dock-1", nil)
+	require.Equal(t, http.StatusConflict, code)
+	assert.Equal(t, "station dock-1 still has devices: light-1, printer-1; move them to another station or remove them first", out["error"])
+	after, _ := os.ReadFile(st.path)
+	assert.Equal(t, string(before), string(after), "a station in use stays")
+	code, _ = st.do("DELETE", "/api/v1/config/stations/nope", nil)
+	assert.Equal(t, http.StatusNotFound, code)
+
+	// A device's station is one of the stations, whatever is typed.
+	code, out = st.do("PUT", "/api/v1/config/devices/light-1", itemRequest{Fields: map[string]string{"id": "light-1", "kind": "light", "station": "pack-2"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Equal(t, `"pack-2" is not one of the stations`, fields(out)["station"])
+
+	// Its devices moved away, it can go.
+	code, out = st.do("PUT", "/api/v1/config/devices/light-1", itemRequest{Fields: map[string]string{"id": "light-1", "kind": "light", "station": "pack-1"}})
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	code, out = st.do("DELETE", "/api/v1/config/stations/dock-1", nil)
+	require.Equal(t, http.StatusConflict, code)
+	assert.Equal(t, "station dock-1 still has devices: printer-1; move them to another station or remove them first", out["error"])
+	code, _ = st.do("DELETE", "/api/v1/config/devices/printer-1", nil)
+	require.Equal(t, http.StatusOK, code)
+	code, out = st.do("DELETE", "/api/v1/config/stations/dock-1", nil)
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	assert.Equal(t, []config.Station{{ID: "pack-1", Role: "pack"}}, st.b.applied[len(st.b.applied)-1].Stations)
+	assert.Contains(t, st.logs.String(), `"station":"dock-1","change":"removed"`)
+	code, out = st.do("DELETE", "/api/v1/config/stations/pack-1", nil)
+	require.Equal(t, http.StatusConflict, code, "%v", out)
+}
+
 // A printer's resolution and label profile are set on the page like any
 // other key and checked like gatewayd --check does.
 func TestPrinterDPIAndProfileAreChecked(t *testing.T) {
 	st := newSite(t, Options{})
 	st.signIn()
 	printer := map[string]string{"id": "printer-1", "kind": "printer", "station": "dock-1", "address": "127.0.0.1:9100"}
-	with := func(k, v string) deviceRequest {
+	with := func(k, v string) itemRequest {
 		f := maps.Clone(printer)
 		f[k] = v
-		return deviceRequest{Fields: f}
+		return itemRequest{Fields: f}
 	}
 	code, out := st.do("PUT", "/api/v1/config/devices/printer-1", with("dpi", "250"))
 	require.Equal(t, http.StatusUnprocessableEntity, code)
@@ -395,7 +542,7 @@ func TestPrinterDPIAndProfileAreChecked(t *testing.T) {
 	code, out = st.do("PUT", "/api/v1/config/devices/printer-1", with("profile", "A5"))
 	require.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Contains(t, out["fields"].(map[string]any)["profile"], `"A5" is not a printer profile (4x6, 4x8, 6.5x8`)
-	code, out = st.do("PUT", "/api/v1/config/devices/light-1", deviceRequest{Fields: map[string]string{"id": "light-1", "kind": "light", "station": "dock-1", "dpi": "300"}})
+	code, out = st.do("PUT", "/api/v1/config/devices/light-1", itemRequest{Fields: map[string]string{"id": "light-1", "kind": "light", "station": "dock-1", "dpi": "300"}})
 	require.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Equal(t, "is only for a device of kind printer", out["fields"].(map[string]any)["dpi"])
 	b, _ := os.ReadFile(st.path)
@@ -407,7 +554,7 @@ func TestPrinterDPIAndProfileAreChecked(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, "%v", out)
 	cfg := st.b.applied[len(st.b.applied)-1]
 	assert.Equal(t, zpl.Options{DPI: 600, Profile: "6.5x8"}, cfg.LabelOptions(cfg.Devices[1]))
-	code, out = st.do("PUT", "/api/v1/config/devices/printer-1", deviceRequest{Fields: printer})
+	code, out = st.do("PUT", "/api/v1/config/devices/printer-1", itemRequest{Fields: printer})
 	require.Equal(t, http.StatusOK, code, "%v", out)
 	cfg = st.b.applied[len(st.b.applied)-1]
 	assert.Equal(t, zpl.Options{DPI: 203, Profile: "4x6"}, cfg.LabelOptions(cfg.Devices[1]), "left empty: the labels: defaults")

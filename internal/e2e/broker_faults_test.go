@@ -13,7 +13,7 @@ import (
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
 	"github.com/dockhand/dockhand/central/identity"
-	"github.com/dockhand/dockhand/internal/loadgen"
+	"github.com/dockhand/dockhand/cmd/dockload/loadgen"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/testenv"
 )

@@ -16,7 +16,7 @@ import (
 	centrald "github.com/dockhand/dockhand/central/daemon"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/central/store/badgerstore"
-	"github.com/dockhand/dockhand/internal/loadgen"
+	"github.com/dockhand/dockhand/cmd/dockload/loadgen"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/testenv"
 	"github.com/dockhand/dockhand/internal/wire"

@@ -14,7 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
-	"github.com/dockhand/dockhand/internal/loadgen"
+	"github.com/dockhand/dockhand/cmd/dockload/loadgen"
 	"github.com/dockhand/dockhand/internal/mqttx"
 )
 

@@ -99,5 +99,14 @@ func (s *Session) Rebuild() {
 	s.Connect()
 }
 
+// SetWill replaces the Last Will of the clients built from now on; a
+// client hands its will to the broker when it connects, so the current
+// one keeps the will it was built with.
+func (s *Session) SetWill(topic string, payload []byte, qos byte, retained bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.co.SetBinaryWill(topic, payload, qos, retained)
+}
+
 // Close disconnects, waiting up to quiesce milliseconds for pending work.
 func (s *Session) Close(quiesce uint) { s.Client().Disconnect(quiesce) }

@@ -177,6 +177,9 @@ type State struct {
 	State    string   `json:"state"`
 	Version  string   `json:"version,omitempty"`
 	Stations []string `json:"stations,omitempty"`
+	// Roles is each station's role (a station may change role while the
+	// gateway runs; it then publishes its birth again).
+	Roles map[string]Role `json:"roles,omitempty"`
 	// Streams announces the gateway's event streams (birth only).
 	Streams []StreamInfo `json:"streams,omitempty"`
 }

@@ -136,9 +136,15 @@ async function loadOverview() {
 }
 
 // ---------- devices ----------
+// A station's role as configured ("" when unknown).
+function roleOf(station) {
+  const s = state.config && state.config.stations.find((x) => x.id === station);
+  return s ? s.role : "";
+}
 function deviceRow(d) {
+  const role = roleOf(d.station);
   const tr = el("tr", { "data-device": d.id },
-    el("td", {}, d.id), el("td", {}, d.kind), el("td", {}, d.station),
+    el("td", {}, d.id), el("td", {}, d.kind), el("td", { class: "station" }, d.station + (role ? " (" + role + ")" : "")),
     el("td", { class: "state state-" + d.state }, d.state + (d.printer && d.printer.problem ? " (" + d.printer.problem + ")" : "")),
     el("td", {}, d.reads), el("td", {}, d.errors), el("td", {}, d.last_error || ""));
   const actions = el("td", {});
@@ -155,9 +161,10 @@ function renderDevices() {
 }
 async function loadDevices() {
   const [devs, cfg] = await Promise.all([api("GET", "/api/v1/devices"), api("GET", "/api/v1/config")]);
+  if (cfg.ok) { state.config = cfg.data; renderStations(); }
   if (devs.ok) { state.devices = new Map(devs.data.map((d) => [d.id, d])); renderDevices(); }
-  if (cfg.ok) state.config = cfg.data;
   $("#add-device").hidden = !state.editable;
+  $("#add-station").hidden = !state.editable;
 }
 async function removeDevice(id) {
   if (!confirm("Remove " + id + " from the configuration?")) return;
@@ -209,8 +216,11 @@ function renderForm(kind, values) {
   for (const [key, label, type, help] of [...COMMON, ...(FORM[kind] || [])]) {
     let input;
     if (type === "kind" || type === "station") {
+      // The configured stations; a station the file names that is not one
+      // of them is offered as written, for the server to refuse.
       const opts = type === "kind" ? state.config.kinds : state.config.stations.map((s) => s.id);
-      input = el("select", { name: key }, ...opts.map((o) => el("option", { value: o }, type === "station" ? o + " (" + state.config.stations.find((s) => s.id === o).role + ")" : o)));
+      if (type === "station" && values[key] && !opts.includes(values[key])) opts.push(values[key]);
+      input = el("select", { name: key }, ...opts.map((o) => el("option", { value: o }, type === "station" ? o + (roleOf(o) ? " (" + roleOf(o) + ")" : "") : o)));
       input.value = values[key] || (type === "kind" ? kind : opts[0]);
       if (type === "kind") input.addEventListener("change", () => renderForm(input.value, collectForm(true)));
     } else {
@@ -255,6 +265,62 @@ $("#device-form").addEventListener("submit", async (ev) => {
   if (!r.ok) { setFormErrors(r.data.fields, r.data.problems, r.data.error); return; }
   setFormErrors({});
   $("#device-form").hidden = true;
+  banner(r.data.warning || "Saved and applied (previous file kept as " + r.data.backup + ").");
+  loadDevices();
+});
+
+// ---------- stations ----------
+function renderStations() {
+  const body = $("#station-list"); clear(body);
+  for (const s of state.config.stations) {
+    const devs = state.config.devices.filter((d) => d.station === s.id).map((d) => d.id);
+    const tr = el("tr", { "data-station": s.id }, el("td", {}, s.id), el("td", { class: "role" }, s.role), el("td", {}, devs.join(", ") || "—"));
+    const actions = el("td", {});
+    if (state.editable) {
+      actions.append(el("button", { type: "button", class: "secondary", onclick: () => openStationForm(s) }, "Edit"),
+        el("button", { type: "button", class: "danger", onclick: () => removeStation(s.id) }, "Remove"));
+    }
+    tr.append(actions);
+    body.append(tr);
+  }
+}
+let editingStation = null; // id of the station being edited, "" when adding
+function openStationForm(s) {
+  editingStation = s ? s.id : "";
+  $("#station-form-title").textContent = s ? "Change the role of " + s.id : "Add a station";
+  const id = $("#station-id");
+  id.value = s ? s.id : "";
+  id.readOnly = !!s;
+  const role = $("#station-role"); clear(role);
+  for (const r of state.config.roles) role.append(el("option", { value: r }, r));
+  role.value = s ? s.role : state.config.roles[0];
+  setStationErrors({});
+  $("#station-form").hidden = false;
+  $("#station-form").scrollIntoView();
+}
+function setStationErrors(fields, problems, message) {
+  for (const e of document.querySelectorAll("#station-form .field-error")) e.textContent = (fields || {})[e.dataset.for] || "";
+  for (const i of document.querySelectorAll("#station-form [name]")) i.classList.toggle("invalid", !!(fields || {})[i.name]);
+  $("#station-form-error").textContent = message || "";
+  const ul = $("#station-form-problems"); clear(ul);
+  for (const p of problems || []) ul.append(el("li", {}, p));
+}
+async function removeStation(id) {
+  if (!confirm("Remove station " + id + " from the configuration?")) return;
+  const r = await api("DELETE", "/api/v1/config/stations/" + encodeURIComponent(id));
+  banner(r.ok ? (r.data.warning || "") : r.data.error + (r.data.problems ? ": " + r.data.problems.join("; ") : ""));
+  loadDevices();
+}
+$("#add-station").addEventListener("click", async () => { if (!state.config) await loadDevices(); openStationForm(null); });
+$("#station-cancel").addEventListener("click", () => { $("#station-form").hidden = true; });
+$("#station-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const fields = { id: $("#station-id").value, role: $("#station-role").value };
+  const r = editingStation ? await api("PUT", "/api/v1/config/stations/" + encodeURIComponent(editingStation), { fields: { role: fields.role } })
+    : await api("POST", "/api/v1/config/stations", { fields });
+  if (!r.ok) { setStationErrors(r.data.fields, r.data.problems, r.data.error); return; }
+  setStationErrors({});
+  $("#station-form").hidden = true;
   banner(r.data.warning || "Saved and applied (previous file kept as " + r.data.backup + ").");
   loadDevices();
 });
@@ -354,7 +420,7 @@ function startLive() {
   es.addEventListener("devices", (e) => { state.devices = new Map(JSON.parse(e.data).map((d) => [d.id, d])); renderDevices(); });
   es.addEventListener("device", (e) => { const d = JSON.parse(e.data); state.devices.set(d.id, d); renderDevices(); });
   es.addEventListener("scan", (e) => addLive(scanItem(JSON.parse(e.data))));
-  es.addEventListener("tag", (e) => { const t = JSON.parse(e.data); addLive(el("li", {}, el("b", {}, "tag "), t.Device + " @ " + t.Station + " antenna " + t.Antenna + ": ", el("span", { class: "data" }, t.Tag.hri || t.Tag.uri || t.Tag.epc))); });
+  es.addEventListener("tag", (e) => { const t = JSON.parse(e.data); addLive(el("li", {}, el("b", {}, "tag "), t.device + " @ " + t.station + " antenna " + t.antenna + ": ", el("span", { class: "data" }, t.tag.hri || t.tag.uri || t.tag.epc))); });
   es.addEventListener("pass", (e) => { const p = JSON.parse(e.data); addLive(el("li", {}, el("b", {}, "portal pass "), p.device + ": " + p.tags.length + " tags sent to central")); });
   es.addEventListener("dropped", (e) => addLive(el("li", { class: "bad" }, JSON.parse(e.data).events + " events skipped (this page read too slowly)")));
   es.onerror = () => { if (es.readyState === EventSource.CLOSED) start(); };
@@ -381,7 +447,7 @@ function scanData(s) {
 }
 function scanItem(s) {
   const li = el("li", { class: s.error || !s.stored ? "bad" : "", "data-scan": s.id },
-    el("div", {}, el("b", {}, "scan "), s.device + " @ " + s.station + " · " + new Date(s.at).toLocaleTimeString() + (s.symbology ? " · " + s.symbology : "")),
+    el("div", {}, el("b", {}, "scan "), s.device + " @ " + s.station + (s.role ? " (" + s.role + ")" : "") + " · " + new Date(s.at).toLocaleTimeString() + (s.symbology ? " · " + s.symbology : "")),
     scanData(s));
   if (s.error) li.append(el("div", { class: "bad scan-error" }, s.error));
   if (!s.stored) li.append(el("div", { class: "bad" }, "not stored: the outbox refused it"));

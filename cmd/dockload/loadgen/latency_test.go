@@ -1,13 +1,13 @@
-package storage_test
+package loadgen_test
 
 import (
 	"testing"
 
-	"github.com/dockhand/dockhand/internal/loadgen"
+	"github.com/dockhand/dockhand/cmd/dockload/loadgen"
 )
 
 // The floors under a gateway's commit, back to back; the load tool runs
-// the same probes paced like its load (cmd/dockload).
+// the same probes paced like its load.
 
 // BenchmarkFsync is the disk's own floor: append 200 bytes and fsync.
 func BenchmarkFsync(b *testing.B) {
