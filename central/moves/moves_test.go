@@ -47,6 +47,7 @@ func TestMoveOrderMarksThePlate(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "A-01", o.From)
 		l, err := tx.LPN("P1")
+		require.NoError(t, err)
 		assert.Equal(t, "A-02", l.Putaway, "the plate is on its way")
 		assert.Equal(t, "MO-1", l.MoveOrder)
 		_, err = moves.CreateMoveOrder(tx, moves.MoveOrder{ID: "MO-2", LPN: "P1", To: "A-02", Reason: "r", By: "b"})

@@ -23,14 +23,21 @@ var ctx = context.Background()
 func plans(t *testing.T) store.Store {
 	st := memstore.New()
 	require.NoError(t, st.Update(ctx, func(tx store.Tx) error {
-		for _, p := range []quality.Plan{
-			{ID: "default", Mode: quality.Skip},
-			{ID: "new-supplier", Supplier: "NEWCO", Mode: quality.Sample, Sample: 2, Of: 20},
+		// The most specific first: the order plans are stored in does not
+		// decide (they are listed by id).
+		plans := []quality.Plan{
 			{ID: "tea-from-newco", Supplier: "NEWCO", SKU: "TEA", Mode: quality.Full},
 			{ID: "tea-sampled", SKU: "TEA", Mode: quality.Sample, Sample: 1, Of: 10},
-		} {
-			require.NoError(t, p.Validate())
-			require.NoError(t, tx.PutPlan(p))
+			{ID: "new-supplier", Supplier: "NEWCO", Mode: quality.Sample, Sample: 2, Of: 20},
+			{ID: "default", Mode: quality.Skip},
+		}
+		for _, p := range plans {
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			if err := tx.PutPlan(p); err != nil {
+				return err
+			}
 		}
 		return nil
 	}))
