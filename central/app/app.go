@@ -133,8 +133,11 @@ type Call struct {
 
 // Do runs one use case in one transaction and sets call.Answer to its
 // result as JSON; with call.Key, the answer is kept under the key in the
-// same transaction.
+// same transaction. A nil call is a call without a key.
 func (a *App) Do(ctx context.Context, call *Call, uc func(t *Tx) (any, error)) error {
+	if call == nil {
+		call = &Call{}
+	}
 	return a.Update(ctx, func(t *Tx) error {
 		call.Answer, call.Replay = nil, false
 		key := call.Scope + " " + call.Key
