@@ -1,3 +1,8 @@
+// Package counting is cycle counting: count tasks planned by ABC
+// frequency, blind counting, a recount when the variance is above a
+// threshold, and gain/loss adjustments with a reason. Every change goes
+// through the ledger. Like package stock it works on a Tx supplied by the
+// caller.
 package counting
 
 import (
@@ -9,6 +14,17 @@ import (
 
 	"github.com/dockhand/dockhand/central/stock"
 )
+
+// Tx is what counting needs from the caller's transaction.
+type Tx interface {
+	stock.Tx
+	CountTask(id string) (Task, error)
+	PutCountTask(Task) error
+	CountTasks() ([]Task, error)
+	LastCounted(location string) (time.Time, error)
+	SetLastCounted(location string, at time.Time) error
+	CountPolicy() (Policy, error)
+}
 
 // Policy says how often locations are counted and when a count must be
 // repeated.
@@ -300,12 +316,12 @@ func gain(tx Tx, t Task, k lotKey, n int64, qs []stock.Quant, reason, by string,
 			break
 		}
 	}
-	m, bal, err := tx.Post(stock.Movement{ID: newID(), At: at, SKU: k.sku, Quantity: n, To: t.Location, Lot: k.lot, Expiry: expiry,
+	posted, err := stock.Post(tx, stock.Movement{ID: newID(), At: at, SKU: k.sku, Quantity: n, To: t.Location, Lot: k.lot, Expiry: expiry,
 		ToStatus: stock.Available, Reason: "count-gain", Doc: t.ID, By: by, Note: reason})
 	if err != nil {
 		return nil, fmt.Errorf("count gain of %s at %s: %w", k.sku, t.Location, err)
 	}
-	return []stock.Posted{{Movement: m, Balances: bal}}, nil
+	return []stock.Posted{posted}, nil
 }
 
 // lose takes n from the quants of an item and lot, available ones first.
@@ -323,12 +339,12 @@ func lose(tx Tx, t Task, k lotKey, n int64, qs []stock.Quant, reason, by string,
 		if take == 0 {
 			break
 		}
-		m, bal, err := tx.Post(stock.Movement{ID: newID(), At: at, SKU: q.SKU, Quantity: take, From: q.Location, LPN: q.LPN, Lot: q.Lot,
+		posted, err := stock.Post(tx, stock.Movement{ID: newID(), At: at, SKU: q.SKU, Quantity: take, From: q.Location, LPN: q.LPN, Lot: q.Lot,
 			Expiry: q.Expiry, Serial: q.Serial, FromStatus: q.Status, Reason: "count-loss", Doc: t.ID, By: by, Note: reason})
 		if err != nil {
 			return nil, fmt.Errorf("count loss of %s at %s: %w", k.sku, t.Location, err)
 		}
-		out = append(out, stock.Posted{Movement: m, Balances: bal})
+		out = append(out, posted)
 		n -= take
 	}
 	return out, nil

@@ -1,6 +1,7 @@
-// Package daemon assembles centrald: the store, the allocator, the
-// embedded broker (unless an external one is named), the MQTT link and the
-// HTTP API. cmd/centrald and the demo both start central through it.
+// Package daemon assembles centrald: the store, the application with its
+// station registry, ingest, the embedded broker (unless an external one is
+// named), the MQTT link and the HTTP API. cmd/centrald and the demo both
+// start central through it.
 package daemon
 
 import (
@@ -19,12 +20,15 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/dockhand/dockhand/central/allocator"
+	"github.com/dockhand/dockhand/central/app"
+	"github.com/dockhand/dockhand/central/app/stations"
 	"github.com/dockhand/dockhand/central/broker"
 	"github.com/dockhand/dockhand/central/httpapi"
 	"github.com/dockhand/dockhand/central/identity"
+	"github.com/dockhand/dockhand/central/ingest"
 	"github.com/dockhand/dockhand/central/mqttlink"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/internal/metrics"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/secret"
@@ -89,8 +93,9 @@ func (t HTTPTimeouts) orDefault() HTTPTimeouts {
 // Central is a running central.
 type Central struct {
 	link      *mqttlink.Link
-	Store     *store.Store
-	Alloc     *allocator.Allocator
+	Store     store.Store
+	App       *app.App
+	Ingest    *ingest.Ingest
 	Accounts  *identity.Registry
 	DataDir   string
 	BrokerURL string
@@ -132,7 +137,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if opt.APIToken != "" {
 		c.TokenFile = ""
 	}
-	if c.Store, err = store.Open(filepath.Join(opt.DataDir, "central"), log); err != nil {
+	if c.Store, err = badgerstore.Open(filepath.Join(opt.DataDir, "central"), log); err != nil {
 		return nil, err
 	}
 	ok := false
@@ -144,9 +149,11 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if c.Accounts, err = identity.Open(opt.DataDir, log); err != nil {
 		return nil, err
 	}
-	if c.Alloc, err = allocator.New(allocator.Config{Site: opt.Site, Keys: c.Accounts}, c.Store, log); err != nil {
+	c.App, err = app.New(context.Background(), app.Config{Site: opt.Site, Stations: stations.New(log)}, c.Store, log)
+	if err != nil {
 		return nil, err
 	}
+	c.Ingest = ingest.New(ingest.Config{Site: opt.Site, Keys: c.Accounts}, c.Store, c.App, log)
 	mc := opt.MQTT
 	if mc.URL == "" {
 		if err := c.startBroker(opt, &mc); err != nil {
@@ -154,7 +161,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 		}
 	}
 	c.BrokerURL = mc.URL
-	link, err := mqttlink.New(mc, c.Alloc, c.Store, c.Accounts, log)
+	link, err := mqttlink.New(mc, opt.Site, c.Ingest, c.Store, c.Accounts, log)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +181,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	c.HTTPAddr = ln.Addr().String()
 	to := opt.HTTPTimeouts.orDefault()
 	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
-	c.http = &http.Server{Handler: httpapi.New(c.Alloc, c.Store, c.token, c.metricsHandler(), ready, log),
+	c.http = &http.Server{Handler: httpapi.New(c.App, c.token, c.metricsHandler(), ready, log),
 		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
 		TLSConfig: tlsConf, ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -263,7 +270,7 @@ func (c *Central) flushAlerts(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := c.Alloc.FlushAlerts(); err != nil {
+			if err := c.App.FlushAlerts(ctx); err != nil {
 				c.log.Warn().Err(err).Msg("alert summaries not published yet")
 			}
 		}
@@ -291,7 +298,7 @@ func (c *Central) storeReady() string {
 	done := make(chan error, 1)
 	go func() {
 		defer c.probing.Store(false)
-		done <- c.Store.Probe()
+		done <- c.Store.Probe(context.Background())
 	}()
 	select {
 	case err := <-done:
@@ -327,22 +334,22 @@ func (c *Central) Close() {
 }
 
 func (c *Central) metricsHandler() http.Handler {
-	a, link := c.Alloc, c.link
+	a, g, link := c.App, c.Ingest, c.link
 	reg := metrics.New("dockhand_central_")
 	if c.broker != nil {
 		reg.Counter("broker_refused_total", "Logins, publishes, subscriptions and deliveries the embedded broker refused.", c.broker.Refused)
 	}
-	reg.Counter("events_applied_total", "Gateway events applied to the ledger.", a.Metrics.Applied.Load)
-	reg.Counter("events_duplicate_total", "Redelivered gateway events ignored.", a.Metrics.Duplicates.Load)
-	reg.Counter("events_gap_total", "Events that arrived after a gap in a gateway's sequence.", a.Metrics.Gaps.Load)
-	reg.Counter("events_shed_total", "Bulk-lane events a gateway shed before sending (raw RFID reads).", a.Metrics.Shed.Load)
-	reg.Counter("events_malformed_total", "Events without a valid envelope.", a.Metrics.Malformed.Load)
-	reg.Counter("events_set_aside_total", "Events that failed to apply repeatedly and were turned into event-failed alerts.", a.Metrics.SetAside.Load)
-	reg.Counter("apply_failures_total", "Event batches whose transaction failed.", a.Metrics.Failures.Load)
+	reg.Counter("events_applied_total", "Gateway events applied to the ledger.", g.Metrics.Applied.Load)
+	reg.Counter("events_duplicate_total", "Redelivered gateway events ignored.", g.Metrics.Duplicates.Load)
+	reg.Counter("events_gap_total", "Events that arrived after a gap in a gateway's sequence.", g.Metrics.Gaps.Load)
+	reg.Counter("events_shed_total", "Bulk-lane events a gateway shed before sending (raw RFID reads).", g.Metrics.Shed.Load)
+	reg.Counter("events_malformed_total", "Events without a valid envelope.", g.Metrics.Malformed.Load)
+	reg.Counter("events_set_aside_total", "Events that failed to apply repeatedly and were turned into event-failed alerts.", g.Metrics.SetAside.Load)
+	reg.Counter("apply_failures_total", "Event batches whose transaction failed.", g.Metrics.Failures.Load)
 	reg.Counter("alerts_total", "Operations alerts raised.", a.Metrics.Alerts.Load)
 	reg.Counter("alerts_held_back_total", "Repeated alerts held back for the summary of their window.", a.Metrics.AlertsHeldBack.Load)
-	reg.Counter("messages_refused_total", "Gateway messages refused: oversized, unknown or revoked gateway, bad or missing seal, unannounced stream.", a.Metrics.Refused.Load)
-	reg.Counter("events_conflicting_total", "Events claiming a seq already applied with another event id (forgery or replay).", a.Metrics.Conflicts.Load)
+	reg.Counter("messages_refused_total", "Gateway messages refused: oversized, unknown or revoked gateway, bad or missing seal, unannounced stream.", g.Metrics.Refused.Load)
+	reg.Counter("events_conflicting_total", "Events claiming a seq already applied with another event id (forgery or replay).", g.Metrics.Conflicts.Load)
 	reg.Counter("commands_unsendable_total", "Queued commands dropped because their gateway had no active account.", link.Unsendable)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)
 	return reg.Handler()

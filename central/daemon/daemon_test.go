@@ -27,7 +27,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/wire"
 )
@@ -196,7 +196,7 @@ func TestReadyzFollowsTheBrokerSession(t *testing.T) {
 }
 
 func TestStoreReadinessFailsWhenTheStoreCannotWrite(t *testing.T) {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
+	st, err := badgerstore.Open(t.TempDir(), zerolog.Nop())
 	require.NoError(t, err)
 	c := &Central{Store: st}
 	assert.Empty(t, c.storeReady())

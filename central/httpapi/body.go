@@ -75,12 +75,16 @@ func decode(body []byte, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
+		var se *json.SyntaxError
+		if errors.As(err, &te) {
 			return stock.Invalid{{Field: te.Field, Reason: fmt.Sprintf("must be %s, got %s", te.Type, te.Value)}}
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return stock.Invalid{{Field: f, Reason: "unknown field"}}
+		}
+		// encoding/json has no error type for a member it does not know:
+		// find it ourselves (unknown.go).
+		if !errors.As(err, &se) {
+			if name, ok := unknownMember(body, reflect.TypeOf(v)); ok {
+				return stock.Invalid{{Field: name, Reason: "unknown field"}}
+			}
 		}
 		return badRequest("body is not valid JSON: " + err.Error())
 	}

@@ -32,9 +32,7 @@ func (z *zeros) Read(p []byte) (int, error) {
 }
 
 func (a *api) send(req *http.Request) (int, map[string]any) {
-	req.Header.Set("Authorization", "Bearer s3cret")
-	rec := httptest.NewRecorder()
-	a.h.ServeHTTP(rec, req)
+	rec := a.exchange(req)
 	var v map[string]any
 	_ = json.Unmarshal(rec.Body.Bytes(), &v)
 	return rec.Code, v
@@ -224,10 +222,7 @@ func (a *api) list(path string) []map[string]any {
 	var all []map[string]any
 	for pages := 0; path != ""; pages++ {
 		require.Less(a.t, pages, 1000, "paging ends")
-		req := httptest.NewRequest("GET", path, nil)
-		req.Header.Set("Authorization", "Bearer s3cret")
-		rec := httptest.NewRecorder()
-		a.h.ServeHTTP(rec, req)
+		rec := a.exchange(httptest.NewRequest("GET", path, nil))
 		require.Equal(a.t, http.StatusOK, rec.Code, "%s: %s", path, rec.Body.String())
 		var page []map[string]any
 		require.NoError(a.t, json.Unmarshal(rec.Body.Bytes(), &page))
@@ -254,10 +249,7 @@ func TestListsArePaged(t *testing.T) {
 	for i := range 250 {
 		a.ok("POST", "/api/v1/locations", fmt.Sprintf(`{"code":"A-%03d","type":"reserve"}`, i), http.StatusCreated)
 	}
-	req := httptest.NewRequest("GET", "/api/v1/locations", nil)
-	req.Header.Set("Authorization", "Bearer s3cret")
-	rec := httptest.NewRecorder()
-	a.h.ServeHTTP(rec, req)
+	rec := a.exchange(httptest.NewRequest("GET", "/api/v1/locations", nil))
 	var first []map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &first))
 	assert.Len(t, first, 100, "the default page")

@@ -4,11 +4,13 @@
 // Idempotency-Key support on every create and paging on every list.
 // docs/api.md and docs/openapi.yaml describe it.
 //
-// Every state-changing request is handled in two steps: the body is read
-// in full (bounded, under the server's read timeout), decoded and checked
-// first, and only then does the handler enter the store's one write
-// transaction, so a slow or huge request never holds back other writes —
-// dock scans included.
+// The API is an adapter: it decodes a request, calls one use case of the
+// application (central/app) and encodes the answer; it classifies errors
+// by their types. Every state-changing request is handled in two steps:
+// the body is read in full (bounded, under the server's read timeout),
+// decoded and checked first, and only then does the use case enter the
+// store's write transaction, so a slow or huge request never holds back
+// other writes — dock scans included. Reads run in a read-only snapshot.
 package httpapi
 
 import (
@@ -23,16 +25,15 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/dockhand/dockhand/central/allocator"
-	"github.com/dockhand/dockhand/central/inbound"
+	"github.com/dockhand/dockhand/central/app"
+	"github.com/dockhand/dockhand/central/putaway"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 )
 
 // Server serves the API.
 type Server struct {
-	alloc   *allocator.Allocator
-	st      *store.Store
+	app     *app.App
 	token   [32]byte
 	log     zerolog.Logger
 	metrics http.Handler
@@ -46,8 +47,8 @@ type Readiness map[string]func() string
 // New returns the API handler. token is required on /api requests as
 // "Authorization: Bearer <token>"; metrics is served on /metrics and the
 // ready checks on /readyz.
-func New(alloc *allocator.Allocator, st *store.Store, token string, metrics http.Handler, ready Readiness, log zerolog.Logger) http.Handler {
-	s := &Server{alloc: alloc, st: st, token: sha256.Sum256([]byte(token)), log: log.With().Str("component", "http").Logger(),
+func New(a *app.App, token string, metrics http.Handler, ready Readiness, log zerolog.Logger) http.Handler {
+	s := &Server{app: a, token: sha256.Sum256([]byte(token)), log: log.With().Str("component", "http").Logger(),
 		metrics: metrics, ready: ready}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -58,17 +59,17 @@ func New(alloc *allocator.Allocator, st *store.Store, token string, metrics http
 		mux.Handle("GET /metrics", metrics)
 	}
 	api := http.NewServeMux()
-	api.HandleFunc("POST /api/v1/items", s.create(s.createItem()))
-	api.HandleFunc("GET /api/v1/items", list(s, (*store.Tx).Items))
-	api.HandleFunc("GET /api/v1/items/{sku}", get(s, "sku", (*store.Tx).Item))
-	api.HandleFunc("POST /api/v1/locations", s.create(s.createLocation()))
-	api.HandleFunc("GET /api/v1/locations", list(s, (*store.Tx).Locations))
-	api.HandleFunc("POST /api/v1/asns", s.create(s.createASN()))
-	api.HandleFunc("GET /api/v1/asns", list(s, (*store.Tx).ASNs))
-	api.HandleFunc("GET /api/v1/asns/{id}", get(s, "id", (*store.Tx).ASN))
+	api.HandleFunc("POST /api/v1/items", s.create(body(app.CheckItem, of((*app.Tx).CreateItem))))
+	api.HandleFunc("GET /api/v1/items", list(s, store.Tx.Items))
+	api.HandleFunc("GET /api/v1/items/{sku}", get(s, "sku", store.Tx.Item))
+	api.HandleFunc("POST /api/v1/locations", s.create(body(app.CheckLocation, of((*app.Tx).CreateLocation))))
+	api.HandleFunc("GET /api/v1/locations", list(s, store.Tx.Locations))
+	api.HandleFunc("POST /api/v1/asns", s.create(body(nil, of((*app.Tx).CreateASN))))
+	api.HandleFunc("GET /api/v1/asns", list(s, store.Tx.ASNs))
+	api.HandleFunc("GET /api/v1/asns/{id}", get(s, "id", store.Tx.ASN))
 	api.HandleFunc("GET /api/v1/stock", s.getStock)
 	api.HandleFunc("GET /api/v1/ledger", s.getLedger)
-	api.HandleFunc("GET /api/v1/receipts", list(s, (*store.Tx).Receipts))
+	api.HandleFunc("GET /api/v1/receipts", list(s, store.Tx.Receipts))
 	s.routeWorkflows(api)
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
@@ -130,13 +131,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// op is the part of a command that runs inside the store transaction.
-type op func(tx *store.Tx) (any, error)
+// useCase is the part of a command that runs in the application's
+// transaction: one use case.
+type useCase func(t *app.Tx) (any, error)
 
 // parser reads what a command needs from its request — the body already
 // read in full — and checks everything that needs no store, before any
-// transaction; it returns the op to run in one.
-type parser func(r *http.Request, body []byte) (op, error)
+// transaction; it returns the use case to run.
+type parser func(r *http.Request, body []byte) (useCase, error)
 
 // create wraps a create handler: body, errors, idempotency; 201.
 func (s *Server) create(p parser) http.HandlerFunc { return s.command(http.StatusCreated, p) }
@@ -145,7 +147,7 @@ func (s *Server) create(p parser) http.HandlerFunc { return s.command(http.Statu
 const maxIdempotencyKey = 200
 
 // command runs a state-changing handler: the body is read, decoded and
-// checked first, then the op runs in one store transaction (with the ops
+// checked first, then the use case runs in one transaction (with the ops
 // messages it queues) and the answer has status. An Idempotency-Key makes
 // a repeated request get the first answer again, unchanged; the same key
 // with a different body is refused (422), never answered with the first
@@ -167,55 +169,22 @@ func (s *Server) command(status int, parse parser) http.HandlerFunc {
 			s.fail(w, err)
 			return
 		}
-		idem := r.Method + " " + r.URL.Path + " " + key
 		fingerprint := sha256.Sum256(body)
-		var answer []byte
-		var replay bool
-		err = s.alloc.Update(func(tx *store.Tx) error {
-			if key != "" {
-				prev, prevFP, ok, err := tx.Idempotent(idem)
-				if err != nil {
-					return err
-				}
-				if ok {
-					if prevFP != nil && subtle.ConstantTimeCompare(prevFP, fingerprint[:]) != 1 {
-						return keyReused(key)
-					}
-					answer, replay = prev, true
-					return nil
-				}
-			}
-			v, err := run(tx)
-			if err != nil {
-				return err
-			}
-			if answer, err = json.Marshal(v); err != nil {
-				return err
-			}
-			if key != "" {
-				return tx.SetIdempotent(idem, fingerprint[:], answer)
-			}
-			return nil
-		})
-		if err != nil {
+		call := &app.Call{Scope: r.Method + " " + r.URL.Path, Key: key, Request: fingerprint[:]}
+		if err := s.app.Do(r.Context(), call, run); err != nil {
 			s.fail(w, err)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		if replay {
+		if call.Replay {
 			w.Header().Set("Idempotent-Replay", "true")
 		}
 		w.WriteHeader(status)
-		_, _ = w.Write(append(answer, '\n'))
+		_, _ = w.Write(append(call.Answer, '\n'))
 	}
 }
 
-// conflict marks a create of something that already exists.
-type conflict string
-
-func (c conflict) Error() string { return string(c) }
-
-// httpError is a refusal with its own status and code.
+// httpError is a refusal of the HTTP layer with its own status and code.
 type httpError struct {
 	status     int
 	code, text string
@@ -225,22 +194,32 @@ func (e *httpError) Error() string { return e.text }
 
 func badRequest(msg string) error { return &httpError{http.StatusBadRequest, "bad_request", msg} }
 
-func keyReused(key string) error {
-	return &httpError{http.StatusUnprocessableEntity, "idempotency_key_reused",
-		"Idempotency-Key " + quote(key) + " was already used for a request with a different body; use a new key for a new request"}
-}
-
+// fail answers an error by its type: the HTTP layer's own refusals, field
+// errors (422), an idempotency key used for another request (422), a
+// create of what exists (409), a putaway the location refuses (422) or a
+// plate that is not there (404), anything not found (404); anything else
+// is central's fault (500, logged).
 func (s *Server) fail(w http.ResponseWriter, err error) {
 	var inv stock.Invalid
-	var c conflict
+	var conflict *app.ConflictError
+	var reused *app.KeyReusedError
+	var refused *putaway.Refused
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
 		writeError(w, he.status, he.code, he.text, nil)
+	case errors.As(err, &reused):
+		writeError(w, http.StatusUnprocessableEntity, "idempotency_key_reused", "Idempotency-Key "+quote(reused.Key)+
+			" was already used for a request with a different body; use a new key for a new request", nil)
 	case errors.As(err, &inv):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
-	case errors.As(err, &c):
-		writeError(w, http.StatusConflict, "conflict", c.Error(), nil)
+	case errors.As(err, &conflict):
+		writeError(w, http.StatusConflict, "conflict", conflict.Error(), nil)
+	case errors.As(err, &refused) && refused.Kind == putaway.UnknownLPN:
+		writeError(w, http.StatusNotFound, "not_found", refused.Message, nil)
+	case errors.As(err, &refused):
+		inv := stock.Invalid{{Field: "location", Reason: refused.Message}}
+		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
 	case errors.Is(err, stock.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", err.Error(), nil)
 	default:
@@ -249,56 +228,10 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	}
 }
 
-func (s *Server) createItem() parser {
-	return body(func(it *stock.Item) error { return merge(it.Validate(), checkItem(*it)) },
-		func(tx *store.Tx, _ *http.Request, it stock.Item) (any, error) {
-			if _, err := tx.Item(it.SKU); err == nil {
-				return nil, conflict("item " + it.SKU + " already exists")
-			}
-			var inv stock.Invalid
-			for _, g := range it.GTINs() {
-				if other, err := tx.ItemByGTIN(g); err == nil {
-					inv.Add(gtinField(it, g), "%s is already used by item %s", g, other.SKU)
-				}
-			}
-			if err := inv.Err(); err != nil {
-				return nil, err
-			}
-			return it, tx.PutItem(it)
-		})
-}
-
-func (s *Server) createLocation() parser {
-	check := func(l *stock.Location) error {
-		l.Normalize()
-		return merge(l.Validate(), checkLocation(*l))
-	}
-	return body(check, func(tx *store.Tx, _ *http.Request, l stock.Location) (any, error) {
-		if _, err := tx.Location(l.Code); err == nil {
-			return nil, conflict("location " + l.Code + " already exists")
-		}
-		return l, tx.PutLocation(l)
-	})
-}
-
-// createASN checks the ASN's label fields and, in the transaction, what
-// needs the store (items, SSCCs on other ASNs); one answer names every
-// problem.
-func (s *Server) createASN() parser {
-	return body(nil, func(tx *store.Tx, _ *http.Request, a inbound.ASN) (any, error) {
-		if _, err := tx.ASN(a.ID); err == nil {
-			return nil, conflict("ASN " + a.ID + " already exists")
-		}
-		a.Created = now()
-		out, err := inbound.CreateASN(tx, a)
-		return out, merge(err, checkASN(a))
-	})
-}
-
 // view answers a read with the value fn returns.
-func (s *Server) view(w http.ResponseWriter, fn func(tx *store.Tx) (any, error)) {
+func (s *Server) view(w http.ResponseWriter, r *http.Request, fn func(tx store.Tx) (any, error)) {
 	var v any
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.app.View(r.Context(), func(tx store.Tx) error {
 		var err error
 		v, err = fn(tx)
 		return err
@@ -323,7 +256,7 @@ func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	s.view(w, func(tx *store.Tx) (any, error) {
+	s.view(w, r, func(tx store.Tx) (any, error) {
 		out := []stock.Quant{}
 		err := pg.fill(func(p *store.Page) (int, error) {
 			all, err := tx.Paged(p).Quants(q.Get("location"))
@@ -362,7 +295,7 @@ func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) {
 		return match(q.Get("sku"), m.SKU) && match(q.Get("lpn"), m.LPN) && match(q.Get("doc"), m.Doc) &&
 			(loc == "" || loc == m.From || loc == m.To)
 	}
-	s.view(w, func(tx *store.Tx) (any, error) {
+	s.view(w, r, func(tx store.Tx) (any, error) {
 		out := []stock.Movement{}
 		for len(out) < limit {
 			ms, err := tx.Movements(after, 1000)

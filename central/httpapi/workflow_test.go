@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dockhand/dockhand/central/app"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 )
@@ -22,7 +24,7 @@ func (a *api) ok(method, path, body string, want int) map[string]any {
 
 // queued lists the ops messages queued so far as topic suffix → count.
 func queued(t *testing.T, a *api) map[string]int {
-	ms, err := a.st.Outgoing(0, 1000)
+	ms, err := a.st.Outgoing(context.Background(), 0, 1000)
 	require.NoError(t, err)
 	out := map[string]int{}
 	for _, m := range ms {
@@ -71,8 +73,8 @@ func seed(t *testing.T, a *api) {
 	v := a.ok("POST", "/api/v1/locations", `{"code":"A-01-1-01","type":"reserve","pick_seq":3}`, http.StatusCreated)
 	assert.Equal(t, "01", v["rack"], "the bin address comes from the code")
 	a.ok("POST", "/api/v1/locations", `{"code":"A-01-1-02","type":"reserve"}`, http.StatusCreated)
-	require.NoError(t, a.st.Update(func(tx *store.Tx) error {
-		if _, _, err := tx.Post(stock.Movement{SKU: "TEA", Quantity: 10, To: "RECV", LPN: "P1", ToStatus: stock.Available, Reason: "receipt"}); err != nil {
+	require.NoError(t, a.st.Update(context.Background(), func(tx store.Tx) error {
+		if _, err := stock.Post(tx, stock.Movement{SKU: "TEA", Quantity: 10, To: "RECV", LPN: "P1", ToStatus: stock.Available, Reason: "receipt"}); err != nil {
 			return err
 		}
 		return tx.PutLPN(stock.LPN{Code: "P1", SKU: "TEA", Quantity: 10, Status: stock.Available, Location: "RECV", Putaway: "A-01-1-01", ReceivedAt: time.Now()})
@@ -113,7 +115,7 @@ func TestPutawayMoveAndCountOverHTTP(t *testing.T) {
 	v = a.ok("POST", "/api/v1/counts/"+id+"/submit", `{"lines":[{"sku":"TEA","quantity":7}],"by":"bob","reason":"damaged"}`, http.StatusOK)
 	assert.Len(t, v["movements"], 1)
 
-	var sum itemStock
+	var sum app.ItemStock
 	require.NoError(t, json.Unmarshal(a.raw("GET", "/api/v1/stock/items/TEA"), &sum))
 	assert.Equal(t, int64(7), sum.OnHand)
 	assert.Equal(t, map[string]int64{"A-01-1-01": 7}, sum.ByLocation)
@@ -124,7 +126,7 @@ func TestPutawayMoveAndCountOverHTTP(t *testing.T) {
 		reasons = append(reasons, m.Reason)
 	}
 	assert.Equal(t, []string{"move", "count-loss"}, reasons)
-	problems, err := a.st.Check()
+	problems, err := store.Check(context.Background(), a.st)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
 }

@@ -35,8 +35,8 @@ type Discrepancy struct {
 }
 
 func (d Discrepancy) alert(severity string) stock.Alert {
-	kind := map[string]string{DiscOver: "over-receipt", DiscShort: "short-receipt", DiscUnexpected: "unexpected-item",
-		DiscRFIDCount: "rfid-count-mismatch"}[d.Kind]
+	kind := map[string]string{DiscOver: AlertOverReceipt, DiscShort: AlertShortReceipt, DiscUnexpected: AlertUnexpectedItem,
+		DiscRFIDCount: AlertRFIDCountMismatch}[d.Kind]
 	return stock.Alert{Kind: kind, Severity: severity, Message: d.Message, Ref: d.ASN,
 		Details: map[string]string{"discrepancy": d.ID, "sku": d.SKU, "expected": fmt.Sprint(d.Expected), "received": fmt.Sprint(d.Received)}}
 }

@@ -1,9 +1,12 @@
 // Package inbound is the receiving side of central's workflow: advance
 // shipping notices (ASNs), receiving whole pallets by their SSCC and cases
 // by GTIN + lot + expiry at an inbound dock, over/under-receipt
-// discrepancies with tolerances, RFID portal counts, and the putaway
-// suggestion printed on the label. Like package stock it works on a Tx
-// supplied by the caller and knows nothing of storage or transport.
+// discrepancies with tolerances and RFID portal counts. Like package
+// stock it works on a Tx supplied by the caller and knows nothing of
+// storage or transport, nor of the other workflows: what purchasing says
+// about an ASN's order (Supply) and what inspection and putaway decide
+// about a receipt (Book's status and location) are handed in by the
+// application layer.
 package inbound
 
 import (
@@ -11,7 +14,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dockhand/dockhand/central/putaway"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/drivers/gs1"
 )
@@ -100,9 +102,7 @@ type Receipt struct {
 
 // Tx is what receiving needs from the caller's transaction.
 type Tx interface {
-	putaway.Tx
-	Hooks
-	ItemByGTIN(gtin string) (stock.Item, error)
+	stock.Tx
 	ASN(id string) (ASN, error)
 	PutASN(ASN) error
 	// OpenASNs lists open ASNs, oldest first.
@@ -115,22 +115,17 @@ type Tx interface {
 	NextLPN() (string, error)
 }
 
-// Hooks let the purchasing and quality workflows take part in a receipt
-// without this package knowing their records.
-type Hooks interface {
-	// SupplierTolerance is the supplier's default tolerance (nil if none).
-	SupplierTolerance(supplier string) (*Tolerance, error)
-	// CheckPO reports a field problem when an ASN may not name po.
-	CheckPO(po, supplier string) (string, error)
-	// POReceived books a received quantity against a purchase order.
-	POReceived(po, sku string, qty int64, at time.Time) error
-	// Inspect decides whether a receipt needs inspection; when it does it
-	// creates the inspection task and returns the status the stock enters.
-	Inspect(r Receipt, newID func() string) (stock.Status, error)
+// Supply is what purchasing says about a new ASN: why it may not name its
+// purchase order ("" when it may, or names none) and the supplier's
+// default receiving tolerance (nil when none).
+type Supply struct {
+	POProblem string
+	Tolerance *Tolerance
 }
 
-// CreateASN validates an ASN against the items it names and stores it.
-func CreateASN(tx Tx, a ASN) (ASN, error) {
+// CreateASN validates an ASN against the items it names and what
+// purchasing said about it, and stores it.
+func CreateASN(tx Tx, a ASN, s Supply) (ASN, error) {
 	var v stock.Invalid
 	if !stock.ValidCode(a.ID) {
 		v.Add("id", "must be 1-64 characters without spaces or '/'")
@@ -139,14 +134,8 @@ func CreateASN(tx Tx, a ASN) (ASN, error) {
 	} else if !errors.Is(err, stock.ErrNotFound) {
 		return a, err
 	}
-	if a.PO != "" {
-		why, err := tx.CheckPO(a.PO, a.Supplier)
-		if err != nil {
-			return a, err
-		}
-		if why != "" {
-			v.Add("po", "%s", why)
-		}
+	if a.PO != "" && s.POProblem != "" {
+		v.Add("po", "%s", s.POProblem)
 	}
 	if len(a.Pallets) == 0 && len(a.Lines) == 0 {
 		v.Add("pallets", "at least one pallet or line is required")
@@ -184,11 +173,7 @@ func CreateASN(tx Tx, a ASN) (ASN, error) {
 		return a, err
 	}
 	if a.Tolerance == nil && a.Supplier != "" {
-		t, err := tx.SupplierTolerance(a.Supplier)
-		if err != nil {
-			return a, err
-		}
-		a.Tolerance = t
+		a.Tolerance = s.Tolerance
 	}
 	a.Status = ASNOpen
 	for i, p := range a.Pallets {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dockhand/dockhand/central/putaway"
 	"github.com/dockhand/dockhand/central/stock"
 )
 
@@ -17,10 +16,14 @@ const (
 	Refused   = "refused"
 )
 
-// Label templates an outcome asks to print.
+// LabelKind is the label a receipt prints.
+type LabelKind int
+
+// Labels of a receipt: the GS1 logistic label of a pallet received by its
+// SSCC, the putaway label of cases received onto a plate.
 const (
-	LabelPallet  = "sscc-pallet"
-	LabelPutaway = "putaway"
+	PalletLabel LabelKind = iota + 1
+	PlateLabel
 )
 
 // Scan is where and when a scan happened.
@@ -47,39 +50,77 @@ type Outcome struct {
 	ASN       *ASN
 	Movements []stock.Posted
 	Alerts    []stock.Alert
-	// Label is the template to print for a receipt.
-	Label string
+	// Label is the label to print for a receipt.
+	Label LabelKind
 }
 
-// ReceivePallet books a whole pallet announced on an open ASN into the
-// receiving location and suggests where to put it away. A pallet already
-// received is not received again; an unknown pallet changes nothing.
-func ReceivePallet(tx Tx, sscc string, s Scan) (Outcome, error) {
+// Label is what an inbound label says: a pallet's SSCC (AI 00), a case's
+// GTIN and data, or both (a logistic label that lists its contents).
+type Label struct {
+	SSCC string
+	Case *Case
+}
+
+// Arrival is goods a label receives, decided but not yet booked: the
+// receipt without its status and putaway location, which inspection and
+// putaway decide (the application layer asks them), then Book books it.
+type Arrival struct {
+	Receipt Receipt
+	Item    stock.Item
+	asn     *ASN
+	label   LabelKind
+	alerts  []stock.Alert
+}
+
+// Receive decides what a label receives. A pallet is received by its
+// SSCC when an open ASN announced it; a logistic label that also lists
+// its contents and is on no ASN is received as cases onto a plate with
+// its SSCC; a case label by GTIN + lot + expiry against the oldest open
+// ASN that expects the item. Duplicate, Unknown and Refused outcomes are
+// final and change no stock (nil Arrival); otherwise Book completes it.
+func Receive(tx Tx, l Label, s Scan) (Outcome, *Arrival, error) {
+	switch {
+	case l.Case == nil:
+		return receivePallet(tx, l.SSCC, s)
+	case l.SSCC == "":
+		return receiveCases(tx, *l.Case, s)
+	}
+	if _, _, err := tx.ExpectedPallet(l.SSCC); err == nil {
+		return receivePallet(tx, l.SSCC, s)
+	} else if !errors.Is(err, stock.ErrNotFound) {
+		return Outcome{}, nil, err
+	}
+	c := *l.Case
+	c.SSCC = l.SSCC
+	return receiveCases(tx, c, s)
+}
+
+// receivePallet receives a whole pallet announced on an open ASN. A
+// pallet already received is not received again; an unknown pallet
+// changes nothing.
+func receivePallet(tx Tx, sscc string, s Scan) (Outcome, *Arrival, error) {
 	if lpn, err := tx.LPN(sscc); err == nil {
 		msg := fmt.Sprintf("pallet %s was already received at %s (receipt %s)", sscc, lpn.ReceivedAt.Format(time.RFC3339), lpn.Receipt)
 		return Outcome{Kind: Duplicate, LPN: &lpn, Message: msg,
-			Alerts: []stock.Alert{{Kind: "duplicate-pallet", Severity: "info", Message: msg, Ref: sscc}}}, nil
+			Alerts: []stock.Alert{{Kind: AlertDuplicatePallet, Severity: "info", Message: msg, Ref: sscc}}}, nil, nil
 	} else if !errors.Is(err, stock.ErrNotFound) {
-		return Outcome{}, err
+		return Outcome{}, nil, err
 	}
 	asn, p, err := tx.ExpectedPallet(sscc)
 	if errors.Is(err, stock.ErrNotFound) || err == nil && asn.Status == ASNClosed {
 		msg := fmt.Sprintf("pallet %s is not on any open ASN", sscc)
-		return Outcome{Kind: Unknown, Message: msg, Alerts: []stock.Alert{{Kind: "unknown-pallet", Severity: "warning", Message: msg, Ref: sscc}}}, nil
+		return Outcome{Kind: Unknown, Message: msg, Alerts: []stock.Alert{{Kind: AlertUnknownPallet, Severity: "warning", Message: msg, Ref: sscc}}}, nil, nil
 	}
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, nil, err
 	}
 	item, err := tx.Item(p.SKU)
 	if err != nil {
-		return Outcome{}, fmt.Errorf("item %s of ASN %s: %w", p.SKU, asn.ID, err)
+		return Outcome{}, nil, fmt.Errorf("item %s of ASN %s: %w", p.SKU, asn.ID, err)
 	}
-	out, err := receive(tx, s, &asn, item, goods{lpn: sscc, sscc: sscc, qty: p.Quantity, lot: p.Lot, expiry: p.Expiry})
-	if err != nil {
-		return Outcome{}, err
-	}
-	out.Label = LabelPallet
-	return out, nil
+	a := arrive(s, &asn, item, goods{lpn: sscc, sscc: sscc, qty: p.Quantity, lot: p.Lot, expiry: p.Expiry})
+	a.label = PalletLabel
+	return Outcome{}, a, nil
 }
 
 // Case is a case label's GS1 data: AI 01 (or 02 with 37), 10, 17 or 15,
@@ -95,12 +136,12 @@ type Case struct {
 	SSCC string
 }
 
-// ReceiveCases books the cases of one case scan onto a new licence plate
-// in the receiving location, against the oldest open ASN that expects the
-// item (and lot). Over-receipt within the ASN's tolerance is accepted and
-// reported; beyond it, and for items no open ASN expects, the scan is
-// refused and reported. The worker gets a putaway label for the plate.
-func ReceiveCases(tx Tx, c Case, s Scan) (Outcome, error) {
+// receiveCases receives the cases of one case scan onto a new licence
+// plate, against the oldest open ASN that expects the item (and lot).
+// Over-receipt within the ASN's tolerance is accepted and reported;
+// beyond it, and for items no open ASN expects, the scan is refused and
+// reported. The worker gets a putaway label for the plate.
+func receiveCases(tx Tx, c Case, s Scan) (Outcome, *Arrival, error) {
 	refuse := func(kind, format string, a ...any) Outcome {
 		msg := fmt.Sprintf(format, a...)
 		return Outcome{Kind: Refused, Message: msg, Alerts: []stock.Alert{{Kind: kind, Severity: "warning", Message: msg, Ref: c.GTIN}}}
@@ -109,33 +150,33 @@ func ReceiveCases(tx Tx, c Case, s Scan) (Outcome, error) {
 		if lpn, err := tx.LPN(c.SSCC); err == nil {
 			msg := fmt.Sprintf("pallet %s was already received (receipt %s)", c.SSCC, lpn.Receipt)
 			return Outcome{Kind: Duplicate, LPN: &lpn, Message: msg,
-				Alerts: []stock.Alert{{Kind: "duplicate-pallet", Severity: "info", Message: msg, Ref: c.SSCC}}}, nil
+				Alerts: []stock.Alert{{Kind: AlertDuplicatePallet, Severity: "info", Message: msg, Ref: c.SSCC}}}, nil, nil
 		} else if !errors.Is(err, stock.ErrNotFound) {
-			return Outcome{}, err
+			return Outcome{}, nil, err
 		}
 	}
 	item, err := tx.ItemByGTIN(c.GTIN)
 	if errors.Is(err, stock.ErrNotFound) {
-		return refuse("unknown-item", "no item has GTIN %s", c.GTIN), nil
+		return refuse(AlertUnknownItem, "no item has GTIN %s", c.GTIN), nil, nil
 	} else if err != nil {
-		return Outcome{}, err
+		return Outcome{}, nil, err
 	}
 	per, _ := item.UnitsPer(c.GTIN)
 	count := max(c.Count, 1)
 	qty, ok := stock.Mul(per, count)
 	switch {
 	case !ok || qty > stock.MaxQuantity:
-		return refuse("bad-quantity", "%d × %d units of %s is more than %d", count, per, item.SKU, stock.MaxQuantity), nil
+		return refuse(AlertBadQuantity, "%d × %d units of %s is more than %d", count, per, item.SKU, stock.MaxQuantity), nil, nil
 	case item.LotTracked && c.Lot == "":
-		return refuse("incomplete-scan", "%s is lot-tracked: scan a label with a lot (AI 10)", item.SKU), nil
+		return refuse(AlertIncompleteScan, "%s is lot-tracked: scan a label with a lot (AI 10)", item.SKU), nil, nil
 	case item.ExpiryTracked && c.Expiry == "":
-		return refuse("incomplete-scan", "%s is expiry-tracked: scan a label with an expiry date (AI 17 or 15)", item.SKU), nil
+		return refuse(AlertIncompleteScan, "%s is expiry-tracked: scan a label with an expiry date (AI 17 or 15)", item.SKU), nil, nil
 	case item.SerialTracked && (c.Serial == "" || qty != 1):
-		return refuse("incomplete-scan", "%s is serial-tracked: scan each unit's serial (AI 21)", item.SKU), nil
+		return refuse(AlertIncompleteScan, "%s is serial-tracked: scan each unit's serial (AI 21)", item.SKU), nil, nil
 	}
 	asns, err := tx.OpenASNs()
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, nil, err
 	}
 	var asn *ASN
 	for i := range asns {
@@ -146,8 +187,8 @@ func ReceiveCases(tx Tx, c Case, s Scan) (Outcome, error) {
 		}
 	}
 	if asn == nil {
-		out := refuse("unexpected-item", "no open ASN expects %s lot %s", item.SKU, orDash(c.Lot))
-		return out, tx.PutDiscrepancy(Discrepancy{ID: s.NewID(), Kind: DiscUnexpected, SKU: item.SKU, Lot: c.Lot,
+		out := refuse(AlertUnexpectedItem, "no open ASN expects %s lot %s", item.SKU, orDash(c.Lot))
+		return out, nil, tx.PutDiscrepancy(Discrepancy{ID: s.NewID(), Kind: DiscUnexpected, SKU: item.SKU, Lot: c.Lot,
 			Received: qty, At: s.At, Event: s.Event, Message: out.Message})
 	}
 	p := asn.progress(item.SKU, c.Lot)
@@ -161,30 +202,26 @@ func ReceiveCases(tx Tx, c Case, s Scan) (Outcome, error) {
 			d.Message = fmt.Sprintf("over-receipt refused: ASN %s expects %d of %s, %d received, this scan adds %d (tolerance %g%%)",
 				asn.ID, p.Expected, item.SKU, p.Received, qty, tol.OverPct)
 			if err := tx.PutDiscrepancy(d); err != nil {
-				return Outcome{}, err
+				return Outcome{}, nil, err
 			}
-			return Outcome{Kind: Refused, Message: d.Message, Alerts: []stock.Alert{d.alert("warning")}}, nil
+			return Outcome{Kind: Refused, Message: d.Message, Alerts: []stock.Alert{d.alert("warning")}}, nil, nil
 		}
 		d.Message = fmt.Sprintf("over-receipt within tolerance: ASN %s expects %d of %s, now %d received (tolerance %g%%)",
 			asn.ID, p.Expected, item.SKU, p.Received+qty, tol.OverPct)
 		if err := tx.PutDiscrepancy(d); err != nil {
-			return Outcome{}, err
+			return Outcome{}, nil, err
 		}
 		alerts = append(alerts, d.alert("info"))
 	}
 	code := c.SSCC
 	if code == "" {
 		if code, err = tx.NextLPN(); err != nil {
-			return Outcome{}, err
+			return Outcome{}, nil, err
 		}
 	}
-	out, err := receive(tx, s, asn, item, goods{lpn: code, sscc: c.SSCC, gtin: c.GTIN, qty: qty, lot: c.Lot, expiry: c.Expiry, serial: c.Serial})
-	if err != nil {
-		return Outcome{}, err
-	}
-	out.Alerts = append(out.Alerts, alerts...)
-	out.Label = LabelPutaway
-	return out, nil
+	a := arrive(s, asn, item, goods{lpn: code, sscc: c.SSCC, gtin: c.GTIN, qty: qty, lot: c.Lot, expiry: c.Expiry, serial: c.Serial})
+	a.label, a.alerts = PlateLabel, alerts
+	return Outcome{}, a, nil
 }
 
 func (a *ASN) outstanding(sku, lot string) bool {
@@ -199,55 +236,49 @@ type goods struct {
 	lot, expiry, serial string
 }
 
-// receive books goods onto a licence plate in the receiving location:
-// inspection decides the status, putaway the suggestion; the receipt, the
-// plate, the ASN progress and the purchase order change together.
-func receive(tx Tx, s Scan, asn *ASN, item stock.Item, g goods) (Outcome, error) {
+// arrive makes the receipt of goods against an ASN.
+func arrive(s Scan, asn *ASN, item stock.Item, g goods) *Arrival {
 	gtin := g.gtin
 	if gtin == "" {
 		gtin = item.GTIN
 	}
-	rcpt := Receipt{ID: s.NewID(), ASN: asn.ID, PO: asn.PO, Supplier: asn.Supplier, SSCC: g.sscc, LPN: g.lpn, SKU: item.SKU, GTIN: gtin, Quantity: g.qty,
-		Lot: g.lot, Expiry: g.expiry, Serial: g.serial, Location: s.Into, Gateway: s.Gateway, Station: s.Station, Event: s.Event, At: s.At}
-	status, err := tx.Inspect(rcpt, s.NewID)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("inspection plan for %s: %w", item.SKU, err)
-	}
-	rcpt.Status = status
-	sug, err := putaway.Suggest(tx, putaway.Request{Item: item, Lot: g.lot, Quantity: g.qty, Status: status})
+	return &Arrival{asn: asn, Item: item, Receipt: Receipt{ID: s.NewID(), ASN: asn.ID, PO: asn.PO, Supplier: asn.Supplier, SSCC: g.sscc,
+		LPN: g.lpn, SKU: item.SKU, GTIN: gtin, Quantity: g.qty, Lot: g.lot, Expiry: g.expiry, Serial: g.serial, Location: s.Into,
+		Gateway: s.Gateway, Station: s.Station, Event: s.Event, At: s.At}}
+}
+
+// Book books an arrival onto its licence plate in the receiving
+// location, in the status inspection decided, with the putaway location
+// suggested ("" when none has room): the receipt, the ledger movement,
+// the plate and the ASN's progress change together.
+func Book(tx Tx, a *Arrival, status stock.Status, putawayTo string, s Scan) (Outcome, error) {
+	rcpt := a.Receipt
+	rcpt.Status, rcpt.Putaway = status, putawayTo
+	posted, err := stock.Post(tx, stock.Movement{ID: s.NewID(), At: rcpt.At, SKU: rcpt.SKU, Quantity: rcpt.Quantity, To: rcpt.Location,
+		LPN: rcpt.LPN, Lot: rcpt.Lot, Expiry: rcpt.Expiry, Serial: rcpt.Serial, ToStatus: status, Reason: "receipt", Doc: rcpt.ASN,
+		Event: rcpt.Event, By: s.by()})
 	if err != nil {
 		return Outcome{}, err
 	}
-	rcpt.Putaway = sug.Location
-	mv, bal, err := tx.Post(stock.Movement{ID: s.NewID(), At: s.At, SKU: item.SKU, Quantity: g.qty, To: s.Into,
-		LPN: g.lpn, Lot: g.lot, Expiry: g.expiry, Serial: g.serial, ToStatus: status, Reason: "receipt", Doc: asn.ID, Event: s.Event, By: s.by()})
-	if err != nil {
-		return Outcome{}, err
-	}
-	lpn := stock.LPN{Code: g.lpn, SKU: item.SKU, Quantity: g.qty, Lot: g.lot, Expiry: g.expiry, Status: status, Location: s.Into,
-		ASN: asn.ID, Receipt: rcpt.ID, ReceivedAt: s.At, Putaway: sug.Location}
+	lpn := stock.LPN{Code: rcpt.LPN, SKU: rcpt.SKU, Quantity: rcpt.Quantity, Lot: rcpt.Lot, Expiry: rcpt.Expiry, Status: status,
+		Location: rcpt.Location, ASN: rcpt.ASN, Receipt: rcpt.ID, ReceivedAt: rcpt.At, Putaway: putawayTo}
 	if err := tx.PutLPN(lpn); err != nil {
 		return Outcome{}, err
 	}
 	if err := tx.PutReceipt(rcpt); err != nil {
 		return Outcome{}, err
 	}
-	p := asn.progress(item.SKU, g.lot)
+	p := a.asn.progress(rcpt.SKU, rcpt.Lot)
 	var ok bool
-	if p.Received, ok = stock.Add(p.Received, g.qty); !ok {
-		return Outcome{}, stock.Overflow("received quantity of ASN " + asn.ID)
+	if p.Received, ok = stock.Add(p.Received, rcpt.Quantity); !ok {
+		return Outcome{}, stock.Overflow("received quantity of ASN " + a.asn.ID)
 	}
-	if err := tx.PutASN(*asn); err != nil {
+	if err := tx.PutASN(*a.asn); err != nil {
 		return Outcome{}, err
 	}
-	if asn.PO != "" {
-		if err := tx.POReceived(asn.PO, item.SKU, g.qty, s.At); err != nil {
-			return Outcome{}, fmt.Errorf("book receipt on PO %s: %w", asn.PO, err)
-		}
-	}
-	return Outcome{Kind: Received, Receipt: &rcpt, LPN: &lpn, Item: item, ASN: asn,
-		Message:   fmt.Sprintf("received %s: %d × %s (%s), put away to %s", g.lpn, g.qty, item.SKU, status, orNone(sug.Location)),
-		Movements: []stock.Posted{{Movement: mv, Balances: bal}}}, nil
+	return Outcome{Kind: Received, Receipt: &rcpt, LPN: &lpn, Item: a.Item, ASN: a.asn, Label: a.label, Alerts: a.alerts,
+		Message:   fmt.Sprintf("received %s: %d × %s (%s), put away to %s", rcpt.LPN, rcpt.Quantity, rcpt.SKU, status, orNone(putawayTo)),
+		Movements: []stock.Posted{posted}}, nil
 }
 
 func orNone(s string) string {

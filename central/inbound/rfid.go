@@ -68,7 +68,7 @@ func CountPortal(tx Tx, r PortalRead) (PortalResult, error) {
 	for _, sscc := range dedupe(ssccs) {
 		asn, p, err := tx.ExpectedPallet(sscc)
 		if errors.Is(err, stock.ErrNotFound) {
-			res.Alerts = append(res.Alerts, stock.Alert{Kind: "unknown-pallet", Severity: "warning", Ref: sscc,
+			res.Alerts = append(res.Alerts, stock.Alert{Kind: AlertUnknownPallet, Severity: "warning", Ref: sscc,
 				Message: fmt.Sprintf("RFID portal at %s: pallet %s is not on any ASN", r.Station, sscc)})
 			continue
 		} else if err != nil {

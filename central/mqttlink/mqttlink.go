@@ -1,8 +1,8 @@
-// Package mqttlink connects central's allocator to the site broker: it
+// Package mqttlink moves bytes between the site broker and central: it
 // subscribes to every gateway's events and states with a persistent
-// session, feeds them to the allocator in batches (which opens and checks
-// each against its gateway), publishes the acknowledgements, and drains
-// the store's outgoing queue (commands and ops messages) to the broker,
+// session, feeds them to ingest in batches (which opens and checks each
+// against its gateway), publishes the acknowledgements, and drains the
+// store's outgoing queue (commands and ops messages) to the broker,
 // deleting each message only after the broker has it. Every command to a
 // gateway is sealed with that gateway's key as it is published, so a
 // rotated key applies to commands already queued.
@@ -17,7 +17,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/rs/zerolog"
 
-	"github.com/dockhand/dockhand/central/allocator"
+	"github.com/dockhand/dockhand/central/ingest"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -28,24 +28,26 @@ const maxBatch = 256
 
 // Link is central's MQTT session.
 type Link struct {
-	alloc     *allocator.Allocator
-	st        *store.Store
-	keys      allocator.Keys
+	ing       *ingest.Ingest
+	st        store.Store
+	keys      ingest.Keys
 	site      string
 	log       zerolog.Logger
 	sess      *mqttx.Session
-	incoming  chan allocator.Incoming
+	incoming  chan ingest.Incoming
 	connected atomic.Bool
+	// subscribed wakes the publisher once the session has subscribed.
+	subscribed chan struct{}
 	// unsendable counts queued commands dropped because their gateway has
 	// no active account any more.
 	unsendable atomic.Uint64
 }
 
-// New prepares the link; Run connects it. keys seals commands (the same
-// keys the allocator opens events with).
-func New(cfg mqttx.Config, alloc *allocator.Allocator, st *store.Store, keys allocator.Keys, log zerolog.Logger) (*Link, error) {
-	l := &Link{alloc: alloc, st: st, keys: keys, site: alloc.Site(), log: log.With().Str("component", "mqtt").Logger(),
-		incoming: make(chan allocator.Incoming, 4096)}
+// New prepares the link of site; Run connects it. keys seals commands
+// (the same keys ingest opens events with).
+func New(cfg mqttx.Config, site string, ing *ingest.Ingest, st store.Store, keys ingest.Keys, log zerolog.Logger) (*Link, error) {
+	l := &Link{ing: ing, st: st, keys: keys, site: site, log: log.With().Str("component", "mqtt").Logger(),
+		incoming: make(chan ingest.Incoming, 4096), subscribed: make(chan struct{}, 1)}
 	if cfg.ClientID == "" {
 		cfg.ClientID = "dockhand-central-" + l.site
 	}
@@ -78,7 +80,10 @@ func (l *Link) onConnect(c mqtt.Client) {
 			return
 		}
 		l.connected.Store(true)
-		l.alloc.Update(func(*store.Tx) error { return nil }) // wake the publisher
+		select {
+		case l.subscribed <- struct{}{}:
+		default:
+		}
 	}()
 }
 
@@ -90,9 +95,9 @@ func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 	if t.Kind == wire.KindCommand {
 		return
 	}
-	in := allocator.Incoming{Gateway: t.Gateway, Type: t.Type, State: t.Kind == wire.KindState, Size: len(m.Payload())}
+	in := ingest.Incoming{Gateway: t.Gateway, Type: t.Type, State: t.Kind == wire.KindState, Size: len(m.Payload())}
 	if in.Size <= wire.MaxEventBytes {
-		// An oversized message is not kept: the allocator refuses it by
+		// An oversized message is not kept: ingest refuses it by
 		// its size, and thousands of them queued here cost no memory.
 		in.Payload = append([]byte(nil), m.Payload()...)
 	}
@@ -141,7 +146,7 @@ func (l *Link) Run(ctx context.Context) error {
 
 func (l *Link) applyLoop(ctx context.Context) {
 	for {
-		var batch []allocator.Incoming
+		var batch []ingest.Incoming
 		select {
 		case <-ctx.Done():
 			return
@@ -157,7 +162,7 @@ func (l *Link) applyLoop(ctx context.Context) {
 				break more
 			}
 		}
-		acks, err := l.alloc.Apply(batch)
+		acks, err := l.ing.Apply(ctx, batch)
 		if err != nil {
 			// What failed is not acknowledged: the gateways re-send it
 			// after their timeout. What was applied is acknowledged below.
@@ -190,12 +195,13 @@ func (l *Link) publishLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-l.alloc.Queued():
+		case <-l.st.Queued():
+		case <-l.subscribed:
 		case <-tick.C:
 		case <-l.sess.Readied():
 		}
 		for c := l.sess.Client(); ctx.Err() == nil && l.sess.Ready(); c = l.sess.Client() {
-			msgs, err := l.st.Outgoing(sentUpTo, 128)
+			msgs, err := l.st.Outgoing(ctx, sentUpTo, 128)
 			if err != nil {
 				l.log.Error().Err(err).Msg("read outgoing queue")
 				break
@@ -222,7 +228,7 @@ func (l *Link) publishLoop(ctx context.Context) {
 				}
 				sent = append(sent, msgs[i].Seq)
 			}
-			if err := l.st.Sent(sent...); err != nil {
+			if err := l.st.Sent(ctx, sent...); err != nil {
 				l.log.Error().Err(err).Msg("remove published messages")
 				break
 			}

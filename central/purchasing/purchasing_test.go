@@ -1,25 +1,22 @@
 package purchasing_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/purchasing"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
-	"github.com/dockhand/dockhand/internal/wire"
+	"github.com/dockhand/dockhand/central/store/memstore"
 )
 
-func setup(t *testing.T) *store.Store {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
+func setup(t *testing.T) store.Store {
+	st := memstore.New()
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
 		for _, it := range []stock.Item{{SKU: "TEA", GTIN: "06901234567892", Name: "Tea"}, {SKU: "ACID", Name: "Acid", Category: "hazmat"}} {
 			if err := tx.PutItem(it); err != nil {
 				return err
@@ -38,9 +35,9 @@ func setup(t *testing.T) *store.Store {
 	return st
 }
 
-func act(st *store.Store, id, action, level, by, note string) (purchasing.PO, error) {
+func act(st store.Store, id, action, level, by, note string) (purchasing.PO, error) {
 	var po purchasing.PO
-	err := st.Update(func(tx *store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		var err error
 		po, err = purchasing.Act(tx, id, action, level, purchasing.Actor{By: by, At: time.Now(), Note: note})
 		return err
@@ -48,8 +45,8 @@ func act(st *store.Store, id, action, level, by, note string) (purchasing.PO, er
 	return po, err
 }
 
-func create(t *testing.T, st *store.Store, po purchasing.PO) {
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
+func create(t *testing.T, st store.Store, po purchasing.PO) {
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
 		_, err := purchasing.CreatePO(tx, po, purchasing.Actor{By: "buyer", At: time.Now()})
 		return err
 	}))
@@ -83,17 +80,12 @@ func TestMultiLevelApprovalWithAuditTrail(t *testing.T) {
 	assert.Equal(t, []string{"buyer:create:draft", "buyer:submit:pending-approval", "sup:approve supervisor:pending-approval",
 		"fin:approve finance:pending-approval", "hse:approve safety:approved"}, trail)
 
-	// Receiving against an ASN that names the order moves it on.
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		a, err := inbound.CreateASN(tx, inbound.ASN{ID: "ASN-1", Supplier: "ACME", PO: "PO-1", Lines: []inbound.ExpectedLine{{SKU: "TEA", Quantity: 100}}})
-		require.NoError(t, err)
-		assert.Equal(t, &inbound.Tolerance{OverPct: 5}, a.Tolerance, "the supplier's tolerance")
-		out, err := inbound.ReceiveCases(tx, inbound.Case{GTIN: "06901234567892", Count: 100},
-			inbound.Scan{Gateway: "gw", Station: "dock", At: time.Now(), Into: "RECEIVING", NewID: wire.NewID})
-		require.Equal(t, inbound.Received, out.Kind, out.Message)
-		return err
+	// A receipt booked on the order moves it on (receiving books it:
+	// central/app's TestReceiptAgainstAnASNBooksOnItsOrder).
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
+		return purchasing.Receive(tx, "PO-1", "TEA", 100, time.Now())
 	}))
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		po, err := tx.PO("PO-1")
 		assert.Equal(t, purchasing.PartiallyReceived, po.Status, "the receipt booked on the order; the acid is still missing")
 		assert.Equal(t, int64(100), po.Lines[0].Received)
@@ -121,19 +113,16 @@ func TestSmallOrderNeedsNoApprovalAndRejectNeedsReason(t *testing.T) {
 	po, err = act(st, "PO-3", purchasing.ActReject, "", "hse", "wrong grade")
 	require.NoError(t, err)
 	assert.Equal(t, purchasing.Draft, po.Status)
-
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		_, err := inbound.CreateASN(tx, inbound.ASN{ID: "ASN-3", PO: "PO-3", Lines: []inbound.ExpectedLine{{SKU: "ACID", Quantity: 1}}})
-		var inv stock.Invalid
-		require.ErrorAs(t, err, &inv)
-		assert.Equal(t, "po", inv[0].Field, "an ASN cannot name an unapproved order")
-		return nil
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
+		why, err := purchasing.CheckReceivable(tx, "PO-3", "")
+		assert.Contains(t, why, "not approved", "an ASN cannot name an unapproved order (central/app: TestASNCannotNameAnUnapprovedOrder)")
+		return err
 	}))
 }
 
 func TestCreatePONamesBadFields(t *testing.T) {
 	st := setup(t)
-	err := st.Update(func(tx *store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		_, err := purchasing.CreatePO(tx, purchasing.PO{ID: "PO 1", Supplier: "NOPE", Lines: []purchasing.Line{{SKU: "X", Quantity: 0, UnitPrice: -1}}},
 			purchasing.Actor{At: time.Now()})
 		return err

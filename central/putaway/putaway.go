@@ -19,7 +19,7 @@ import (
 
 // Tx is what putaway needs from the caller's transaction.
 type Tx interface {
-	stock.Ledger
+	stock.Tx
 	// Targeted counts licence plates suggested to location and not there yet.
 	Targeted(location string) (int, error)
 }
@@ -230,11 +230,24 @@ type Result struct {
 	Movements []stock.Posted
 }
 
-// Refused is a putaway the worker must correct; nothing changed.
+// Refused is a putaway the worker must correct; nothing changed. Its Kind
+// is the kind of alert it raises at a station: one of the MQTT contract's
+// (wire.AlertKinds; domain packages do not import it, central/app's
+// tests check it).
 type Refused struct {
-	Kind    string // unknown-lpn, unknown-location, wrong-location
+	Kind    string
 	Message string
 }
+
+// Why a putaway is refused.
+const (
+	UnknownLPN      = "unknown-lpn"
+	UnknownLocation = "unknown-location"
+	WrongLocation   = "wrong-location"
+)
+
+// RefusalKinds lists every Refused.Kind.
+var RefusalKinds = []string{UnknownLPN, UnknownLocation, WrongLocation}
 
 func (r *Refused) Error() string { return r.Message }
 
@@ -245,18 +258,18 @@ func (r *Refused) Error() string { return r.Message }
 func Confirm(tx Tx, c Confirmation) (Result, error) {
 	lpn, err := tx.LPN(c.LPN)
 	if errors.Is(err, stock.ErrNotFound) {
-		return Result{}, &Refused{Kind: "unknown-lpn", Message: fmt.Sprintf("licence plate %s is not known", c.LPN)}
+		return Result{}, &Refused{Kind: UnknownLPN, Message: fmt.Sprintf("licence plate %s is not known", c.LPN)}
 	} else if err != nil {
 		return Result{}, err
 	}
 	loc, err := tx.Location(c.Location)
 	if errors.Is(err, stock.ErrNotFound) {
-		return Result{}, &Refused{Kind: "unknown-location", Message: fmt.Sprintf("location %s does not exist", c.Location)}
+		return Result{}, &Refused{Kind: UnknownLocation, Message: fmt.Sprintf("location %s does not exist", c.Location)}
 	} else if err != nil {
 		return Result{}, err
 	}
 	if loc.Code == lpn.Location {
-		return Result{}, &Refused{Kind: "wrong-location", Message: fmt.Sprintf("licence plate %s is already at %s", lpn.Code, loc.Code)}
+		return Result{}, &Refused{Kind: WrongLocation, Message: fmt.Sprintf("licence plate %s is already at %s", lpn.Code, loc.Code)}
 	}
 	qs, err := tx.Quants(lpn.Location)
 	if err != nil {
@@ -269,14 +282,14 @@ func Confirm(tx Tx, c Confirmation) (Result, error) {
 		}
 	}
 	if len(on) == 0 {
-		return Result{}, &Refused{Kind: "unknown-lpn", Message: fmt.Sprintf("licence plate %s has no stock at %s", lpn.Code, lpn.Location)}
+		return Result{}, &Refused{Kind: UnknownLPN, Message: fmt.Sprintf("licence plate %s has no stock at %s", lpn.Code, lpn.Location)}
 	}
 	deviated := loc.Code != lpn.Putaway
 	if deviated {
 		if why, err := unsuitable(tx, loc, lpn, on); err != nil {
 			return Result{}, err
 		} else if why != "" {
-			return Result{}, &Refused{Kind: "wrong-location", Message: fmt.Sprintf("cannot put %s away to %s: %s", lpn.Code, loc.Code, why)}
+			return Result{}, &Refused{Kind: WrongLocation, Message: fmt.Sprintf("cannot put %s away to %s: %s", lpn.Code, loc.Code, why)}
 		}
 	}
 	res := Result{Deviated: deviated, MoveOrder: lpn.MoveOrder}
@@ -288,14 +301,14 @@ func Confirm(tx Tx, c Confirmation) (Result, error) {
 		reason += "-deviation"
 	}
 	for _, q := range on {
-		m, bal, err := tx.Post(stock.Movement{ID: c.NewID(), At: c.At, SKU: q.SKU,
+		posted, err := stock.Post(tx, stock.Movement{ID: c.NewID(), At: c.At, SKU: q.SKU,
 			Quantity: q.Quantity, From: q.Location, To: loc.Code, LPN: q.LPN, Lot: q.Lot, Expiry: q.Expiry, Serial: q.Serial,
 			FromStatus: q.Status, ToStatus: q.Status, Reason: reason, Doc: doc, By: c.By, Event: c.Event,
 			Note: suggestedNote(deviated, lpn.Putaway)})
 		if err != nil {
 			return Result{}, fmt.Errorf("move %s to %s: %w", lpn.Code, loc.Code, err)
 		}
-		res.Movements = append(res.Movements, stock.Posted{Movement: m, Balances: bal})
+		res.Movements = append(res.Movements, posted)
 	}
 	at := c.At
 	lpn.Suggested, lpn.Putaway, lpn.PutawayTo, lpn.PutawayAt, lpn.Deviated = lpn.Putaway, "", loc.Code, &at, deviated

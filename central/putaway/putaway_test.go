@@ -1,22 +1,21 @@
 package putaway_test
 
 import (
+	"context"
 	"testing"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dockhand/dockhand/central/putaway"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/memstore"
 )
 
-func setup(t *testing.T, locs ...stock.Location) *store.Store {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
+func setup(t *testing.T, locs ...stock.Location) store.Store {
+	st := memstore.New()
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
 		for _, l := range locs {
 			if err := tx.PutLocation(l); err != nil {
 				return err
@@ -27,9 +26,9 @@ func setup(t *testing.T, locs ...stock.Location) *store.Store {
 	return st
 }
 
-func suggest(t *testing.T, st *store.Store, req putaway.Request) putaway.Suggestion {
+func suggest(t *testing.T, st store.Store, req putaway.Request) putaway.Suggestion {
 	var s putaway.Suggestion
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		s, err = putaway.Suggest(tx, req)
 		return err
@@ -37,9 +36,9 @@ func suggest(t *testing.T, st *store.Store, req putaway.Request) putaway.Suggest
 	return s
 }
 
-func put(t *testing.T, st *store.Store, sku, lot, loc, lpn string, qty int64) {
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		_, _, err := tx.Post(stock.Movement{SKU: sku, Lot: lot, To: loc, LPN: lpn, Quantity: qty, ToStatus: stock.Available, Reason: "receipt"})
+func put(t *testing.T, st store.Store, sku, lot, loc, lpn string, qty int64) {
+	require.NoError(t, st.Update(context.Background(), func(tx store.Tx) error {
+		_, err := stock.Post(tx, stock.Movement{SKU: sku, Lot: lot, To: loc, LPN: lpn, Quantity: qty, ToStatus: stock.Available, Reason: "receipt"})
 		return err
 	}))
 }

@@ -121,10 +121,8 @@ type Tx interface {
 	Inspection(id string) (Task, error)
 	PutInspection(Task) error
 	PutReturn(Return) error
-	LPN(code string) (stock.LPN, error)
-	PutLPN(stock.LPN) error
-	Quants(location string) ([]stock.Quant, error)
-	Post(m stock.Movement) (stock.Movement, stock.Balances, error)
+	stock.Plates
+	stock.Ledger
 }
 
 // Received describes a receipt for the inspection decision.
@@ -161,11 +159,17 @@ func OnReceipt(tx Tx, r Received, newID func() string) (stock.Status, error) {
 	return stock.Quarantine, tx.PutInspection(t)
 }
 
-// Outcome is what recording a result did.
+// AlertQCFailed is the kind of alert a failed inspection raises (one of
+// the MQTT contract's, wire.AlertKinds, which central/app's tests check).
+const AlertQCFailed = "qc-failed"
+
+// Outcome is what recording a result did. A failed inspection raises an
+// AlertQCFailed alert.
 type Outcome struct {
 	Task      Task           `json:"inspection"`
 	Return    *Return        `json:"return,omitempty"`
 	Movements []stock.Posted `json:"movements"`
+	Alerts    []stock.Alert  `json:"-"`
 }
 
 // Record records an inspection result and changes the status of the stock
@@ -213,13 +217,13 @@ func Record(tx Tx, id, result, note, by string, at time.Time, newID func() strin
 		if q.LPN != lpn.Code || q.Status != stock.Quarantine {
 			continue
 		}
-		m, bal, err := tx.Post(stock.Movement{ID: newID(), At: at, SKU: q.SKU, Quantity: q.Quantity, From: q.Location, To: q.Location,
+		posted, err := stock.Post(tx, stock.Movement{ID: newID(), At: at, SKU: q.SKU, Quantity: q.Quantity, From: q.Location, To: q.Location,
 			LPN: q.LPN, Lot: q.Lot, Expiry: q.Expiry, Serial: q.Serial, FromStatus: q.Status, ToStatus: to, Reason: reason,
 			Doc: t.ID, By: by, Note: note})
 		if err != nil {
 			return Outcome{}, fmt.Errorf("release %s: %w", lpn.Code, err)
 		}
-		out.Movements = append(out.Movements, stock.Posted{Movement: m, Balances: bal})
+		out.Movements = append(out.Movements, posted)
 		if out.Return != nil {
 			var ok bool
 			if out.Return.Quantity, ok = stock.Add(out.Return.Quantity, q.Quantity); !ok {
@@ -234,6 +238,8 @@ func Record(tx Tx, id, result, note, by string, at time.Time, newID func() strin
 		if err := tx.PutReturn(*out.Return); err != nil {
 			return Outcome{}, err
 		}
+		out.Alerts = append(out.Alerts, stock.Alert{Kind: AlertQCFailed, Severity: "warning", Ref: out.Return.ID,
+			Message: "inspection " + t.ID + " failed: " + t.LPN + " is to be returned (" + note + ")"})
 	}
 	lpn.Status = to
 	if err := tx.PutLPN(lpn); err != nil {

@@ -1,130 +1,122 @@
 package quality_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/quality"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/memstore"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
-// receive books one plate of 50 TEA from supplier sup into RECEIVING.
-func receive(t *testing.T, st *store.Store, asn, supplier string) inbound.Outcome {
-	var out inbound.Outcome
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		_, err := inbound.CreateASN(tx, inbound.ASN{ID: asn, Supplier: supplier, Lines: []inbound.ExpectedLine{{SKU: "TEA", Quantity: 50}}})
-		require.NoError(t, err)
-		out, err = inbound.ReceiveCases(tx, inbound.Case{GTIN: "06901234567892", Count: 50},
-			inbound.Scan{Gateway: "gw", Station: "dock", At: time.Now(), Into: "RECEIVING", NewID: wire.NewID})
-		return err
-	}))
-	require.Equal(t, inbound.Received, out.Kind, out.Message)
-	return out
-}
+// The inspection rules on their own, on a store in memory; receiving with
+// inspection is central/app's inspection_test.
 
-func setup(t *testing.T) *store.Store {
-	st, err := store.Open(t.TempDir(), zerolog.Nop())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		require.NoError(t, tx.PutItem(stock.Item{SKU: "TEA", GTIN: "06901234567892", Name: "Tea"}))
-		require.NoError(t, tx.PutLocation(stock.Location{Code: "RECEIVING", Type: stock.LocReceiving}))
-		require.NoError(t, tx.PutLocation(stock.Location{Code: "QC-1", Type: stock.LocQC}))
-		require.NoError(t, tx.PutLocation(stock.Location{Code: "A-01-1-01", Type: stock.LocReserve}))
-		for _, p := range []quality.Plan{
-			{ID: "default", Mode: quality.Skip},
-			{ID: "new-supplier", Supplier: "NEWCO", Mode: quality.Sample, Sample: 2, Of: 20},
+var ctx = context.Background()
+
+func plans(t *testing.T) store.Store {
+	st := memstore.New()
+	require.NoError(t, st.Update(ctx, func(tx store.Tx) error {
+		// The most specific first: the order plans are stored in does not
+		// decide (they are listed by id).
+		plans := []quality.Plan{
 			{ID: "tea-from-newco", Supplier: "NEWCO", SKU: "TEA", Mode: quality.Full},
 			{ID: "tea-sampled", SKU: "TEA", Mode: quality.Sample, Sample: 1, Of: 10},
-		} {
-			require.NoError(t, p.Validate())
-			require.NoError(t, tx.PutPlan(p))
+			{ID: "new-supplier", Supplier: "NEWCO", Mode: quality.Sample, Sample: 2, Of: 20},
+			{ID: "default", Mode: quality.Skip},
+		}
+		for _, p := range plans {
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			if err := tx.PutPlan(p); err != nil {
+				return err
+			}
 		}
 		return nil
 	}))
 	return st
 }
 
-func statusOf(t *testing.T, st *store.Store, lpn string) map[stock.Status]int64 {
-	out := map[stock.Status]int64{}
-	require.NoError(t, st.View(func(tx *store.Tx) error {
-		qs, err := tx.Quants("")
-		for _, q := range qs {
-			if q.LPN == lpn {
-				out[q.Status] += q.Quantity
+func TestTheMostSpecificPlanDecides(t *testing.T) {
+	st := plans(t)
+	for _, c := range []struct {
+		supplier, sku string
+		status        stock.Status
+		plan          string
+		sample        int64
+	}{
+		{"NEWCO", "TEA", stock.Quarantine, "tea-from-newco", 50},
+		{"NEWCO", "COFFEE", stock.Quarantine, "new-supplier", 6}, // 2 of every 20 of 50: three twenties
+		{"OTHER", "TEA", stock.Quarantine, "tea-sampled", 5},
+		{"OTHER", "COFFEE", stock.Available, "", 0},
+	} {
+		require.NoError(t, st.Update(ctx, func(tx store.Tx) error {
+			status, err := quality.OnReceipt(tx, quality.Received{Receipt: "R-" + c.supplier + c.sku, Supplier: c.supplier, SKU: c.sku,
+				LPN: "P-" + c.supplier + c.sku, Quantity: 50, At: time.Now()}, wire.NewID)
+			require.NoError(t, err)
+			assert.Equal(t, c.status, status, "%s %s", c.supplier, c.sku)
+			ts, err := tx.Inspections()
+			var task *quality.Task
+			for i := range ts {
+				if ts[i].Receipt == "R-"+c.supplier+c.sku {
+					task = &ts[i]
+				}
 			}
+			if c.plan == "" {
+				assert.Nil(t, task, "a skip plan opens no inspection")
+				return err
+			}
+			require.NotNil(t, task)
+			assert.Equal(t, c.plan, task.Plan)
+			assert.Equal(t, c.sample, task.SampleSize)
+			return err
+		}))
+	}
+}
+
+func TestRecordMovesThePlatesStock(t *testing.T) {
+	st := plans(t)
+	var id string
+	require.NoError(t, st.Update(ctx, func(tx store.Tx) error {
+		if _, err := stock.Post(tx, stock.Movement{SKU: "TEA", Quantity: 50, To: "QC-1", LPN: "P1", ToStatus: stock.Quarantine, Reason: "receipt"}); err != nil {
+			return err
 		}
+		if err := tx.PutLPN(stock.LPN{Code: "P1", SKU: "TEA", Quantity: 50, Status: stock.Quarantine, Location: "QC-1"}); err != nil {
+			return err
+		}
+		_, err := quality.OnReceipt(tx, quality.Received{Receipt: "R1", Supplier: "NEWCO", SKU: "TEA", LPN: "P1", Quantity: 50}, wire.NewID)
+		ts, _ := tx.Inspections()
+		id = ts[0].ID
 		return err
 	}))
-	return out
-}
-
-func record(st *store.Store, id, result, note string) (quality.Outcome, error) {
-	var out quality.Outcome
-	err := st.Update(func(tx *store.Tx) error {
-		var err error
-		out, err = quality.Record(tx, id, result, note, "inspector", time.Now(), wire.NewID)
-		return err
-	})
-	return out, err
-}
-
-func TestFailedInspectionCreatesReturn(t *testing.T) {
-	st := setup(t)
-	out := receive(t, st, "ASN-1", "NEWCO")
-	assert.Equal(t, stock.Quarantine, out.Receipt.Status, "the most specific plan (full) applies")
-	assert.Equal(t, "QC-1", out.Receipt.Putaway, "quarantined stock goes to QC")
-	var task quality.Task
-	require.NoError(t, st.View(func(tx *store.Tx) error {
-		ts, err := tx.Inspections()
-		require.Len(t, ts, 1)
-		task = ts[0]
-		return err
-	}))
-	assert.Equal(t, int64(50), task.SampleSize)
-	assert.Equal(t, "tea-from-newco", task.Plan)
-
-	_, err := record(st, task.ID, quality.Fail, "")
+	record := func(result, note string) (quality.Outcome, error) {
+		var out quality.Outcome
+		err := st.Update(ctx, func(tx store.Tx) error {
+			var err error
+			out, err = quality.Record(tx, id, result, note, "inspector", time.Now(), wire.NewID)
+			return err
+		})
+		return out, err
+	}
+	_, err := record(quality.Fail, "")
 	assert.ErrorContains(t, err, "say what was found")
-	res, err := record(st, task.ID, quality.Fail, "mould in 3 cases")
+	out, err := record(quality.Fail, "mould")
 	require.NoError(t, err)
-	require.NotNil(t, res.Return)
-	assert.Equal(t, int64(50), res.Return.Quantity)
-	assert.Equal(t, map[stock.Status]int64{stock.ToReturn: 50}, statusOf(t, st, out.LPN.Code))
-	_, err = record(st, task.ID, quality.Pass, "")
+	require.NotNil(t, out.Return)
+	assert.Equal(t, int64(50), out.Return.Quantity)
+	assert.Equal(t, stock.ToReturn, out.Movements[0].ToStatus)
+	require.Len(t, out.Alerts, 1)
+	assert.Equal(t, "qc-failed", out.Alerts[0].Kind, "a failure is an alert")
+	_, err = record(quality.Pass, "")
 	assert.ErrorContains(t, err, "already has result fail")
-	problems, err := st.Check()
+	problems, err := store.Check(ctx, st)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
-}
-
-func TestSampledInspectionPassAndConcession(t *testing.T) {
-	st := setup(t)
-	out := receive(t, st, "ASN-1", "OTHER")
-	var tasks []quality.Task
-	require.NoError(t, st.View(func(tx *store.Tx) error {
-		var err error
-		tasks, err = tx.Inspections()
-		return err
-	}))
-	require.Len(t, tasks, 1)
-	assert.Equal(t, int64(5), tasks[0].SampleSize, "1 of every 10 of 50")
-	res, err := record(st, tasks[0].ID, quality.Concession, "labels misprinted, sellable")
-	require.NoError(t, err)
-	assert.Equal(t, "qc-concession", res.Movements[0].Reason)
-	assert.Equal(t, "labels misprinted, sellable", res.Movements[0].Note)
-	assert.Equal(t, map[stock.Status]int64{stock.Available: 50}, statusOf(t, st, out.LPN.Code))
-
-	require.NoError(t, st.Update(func(tx *store.Tx) error {
-		return tx.PutPlan(quality.Plan{ID: "tea-sampled", SKU: "TEA", Mode: quality.Skip})
-	}))
-	out = receive(t, st, "ASN-2", "OTHER")
-	assert.Equal(t, stock.Available, out.Receipt.Status, "a skip plan receives straight to available")
 }

@@ -31,13 +31,6 @@ type LPN struct {
 	MoveOrder string `json:"move_order,omitempty"`
 }
 
-// Posted is a ledger movement with the balances it left, as adapters
-// publish it.
-type Posted struct {
-	Movement
-	Balances Balances `json:"balances"`
-}
-
 // Alert is something operations staff must hear about (a discrepancy, a
 // wrong location); adapters publish it on ops/alert.
 type Alert struct {

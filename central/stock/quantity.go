@@ -57,12 +57,3 @@ func (v *Invalid) Quantity(field string, q, min int64) {
 		v.Add(field, "must be at most %d, got %d", MaxQuantity, q)
 	}
 }
-
-// AvailableAfter is an item's available total after one of its available
-// quants changes from old to qty, refused when it would overflow.
-func AvailableAfter(total, old, qty int64) (int64, error) {
-	if t, ok := Add(total, qty-old); ok {
-		return t, nil
-	}
-	return 0, fmt.Errorf("%w: available total %d cannot take %d more", ErrTooLarge, total, qty-old)
-}

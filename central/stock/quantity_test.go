@@ -14,43 +14,43 @@ import (
 func TestPostRefusesQuantitiesThatWouldOverflow(t *testing.T) {
 	q := NewMemQuants()
 	huge := Movement{SKU: "A", Quantity: math.MaxInt64, To: "R", LPN: "P1", ToStatus: Available, Reason: "receipt"}
-	_, err := Post(q, huge)
+	_, err := Apply(q, huge)
 	require.Error(t, err, "a line above MaxQuantity is refused")
 	assert.Empty(t, q.All())
 
 	full := Movement{SKU: "A", Quantity: MaxQuantity, To: "R", LPN: "P1", ToStatus: Available, Reason: "receipt"}
-	_, err = Post(q, full)
+	_, err = Apply(q, full)
 	require.NoError(t, err, "MaxQuantity itself is a valid line and quant")
 	one := full
 	one.Quantity = 1
-	_, err = Post(q, one)
+	_, err = Apply(q, one)
 	require.ErrorIs(t, err, ErrTooLarge, "a quant may not grow above MaxQuantity")
-	avail, _ := q.Available("A")
+	avail, _ := q.Available(Pool{SKU: "A"})
 	assert.Equal(t, MaxQuantity, avail)
 }
 
 func TestPostRefusesAnAvailableTotalThatWouldOverflowAndChangesNothing(t *testing.T) {
 	q := NewMemQuants()
-	_, err := Post(q, Movement{SKU: "A", Quantity: 10, To: "Q", ToStatus: Quarantine, Reason: "receipt"})
+	_, err := Apply(q, Movement{SKU: "A", Quantity: 10, To: "Q", ToStatus: Quarantine, Reason: "receipt"})
 	require.NoError(t, err)
 	// A total this high needs millions of full quants; set it directly.
-	q.avail["A"] = math.MaxInt64 - 5
-	before, beforeAvail := maps.Clone(q.All()), maps.Clone(q.AvailableBySKU())
+	q.avail[Pool{SKU: "A"}] = math.MaxInt64 - 5
+	before, beforeAvail := maps.Clone(q.All()), maps.Clone(q.Pools())
 
-	_, err = Post(q, Movement{SKU: "A", Quantity: 10, To: "R", ToStatus: Available, Reason: "receipt"})
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 10, To: "R", ToStatus: Available, Reason: "receipt"})
 	require.ErrorIs(t, err, ErrTooLarge)
 	// A release from quarantine takes from one quant and adds to another:
 	// the refusal must not leave the source taken.
-	_, err = Post(q, Movement{SKU: "A", Quantity: 10, From: "Q", To: "Q", FromStatus: Quarantine, ToStatus: Available, Reason: "release"})
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 10, From: "Q", To: "Q", FromStatus: Quarantine, ToStatus: Available, Reason: "release"})
 	require.ErrorIs(t, err, ErrTooLarge)
 	assert.Equal(t, before, q.All(), "nothing changed")
-	assert.Equal(t, beforeAvail, q.AvailableBySKU())
+	assert.Equal(t, beforeAvail, q.Pools())
 }
 
 func TestReserveRefusesOverflow(t *testing.T) {
 	q := NewMemQuants()
-	q.reserved["A"] = math.MaxInt64 - 1
-	require.ErrorIs(t, Reserve(q, "A", 5), ErrTooLarge)
+	q.reserved[Pool{SKU: "A"}] = math.MaxInt64 - 1
+	require.ErrorIs(t, reserve(q, "R1", 5), ErrTooLarge)
 }
 
 func TestCheckedArithmetic(t *testing.T) {

@@ -4,26 +4,35 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// ledgerModel drives random operations through Post and Reserve and checks
-// the ledger invariants after every step.
+// ledgerModel drives random operations through Apply and the reservation
+// rules and checks the ledger invariants after every step.
 type ledgerModel struct {
 	t        testing.TB
 	q        *MemQuants
 	accepted []Movement
 	in, out  int64 // units that entered and left the site
+	reserved int   // reservations made, for their ids
 }
 
 var (
 	skus = []string{"A", "B"}
-	locs = []string{"RECEIVING", "A-01-1-01", "A-01-1-02"}
+	locs = []string{"RECEIVING", "A-01-1-01", "A-01-1-02", "W2-01"}
 	lots = []string{"", "L1"}
 )
+
+// newModel is a model whose location W2-01 is in a second warehouse.
+func newModel(t testing.TB) *ledgerModel {
+	lm := &ledgerModel{t: t, q: NewMemQuants()}
+	lm.q.Locate("W2-01", "W2")
+	return lm
+}
 
 // step performs one random operation chosen from r.
 func (lm *ledgerModel) step(r *rand.Rand) {
@@ -40,14 +49,13 @@ func (lm *ledgerModel) step(r *rand.Rand) {
 	case 3: // status change in place
 		m.From, m.FromStatus, m.ToStatus = pick(locs), st, Statuses[r.IntN(3)]
 		m.To = m.From
-	case 4: // reserve or release
-		if err := Reserve(lm.q, m.SKU, r.Int64N(30)-10); err == nil {
-			lm.check()
-		}
+	case 4: // reserve, allocate or release
+		lm.promise(r, m)
+		lm.check()
 		return
 	}
 	before := maps.Clone(lm.q.All())
-	if _, err := Post(lm.q, m); err != nil {
+	if _, err := Apply(lm.q, m); err != nil {
 		assert.Equal(lm.t, before, lm.q.All(), "a refused movement changes nothing: %v", err)
 		return
 	}
@@ -61,39 +69,79 @@ func (lm *ledgerModel) step(r *rand.Rand) {
 	lm.check()
 }
 
+// promise makes, binds or gives back a reservation of m's item: a random
+// one of the three, which the rules may refuse.
+func (lm *ledgerModel) promise(r *rand.Rand, m Movement) {
+	ids := slices.Sorted(maps.Keys(lm.q.Reservations()))
+	switch {
+	case r.IntN(3) == 0 || len(ids) == 0:
+		lm.reserved++
+		wh, _ := lm.q.Warehouse(locs[r.IntN(len(locs))])
+		_, _ = Reserve(lm.q, Reservation{ID: fmt.Sprint("R", lm.reserved), SKU: m.SKU, Warehouse: wh, Quantity: m.Quantity})
+	case r.IntN(2) == 0:
+		res := lm.q.Reservations()[ids[r.IntN(len(ids))]]
+		k := QuantKey{SKU: res.SKU, Location: locs[r.IntN(len(locs))], Lot: m.Lot, Status: Available}
+		_, _ = Allocate(lm.q, res.ID, k, r.Int64N(10)+1)
+	default:
+		res := lm.q.Reservations()[ids[r.IntN(len(ids))]]
+		_, err := Release(lm.q, res.ID, r.Int64N(res.Quantity)+1)
+		require.NoError(lm.t, err)
+	}
+}
+
 func (lm *ledgerModel) check() {
 	t := lm.t
 	var total int64
-	avail := map[string]int64{}
+	avail := map[Pool]int64{}
 	for k, n := range lm.q.All() {
 		require.Positive(t, n, "quant %+v", k)
 		total += n
 		if k.Status == Available {
-			avail[k.SKU] += n
+			wh, _ := lm.q.Warehouse(k.Location)
+			avail[Pool{SKU: k.SKU, Warehouse: wh}] += n
 		}
 	}
 	require.Equal(t, lm.in-lm.out, total, "the ledger balances: stock on hand = in - out")
+	reserved, allocated := map[Pool]int64{}, map[QuantKey]int64{}
+	for _, res := range lm.q.Reservations() {
+		reserved[res.Pool()] += res.Quantity
+		require.LessOrEqual(t, res.Allocated(), res.Quantity, "a line's quant reservations ≤ the line")
+		for _, q := range res.Quants {
+			allocated[q.QuantKey] += q.Quantity
+		}
+	}
 	for _, sku := range skus {
-		a, _ := lm.q.Available(sku)
-		res, _ := lm.q.Reserved(sku)
-		require.Equal(t, avail[sku], a, "available total of %s", sku)
-		require.LessOrEqual(t, res, a, "reserved ≤ available for %s", sku)
-		require.GreaterOrEqual(t, res, int64(0))
+		for _, wh := range []string{"", "W2"} {
+			p := Pool{SKU: sku, Warehouse: wh}
+			a, _ := lm.q.Available(p)
+			res, _ := lm.q.Reserved(p)
+			require.Equal(t, avail[p], a, "available total of %s", p)
+			require.Equal(t, reserved[p], res, "reserved total of %s", p)
+			require.LessOrEqual(t, res, a, "reserved ≤ on hand − unavailable for %s", p)
+			require.GreaterOrEqual(t, res, int64(0))
+		}
+	}
+	for k, n := range allocated {
+		held, _ := lm.q.Allocated(k)
+		have, _ := lm.q.Quant(k)
+		require.Equal(t, n, held, "allocated total on %+v", k)
+		require.LessOrEqual(t, held, have, "allocated ≤ the quant %+v", k)
 	}
 }
 
 // rebuild replays the accepted movements into a fresh projection.
 func (lm *ledgerModel) rebuild() *MemQuants {
 	fresh := NewMemQuants()
+	fresh.Locate("W2-01", "W2")
 	for _, m := range lm.accepted {
-		_, err := Post(fresh, m)
+		_, err := Apply(fresh, m)
 		require.NoError(lm.t, err, "an accepted movement replays")
 	}
 	return fresh
 }
 
 func runModel(t testing.TB, seed uint64, steps int) {
-	lm := &ledgerModel{t: t, q: NewMemQuants()}
+	lm := newModel(t)
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	for range steps {
 		lm.step(r)
@@ -115,27 +163,79 @@ func FuzzLedgerInvariants(f *testing.F) {
 
 func TestPostRefusesNegativeStock(t *testing.T) {
 	q := NewMemQuants()
-	_, err := Post(q, Movement{SKU: "A", Quantity: 5, To: "X", ToStatus: Available, Reason: "receipt"})
+	_, err := Apply(q, Movement{SKU: "A", Quantity: 5, To: "X", ToStatus: Available, Reason: "receipt"})
 	require.NoError(t, err)
-	_, err = Post(q, Movement{SKU: "A", Quantity: 6, From: "X", FromStatus: Available, Reason: "issue"})
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 6, From: "X", FromStatus: Available, Reason: "issue"})
 	require.ErrorIs(t, err, ErrInsufficient)
 	n, _ := q.Quant(QuantKey{SKU: "A", Location: "X", Status: Available})
 	assert.Equal(t, int64(5), n)
 }
 
+// reserve makes reservation id of qty A from the default warehouse.
+func reserve(q *MemQuants, id string, qty int64) error {
+	_, err := Reserve(q, Reservation{ID: id, Order: "O-1", Line: id, SKU: "A", Quantity: qty})
+	return err
+}
+
 func TestPostProtectsReservedStock(t *testing.T) {
 	q := NewMemQuants()
-	_, err := Post(q, Movement{SKU: "A", Quantity: 10, To: "X", ToStatus: Available, Reason: "receipt"})
+	_, err := Apply(q, Movement{SKU: "A", Quantity: 10, To: "X", ToStatus: Available, Reason: "receipt"})
 	require.NoError(t, err)
-	require.NoError(t, Reserve(q, "A", 8))
-	require.ErrorIs(t, Reserve(q, "A", 3), ErrReserved, "cannot reserve more than is available")
-	_, err = Post(q, Movement{SKU: "A", Quantity: 3, From: "X", FromStatus: Available, ToStatus: Damaged, To: "X", Reason: "damage"})
+	require.NoError(t, reserve(q, "R1", 8))
+	require.ErrorIs(t, reserve(q, "R2", 3), ErrReserved, "cannot reserve more than is available")
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 3, From: "X", FromStatus: Available, ToStatus: Damaged, To: "X", Reason: "damage"})
 	require.ErrorIs(t, err, ErrReserved, "a status change may not eat reserved stock")
-	_, err = Post(q, Movement{SKU: "A", Quantity: 10, From: "X", To: "Y", FromStatus: Available, ToStatus: Available, Reason: "move"})
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 10, From: "X", To: "Y", FromStatus: Available, ToStatus: Available, Reason: "move"})
 	require.NoError(t, err, "moving available stock keeps it available")
-	_, err = Post(q, Movement{SKU: "A", Quantity: 2, From: "Y", FromStatus: Available, Reason: "ship"})
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 2, From: "Y", FromStatus: Available, Reason: "ship"})
 	require.NoError(t, err)
-	require.Error(t, Reserve(q, "A", -9), "cannot release more than is reserved")
+	_, err = Release(q, "R1", 9)
+	require.Error(t, err, "cannot release more than is reserved")
+}
+
+// Reservations are records per order line and per quant: a pool is
+// promised by warehouse, allocations pin quants, and stock moving out of
+// a warehouse or off an allocated quant is refused while it is promised.
+func TestReservationsPerLineAndPerQuant(t *testing.T) {
+	q := NewMemQuants()
+	q.Locate("W2-01", "W2")
+	bin := QuantKey{SKU: "A", Location: "A-01", Lot: "L1", Status: Available}
+	_, err := Apply(q, Movement{SKU: "A", Quantity: 10, To: "A-01", Lot: "L1", ToStatus: Available, Reason: "receipt"})
+	require.NoError(t, err)
+	_, err = Reserve(q, Reservation{ID: "R1", SKU: "A", Warehouse: "W2", Quantity: 1})
+	require.ErrorIs(t, err, ErrReserved, "nothing is available in W2")
+	require.NoError(t, reserve(q, "R1", 6))
+	atp, _ := AvailableToPromise(q, Pool{SKU: "A"})
+	assert.Equal(t, int64(4), atp)
+
+	_, err = Allocate(q, "R1", bin, 7)
+	var inv Invalid
+	require.ErrorAs(t, err, &inv, "a line's quant reservations never exceed the line")
+	res, err := Allocate(q, "R1", bin, 4)
+	require.NoError(t, err)
+	assert.Equal(t, []QuantReservation{{QuantKey: bin, Quantity: 4}}, res.Quants)
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 7, From: "A-01", To: "A-02", Lot: "L1", FromStatus: Available, ToStatus: Available, Reason: "move"})
+	require.ErrorIs(t, err, ErrReserved, "6 left on the bin would be fine for the pool, but 4 are allocated there: at most 6 may go")
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 5, From: "A-01", To: "W2-01", Lot: "L1", FromStatus: Available, ToStatus: Available, Reason: "transfer"})
+	require.ErrorIs(t, err, ErrReserved, "a transfer out of the warehouse may not take promised stock")
+	_, err = Apply(q, Movement{SKU: "A", Quantity: 4, From: "A-01", To: "W2-01", Lot: "L1", FromStatus: Available, ToStatus: Available, Reason: "transfer"})
+	require.NoError(t, err)
+	avail, _ := q.Available(Pool{SKU: "A", Warehouse: "W2"})
+	assert.Equal(t, int64(4), avail, "the pool of W2 has what arrived there")
+
+	res, err = Release(q, "R1", 3)
+	require.NoError(t, err, "the two unbound units go first, then one bound")
+	assert.Equal(t, int64(3), res.Quantity)
+	assert.Equal(t, []QuantReservation{{QuantKey: bin, Quantity: 3}}, res.Quants)
+	held, _ := q.Allocated(bin)
+	assert.Equal(t, int64(3), held)
+	_, err = Release(q, "R1", 3)
+	require.NoError(t, err)
+	_, err = q.Reservation("R1")
+	require.ErrorIs(t, err, ErrNotFound, "a reservation released in full is gone")
+	assert.Empty(t, q.Reservations())
+	held, _ = q.Allocated(bin)
+	assert.Zero(t, held)
 }
 
 func TestMovementValidate(t *testing.T) {

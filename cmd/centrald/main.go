@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/dockhand/dockhand/central/daemon"
 	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/internal/logging"
 )
 
@@ -105,13 +107,13 @@ func check(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: centrald check --data DIR")
 		return 2
 	}
-	st, err := store.Open(filepath.Join(*dir, "central"), zerolog.Nop())
+	st, err := badgerstore.Open(filepath.Join(*dir, "central"), zerolog.Nop())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "centrald check:", err)
 		return 1
 	}
 	defer st.Close()
-	problems, err := st.Check()
+	problems, err := store.Check(context.Background(), st)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "centrald check:", err)
 		return 1

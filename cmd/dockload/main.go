@@ -389,7 +389,7 @@ func drainWithGatewayd(c *centrald.Central, secret, dir string, events uint64) e
 			return fmt.Errorf("gatewayd drained %d of %d events in 5 minutes; its log:\n%s", applied, r.Issued, logs.String())
 		}
 		peak.Max(loadgen.ReadMemory(pid))
-		if err := c.Store.View(func(tx *store.Tx) (err error) {
+		if err := c.Store.View(context.Background(), func(tx store.Tx) (err error) {
 			applied, err = tx.Watermark("gw-1", r.Stream)
 			return err
 		}); err != nil {

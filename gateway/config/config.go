@@ -24,17 +24,9 @@ import (
 	"github.com/dockhand/dockhand/zpl"
 )
 
-// Station roles: what a scan at the station means to central.
-const (
-	RoleInboundDock  = "inbound-dock"
-	RolePutaway      = "putaway"
-	RolePack         = "pack"
-	RoleOutboundDock = "outbound-dock"
-	RoleCount        = "count"
-)
-
-// Roles lists every valid station role.
-var Roles = []string{RoleInboundDock, RolePutaway, RolePack, RoleOutboundDock, RoleCount}
+// Roles lists every valid station role: what a scan at the station means
+// to central, as the MQTT contract defines them.
+var Roles = wire.Roles
 
 // Device kinds.
 const (
@@ -94,8 +86,8 @@ type MQTT struct {
 
 // Station is a place where work happens (a dock door, a pack bench).
 type Station struct {
-	ID   string `yaml:"id"`
-	Role string `yaml:"role"`
+	ID   string    `yaml:"id"`
+	Role wire.Role `yaml:"role"`
 }
 
 // Device is one scanner, RFID reader, printer or light.
@@ -394,7 +386,7 @@ func (c *Config) Validate() error {
 		}
 		stations[s.ID] = true
 		if !slices.Contains(Roles, s.Role) {
-			p.add(key+".role", fmt.Sprintf("%q is not one of %s", s.Role, strings.Join(Roles, ", ")))
+			p.add(key+".role", fmt.Sprintf("%q is not one of %s", s.Role, joinRoles()))
 		}
 	}
 	devices := map[string]Device{} // first device of each id, for references
@@ -632,8 +624,17 @@ func (p problems) Error() string {
 	return fmt.Sprintf("%d problems:\n  %s", len(p), strings.Join(p, "\n  "))
 }
 
+// joinRoles lists the roles for a message.
+func joinRoles() string {
+	s := make([]string, len(Roles))
+	for i, r := range Roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
+
 // StationRole returns the role of a station ("" when unknown).
-func (c *Config) StationRole(id string) string {
+func (c *Config) StationRole(id string) wire.Role {
 	for _, s := range c.Stations {
 		if s.ID == id {
 			return s.Role

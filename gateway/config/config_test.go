@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dockhand/dockhand/internal/wire"
+
 	"github.com/dockhand/dockhand/zpl"
 )
 
@@ -58,7 +60,7 @@ func TestParseGoodConfigAppliesDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "dock-01", noUser.MQTT.Username, "the username defaults to the gateway id")
 	assert.Empty(t, cfg.Warnings)
-	assert.Equal(t, "inbound-dock", cfg.StationRole("dock-1"))
+	assert.Equal(t, wire.RoleInboundDock, cfg.StationRole("dock-1"))
 	d, ok := cfg.DeviceAt("dock-1", KindPrinter)
 	require.True(t, ok)
 	assert.Equal(t, "printer-1", d.ID)

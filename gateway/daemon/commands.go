@@ -34,7 +34,7 @@ func (g *Gateway) commandLoop() {
 func (g *Gateway) apply(c link.Command) {
 	env, err := wire.Decode(c.Payload, nil)
 	if err != nil {
-		g.log.Warn().Err(err).Str("type", c.Type).Msg("bad command from central")
+		g.log.Warn().Err(err).Str("type", string(c.Type)).Msg("bad command from central")
 		return
 	}
 	if c.Type == wire.CmdPrint {
@@ -65,7 +65,7 @@ func (g *Gateway) apply(c link.Command) {
 			g.log.Warn().Err(err).Msg("bad light command")
 			return
 		}
-		p, err := gpio.ParsePattern(l.Pattern)
+		p, err := gpio.ParsePattern(string(l.Pattern))
 		if err != nil {
 			g.log.Warn().Err(err).Str("command", l.ID).Msg("light command")
 			return
@@ -73,7 +73,7 @@ func (g *Gateway) apply(c link.Command) {
 		g.log.Info().Str("station", l.Station).Str("pattern", string(p)).Str("reason", l.Reason).Msg("light command")
 		g.show(l.Station, p)
 	default:
-		g.log.Warn().Str("type", c.Type).Msg("unknown command type")
+		g.log.Warn().Str("type", string(c.Type)).Msg("unknown command type")
 	}
 }
 
@@ -113,7 +113,7 @@ func (g *Gateway) print(p wire.Print) {
 		var err error
 		opt := g.config().LabelOptions(q.dev) // the printer's resolution and label stock
 		opt.Copies = p.Copies
-		data, err = g.labels.Render(p.Template, p.Data, opt)
+		data, err = g.labels.Render(string(p.Template), p.Data, opt)
 		if err != nil {
 			fail(err.Error())
 			return

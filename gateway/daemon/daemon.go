@@ -292,12 +292,12 @@ func (g *Gateway) store(ev outbox.Event, device string, appendFn func(context.Co
 		// Only the lights run while the gateway waits for the space to
 		// open its database; their state is reported once it is open.
 		g.metrics.refused.Add(1)
-		g.log.Warn().Str("device", device).Str("type", env.Type).Msg("event not stored: the database is not open yet (waiting for disk space)")
+		g.log.Warn().Str("device", device).Str("type", string(env.Type)).Msg("event not stored: the database is not open yet (waiting for disk space)")
 		return false
 	}
 	if _, err := appendFn(g.ctx, ev); err != nil {
 		g.metrics.refused.Add(1)
-		g.log.Error().Err(err).Str("device", device).Str("type", env.Type).Msg("event refused: not stored")
+		g.log.Error().Err(err).Str("device", device).Str("type", string(env.Type)).Msg("event refused: not stored")
 		if errors.Is(err, outbox.ErrFull) && env.Type != wire.EvtDevice {
 			g.reportFull(device, err)
 		}
@@ -344,4 +344,4 @@ func (g *Gateway) show(station string, p gpio.Pattern) {
 	}
 }
 
-func newEnvelope(typ string) wire.Envelope { return wire.NewEnvelope(typ) }
+func newEnvelope(typ wire.MessageType) wire.Envelope { return wire.NewEnvelope(typ) }

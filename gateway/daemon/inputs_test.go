@@ -69,7 +69,7 @@ devices:
 		r.evs = append(r.evs, ev)
 		return true
 	}
-	r.p, err = newPortal(d, func() string { return "inbound-dock" }, len(cfg.GatedBy(d.ID)) > 0, zerolog.Nop(),
+	r.p, err = newPortal(d, func() wire.Role { return wire.RoleInboundDock }, len(cfg.GatedBy(d.ID)) > 0, zerolog.Nop(),
 		portalOut{emit: emit, health: rigHealth{d: d, emit: emit}, tail: &live.Hub{}},
 		func() time.Time { return time.Unix(0, r.now.Load()).UTC() })
 	require.NoError(t, err)

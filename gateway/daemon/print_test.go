@@ -153,7 +153,7 @@ labels: {dpi: 203}
 	require.NoError(t, err)
 	defer g.Close()
 	pallet := map[string]string{"sscc": "106141410000000019", "gtin": "09506000134352", "lot": "LOTABCDEFGHIJKLMNOPQ"}
-	send := func(station, template string, data map[string]string) string {
+	send := func(station string, template wire.Template, data map[string]string) string {
 		cmd := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: station, Template: template, Data: data}
 		payload, err := json.Marshal(cmd)
 		require.NoError(t, err)

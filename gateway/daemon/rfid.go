@@ -52,7 +52,7 @@ type portalOut struct {
 type portal struct {
 	dev config.Device
 	// role is the station's role now (it may change while the reader runs).
-	role func() string
+	role func() wire.Role
 	log  zerolog.Logger
 	portalOut
 	reader rfid.Reader
@@ -70,7 +70,7 @@ type portal struct {
 
 // newPortal builds the driver and pipeline a reader's configuration
 // describes; nothing runs before run.
-func newPortal(d config.Device, role func() string, gated bool, log zerolog.Logger, out portalOut, now func() time.Time) (*portal, error) {
+func newPortal(d config.Device, role func() wire.Role, gated bool, log zerolog.Logger, out portalOut, now func() time.Time) (*portal, error) {
 	log = log.With().Str("device", d.ID).Logger()
 	p := &portal{dev: d, role: role, log: log, portalOut: out, events: make(chan rfid.Event, 256),
 		raw: d.RFID.RawRate > 0, index: map[string]int{}}
@@ -246,7 +246,7 @@ func (g *Gateway) startRFID(cfg *config.Config) error {
 			continue
 		}
 		h := g.board.Add(d.ID, d.Kind, d.Station)
-		role := func() string { return g.config().StationRole(d.Station) }
+		role := func() wire.Role { return g.config().StationRole(d.Station) }
 		p, err := newPortal(d, role, len(cfg.GatedBy(d.ID)) > 0, g.log,
 			portalOut{emit: g.emit, health: h, tail: &g.live}, nil)
 		if err != nil {

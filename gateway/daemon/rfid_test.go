@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -70,7 +71,7 @@ func startPortalGateway(t *testing.T, devices string) *Gateway {
 }
 
 // stored decodes the events of one type waiting in one outbox lane.
-func stored[T any](t *testing.T, g *Gateway, lane outbox.Lane, typ string) []T {
+func stored[T any](t *testing.T, g *Gateway, lane outbox.Lane, typ wire.MessageType) []T {
 	t.Helper()
 	recs, err := g.Outbox().Pending(lane, 0, 100000)
 	require.NoError(t, err)
@@ -161,7 +162,7 @@ func TestLLRPReaderPortalPassAndUnplug(t *testing.T) {
 	require.Eventually(t, func() bool { return len(passes(t, g)) == 1 }, 10*time.Second, 10*time.Millisecond)
 	p := passes(t, g)[0]
 	assert.Equal(t, "door-1", p.Station)
-	assert.Equal(t, "inbound-dock", p.Role)
+	assert.Equal(t, wire.RoleInboundDock, p.Role)
 	assert.Equal(t, "rfid-1", p.Device)
 	assert.ElementsMatch(t, []string{"3174257BF4499602D2000000", "3074257BF7194E4000001A85"}, p.EPCs,
 		"each tag once, however often it was read")
@@ -260,7 +261,7 @@ devices:
 	require.NoError(t, err)
 	defer g.Close()
 	require.Eventually(t, func() bool { return sim.Inventorying() && g.Connected() }, 20*time.Second, 10*time.Millisecond)
-	alerts := c.Alloc.Metrics.Alerts.Load()
+	alerts := c.App.Metrics.Alerts.Load()
 
 	sim.PutTag(rfid.Read{EPC: palletEPC, Antenna: 1, RSSI: -50})
 	require.Eventually(t, func() bool { return g.Outbox().Issued(outbox.Bulk) >= 1 }, 10*time.Second, 10*time.Millisecond,
@@ -268,7 +269,7 @@ devices:
 	sim.RemoveTag(palletEPC)
 	require.Eventually(t, func() bool { return rfidApplied(t, c) == 1 }, 20*time.Second, 20*time.Millisecond,
 		"central applies the pass")
-	assert.Greater(t, c.Alloc.Metrics.Alerts.Load(), alerts, "central decoded the SSCC and found it on no ASN")
+	assert.Greater(t, c.App.Metrics.Alerts.Load(), alerts, "central decoded the SSCC and found it on no ASN")
 	require.Eventually(t, func() bool { return g.Outbox().Stats().Events == 0 }, 20*time.Second, 20*time.Millisecond,
 		"central acknowledged the pass")
 }
@@ -286,7 +287,7 @@ func rfidApplied(t *testing.T, c *centrald.Central) int {
 // journal is what central applied.
 func journal(t *testing.T, c *centrald.Central) []store.Applied {
 	var lines []store.Applied
-	require.NoError(t, c.Store.View(func(tx *store.Tx) error {
+	require.NoError(t, c.Store.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		lines, err = tx.JournalFrom(0, 100000)
 		return err

@@ -16,7 +16,7 @@ import (
 // read the reason and the offset in data of the offending character.
 // frameErr is a framing problem the scanner driver found; without one the
 // frame is parsed. The error returned says the scan is bad.
-func newScanEvent(station, role string, opt gs1.Options, frame []byte, frameErr error) (wire.Scan, error) {
+func newScanEvent(station string, role wire.Role, opt gs1.Options, frame []byte, frameErr error) (wire.Scan, error) {
 	ev := wire.Scan{Envelope: newEnvelope(wire.EvtScan), Station: station, Role: role}
 	var sc *gs1.Scan
 	err, at := frameErr, -1

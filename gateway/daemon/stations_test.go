@@ -73,7 +73,7 @@ func (w *opsWatch) onMessage(_ mqtt.Client, m mqtt.Message) {
 }
 
 // role is the role of the first scan of data published ("" before it is).
-func (w *opsWatch) role(data string) string {
+func (w *opsWatch) role(data string) wire.Role {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, s := range w.scans {
@@ -141,8 +141,8 @@ func TestStationChangesApplyLiveAndAreAnnounced(t *testing.T) {
 	require.NoError(t, next("stations: [{id: dock-1, role: putaway}]\n"))
 	require.NoError(t, sc.Scan("]C100106141410000000026"))
 	buffered := scans(2)
-	assert.Equal(t, "inbound-dock", buffered[0].Role, "a scan keeps the role of its time")
-	assert.Equal(t, "putaway", buffered[1].Role, "the next scan after the change has the new role")
+	assert.Equal(t, wire.RoleInboundDock, buffered[0].Role, "a scan keeps the role of its time")
+	assert.Equal(t, wire.RolePutaway, buffered[1].Role, "the next scan after the change has the new role")
 
 	c, err := centrald.Start(centrald.Options{Site: "t1", DataDir: cdir,
 		BrokerListen: fmt.Sprintf("127.0.0.1:%d", port), HTTPAddr: "127.0.0.1:0", APIToken: "t"}, log)
@@ -161,12 +161,12 @@ func TestStationChangesApplyLiveAndAreAnnounced(t *testing.T) {
 	require.NoError(t, next("stations: [{id: dock-1, role: outbound-dock}, {id: pack-1, role: pack}]\n"))
 	require.NoError(t, sc.Scan("]C100106141410000000033"))
 	require.Eventually(t, func() bool { return ops.role("00106141410000000033") != "" }, 20*time.Second, 20*time.Millisecond)
-	assert.Equal(t, "outbound-dock", ops.role("00106141410000000033"))
+	assert.Equal(t, wire.RoleOutboundDock, ops.role("00106141410000000033"))
 	require.Eventually(t, func() bool { b, ok := ops.birth(); return ok && len(b.Stations) == 2 }, 10*time.Second, 10*time.Millisecond,
 		"the birth is published again")
 	birth, _ = ops.birth()
 	assert.Equal(t, []string{"dock-1", "pack-1"}, birth.Stations)
-	assert.Equal(t, map[string]string{"dock-1": "outbound-dock", "pack-1": "pack"}, birth.Roles)
+	assert.Equal(t, map[string]wire.Role{"dock-1": "outbound-dock", "pack-1": "pack"}, birth.Roles)
 	assert.Equal(t, []wire.StreamInfo{{ID: g.Outbox().LaneStream(outbox.Must), Lane: wire.LaneMust}, {ID: g.Outbox().LaneStream(outbox.Bulk), Lane: wire.LaneBulk}},
 		birth.Streams)
 

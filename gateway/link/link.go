@@ -71,7 +71,8 @@ type Options struct {
 // Station is a station of the gateway and its role, as the state
 // messages announce them.
 type Station struct {
-	ID, Role string
+	ID   string
+	Role wire.Role
 }
 
 // CheckCredentials tells whether a link could start with this login.
@@ -85,7 +86,7 @@ func CheckCredentials(c mqttx.Config) error {
 
 // Command is a message from central for the gateway to apply.
 type Command struct {
-	Type    string
+	Type    wire.MessageType
 	Payload []byte
 }
 
@@ -242,7 +243,7 @@ func (l *Link) stateMessage(s string) ([]byte, error) {
 	for _, stn := range *l.stations.Load() {
 		st.Stations = append(st.Stations, stn.ID)
 		if st.Roles == nil {
-			st.Roles = map[string]string{}
+			st.Roles = map[string]wire.Role{}
 		}
 		st.Roles[stn.ID] = stn.Role
 	}
@@ -297,7 +298,7 @@ func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 	default:
 		// The command is not lost for good: central re-sends unanswered
 		// commands. Blocking here would stall acks behind it.
-		l.log.Error().Str("type", t.Type).Msg("command queue full; dropping command")
+		l.log.Error().Str("type", string(t.Type)).Msg("command queue full; dropping command")
 	}
 }
 

@@ -173,7 +173,7 @@ func (r *rig) published(topic string) [][]byte {
 
 // send publishes a command to the gateway; sealed with the gateway's key
 // it is what central sends.
-func (r *rig) send(typ string, v any, sealed bool) {
+func (r *rig) send(typ wire.MessageType, v any, sealed bool) {
 	topic := wire.CommandTopic(site, gateway, typ)
 	b, err := json.Marshal(v)
 	require.NoError(r.t, err)
@@ -265,7 +265,7 @@ func TestChangedStationsAreAnnouncedAgain(t *testing.T) {
 	r := newRig(t, 256, 0)
 	last := func() wire.State { s := r.states(); return s[len(s)-1] }
 	require.Eventually(t, func() bool { return len(r.states()) > 0 }, 10*time.Second, 10*time.Millisecond)
-	assert.Equal(t, map[string]string{"dock-1": "inbound-dock"}, last().Roles)
+	assert.Equal(t, map[string]wire.Role{"dock-1": "inbound-dock"}, last().Roles)
 	births := len(r.states())
 
 	r.link.SetStations([]Station{{ID: "dock-1", Role: "putaway"}, {ID: "pack-1", Role: "pack"}})
@@ -274,14 +274,14 @@ func TestChangedStationsAreAnnouncedAgain(t *testing.T) {
 	birth := last()
 	assert.Equal(t, "online", birth.State)
 	assert.Equal(t, []string{"dock-1", "pack-1"}, birth.Stations)
-	assert.Equal(t, map[string]string{"dock-1": "putaway", "pack-1": "pack"}, birth.Roles)
+	assert.Equal(t, map[string]wire.Role{"dock-1": "putaway", "pack-1": "pack"}, birth.Roles)
 	assert.Equal(t, []wire.StreamInfo{{ID: r.ob.LaneStream(outbox.Must), Lane: wire.LaneMust},
 		{ID: r.ob.LaneStream(outbox.Bulk), Lane: wire.LaneBulk}}, birth.Streams, "with the streams")
 
 	// The connection dies without a word: the broker publishes the will
 	// of that session (the stations it began with); the link connects
 	// again, announces the new ones, and its next will names them.
-	for _, want := range []map[string]string{{"dock-1": "inbound-dock"}, {"dock-1": "putaway", "pack-1": "pack"}} {
+	for _, want := range []map[string]wire.Role{{"dock-1": "inbound-dock"}, {"dock-1": "putaway", "pack-1": "pack"}} {
 		n := len(r.states())
 		r.relay.cut()
 		require.Eventually(t, func() bool {
@@ -295,7 +295,7 @@ func TestChangedStationsAreAnnouncedAgain(t *testing.T) {
 		}, 10*time.Second, 10*time.Millisecond, "the broker publishes the will")
 		require.Eventually(t, func() bool { return last().State == "online" }, 20*time.Second, 10*time.Millisecond,
 			"the link is back")
-		assert.Equal(t, map[string]string{"dock-1": "putaway", "pack-1": "pack"}, last().Roles)
+		assert.Equal(t, map[string]wire.Role{"dock-1": "putaway", "pack-1": "pack"}, last().Roles)
 	}
 }
 

@@ -75,7 +75,7 @@ type Event interface{ Env() *wire.Envelope }
 // Record is one stored event.
 type Record struct {
 	Seq     uint64
-	Type    string
+	Type    wire.MessageType
 	Payload []byte
 }
 
@@ -690,7 +690,7 @@ func (o *Outbox) Pending(ln Lane, after uint64, max int) ([]Record, error) {
 			if !ok {
 				return fmt.Errorf("corrupt outbox record %d", seqOf(l, it.Item().Key()))
 			}
-			out = append(out, Record{Seq: seqOf(l, it.Item().Key()), Type: typ, Payload: payload})
+			out = append(out, Record{Seq: seqOf(l, it.Item().Key()), Type: wire.MessageType(typ), Payload: payload})
 		}
 		return nil
 	})

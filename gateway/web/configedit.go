@@ -30,7 +30,7 @@ type configView struct {
 	Stations []stationView       `json:"stations"`
 	Devices  []configfile.Fields `json:"devices"`
 	Kinds    []string            `json:"kinds"`
-	Roles    []string            `json:"roles"`
+	Roles    []wire.Role         `json:"roles"`
 	// Labels are the resolution and profile of printers that name none.
 	Labels   labelDefaults `json:"labels"`
 	Profiles []zpl.Profile `json:"profiles"`
@@ -51,7 +51,7 @@ func (e *editor) get(w http.ResponseWriter, _ *http.Request) {
 		Labels: labelDefaults{DPI: cfg.Labels.DPI, Profile: cfg.Labels.Profile}, Profiles: zpl.Profiles()}
 	if doc, err := e.read(); err == nil {
 		for _, f := range doc.Items(configfile.Stations) {
-			v.Stations = append(v.Stations, stationView{ID: f["id"], Role: f["role"]})
+			v.Stations = append(v.Stations, stationView{ID: f["id"], Role: wire.Role(f["role"])})
 		}
 		v.Devices = nonNil(doc.Items(configfile.Devices))
 	} else {
@@ -73,8 +73,8 @@ func (e *editor) read() (*configfile.Doc, error) {
 }
 
 type stationView struct {
-	ID   string `json:"id"`
-	Role string `json:"role"`
+	ID   string    `json:"id"`
+	Role wire.Role `json:"role"`
 }
 
 // itemRequest is a device's or station's fields as the form sends them:

@@ -96,7 +96,7 @@ type scanView struct {
 	At        time.Time     `json:"at"`
 	Device    string        `json:"device"`
 	Station   string        `json:"station"`
-	Role      string        `json:"role"`
+	Role      wire.Role     `json:"role"`
 	Symbology string        `json:"symbology,omitempty"`
 	Data      string        `json:"data"`
 	GS1       bool          `json:"gs1"`

@@ -477,7 +477,7 @@ func TestStationChangesAreValidatedSavedAndApplied(t *testing.T) {
 
 	code, out = st.do("PUT", "/api/v1/config/stations/dock-1", itemRequest{Fields: map[string]string{"role": "outbound-dock"}})
 	require.Equal(t, http.StatusOK, code, "%v", out)
-	assert.Equal(t, "outbound-dock", st.b.applied[1].StationRole("dock-1"))
+	assert.Equal(t, wire.RoleOutboundDock, st.b.applied[1].StationRole("dock-1"))
 	assert.Len(t, st.b.applied[1].Devices, 2, "the devices stay where they were")
 	assert.Contains(t, st.logs.String(), `"user":"admin","station":"dock-1","change":"changed role: \"inbound-dock\" -> \"outbound-dock\""`)
 	code, out = st.do("PUT", "/api/v1/config/stations/dock-1", itemRequest{Fields: map[string]string{"role": "unloading"}})

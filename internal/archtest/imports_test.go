@@ -33,7 +33,7 @@ var (
 	domains = []string{"central/stock", "central/inbound", "central/purchasing", "central/quality",
 		"central/putaway", "central/counting", "central/moves", "central/outbound", "central/signals", "central/reports"}
 	// Packages that exist for tests: only tests (and each other) use them.
-	testSupport = []string{"internal/testenv", "internal/openapitest", "drivers/rfid/rfidtest", "central/store/storetest"}
+	testSupport = []string{"internal/testenv", "internal/openapitest", "drivers/rfid/rfidtest", "central/store/storetest", "central/sitetest"}
 	// The application layer and the event intake of issue 12's shape.
 	appLayer = []string{"central/app", "central/ingest"}
 )

@@ -113,7 +113,7 @@ func TestBrokerDropsQueuedMessagesForOfflineCentral(t *testing.T) {
 	assert.Greater(t, r.res.Resent, uint64(0), "dropped events were published again")
 	assert.Less(t, r.res.Published, uint64(10*total), "no resend storm: the window shrinks to what the broker can queue")
 	assertExactlyOnceInOrder(t, c.Store, "gw-1", total, r.res)
-	assert.Greater(t, c.Alloc.Metrics.Gaps.Load()+c.Alloc.Metrics.Duplicates.Load(), uint64(0), "central saw the broker's drops as gaps or repeats")
+	assert.Greater(t, c.Ingest.Metrics.Gaps.Load()+c.Ingest.Metrics.Duplicates.Load(), uint64(0), "central saw the broker's drops as gaps or repeats")
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	centrald "github.com/dockhand/dockhand/central/daemon"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/badgerstore"
 	"github.com/dockhand/dockhand/cmd/dockload/loadgen"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/testenv"
@@ -53,12 +55,12 @@ func killGatewayRepeatedly(t *testing.T, opt loadgen.Options, brokerDown, broker
 
 // assertExactlyOnceInOrder reads central's journal: every event the
 // gateway issued is applied once, in seq order, and nothing else is.
-func assertExactlyOnceInOrder(t *testing.T, st *store.Store, gateway string, total int, res loadgen.Result) {
+func assertExactlyOnceInOrder(t *testing.T, st store.Store, gateway string, total int, res loadgen.Result) {
 	t.Helper()
 	require.Equal(t, uint64(total), res.Issued, "the gateway issued every event exactly once across kills")
 	require.Equal(t, res.Issued, res.Acked, "central acknowledged everything")
 	var lines []store.Applied
-	require.NoError(t, st.View(func(tx *store.Tx) error {
+	require.NoError(t, st.View(context.Background(), func(tx store.Tx) error {
 		n, err := tx.AppliedCount(gateway)
 		require.NoError(t, err)
 		assert.Equal(t, uint64(total), n, "applied count")
@@ -143,11 +145,11 @@ func TestGatewayAndCentralKillsEmbeddedBroker(t *testing.T) {
 		})
 	t.Logf("final run: %+v", res)
 	require.NoError(t, central.stop(20*time.Second))
-	st, err := store.Open(filepath.Join(copt.DataDir, "central"), zerolog.Nop())
+	st, err := badgerstore.Open(filepath.Join(copt.DataDir, "central"), zerolog.Nop())
 	require.NoError(t, err)
 	defer st.Close()
 	assertExactlyOnceInOrder(t, st, "gw-1", totalEvents, res)
-	problems, err := st.Check()
+	problems, err := store.Check(context.Background(), st)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
 }

@@ -73,7 +73,7 @@ func TestScanOvertakesRawReadBacklogAndShedReadsDoNotStallCentral(t *testing.T) 
 		return ob.Acked(outbox.Must) == 1 && ob.Acked(outbox.Bulk) == ob.Issued(outbox.Bulk)
 	}, 60*time.Second, 20*time.Millisecond, "everything kept is applied")
 	var order []store.Applied
-	require.NoError(t, c.Store.View(func(tx *store.Tx) error {
+	require.NoError(t, c.Store.View(context.Background(), func(tx store.Tx) error {
 		order, err = tx.JournalFrom(0, 10000)
 		return err
 	}))
@@ -88,5 +88,5 @@ func TestScanOvertakesRawReadBacklogAndShedReadsDoNotStallCentral(t *testing.T) 
 	require.GreaterOrEqual(t, scanAt, 0)
 	assert.Less(t, scanAt, 64+1, "the scan went out within the first window, ahead of the raw-read backlog")
 	assert.Equal(t, int(rawReads-shed), bulk, "every raw read that was not shed is applied once")
-	assert.Equal(t, shed, c.Alloc.Metrics.Shed.Load(), "central counts the shed reads as gaps it accepted")
+	assert.Equal(t, shed, c.Ingest.Metrics.Shed.Load(), "central counts the shed reads as gaps it accepted")
 }

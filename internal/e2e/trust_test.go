@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/dockhand/dockhand/central/app"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,20 +200,20 @@ func (s *trustSite) seed() {
 		require.NoError(s.t, err)
 		s.pallets = append(s.pallets, body+string(c))
 	}
-	require.NoError(s.t, s.central.Alloc.Update(func(tx *store.Tx) error {
-		if err := tx.PutItem(stock.Item{SKU: "WIDGET-10", GTIN: "10614141000415", Name: "Widget"}); err != nil {
+	require.NoError(s.t, s.central.App.Update(context.Background(), func(t *app.Tx) error {
+		if _, err := t.CreateItem(stock.Item{SKU: "WIDGET-10", GTIN: "10614141000415", Name: "Widget"}); err != nil {
 			return err
 		}
 		for i := range 12 {
-			if err := tx.PutLocation(stock.Location{Code: fmt.Sprintf("A-01-1-%02d", i+1), Type: stock.LocReserve, Zone: "A"}); err != nil {
+			if _, err := t.CreateLocation(stock.Location{Code: fmt.Sprintf("A-01-1-%02d", i+1), Type: stock.LocReserve, Zone: "A"}); err != nil {
 				return err
 			}
 		}
-		a := inbound.ASN{ID: "ASN-1", Supplier: "ACME", Created: time.Now()}
+		a := inbound.ASN{ID: "ASN-1", Supplier: "ACME"}
 		for _, p := range s.pallets {
 			a.Pallets = append(a.Pallets, inbound.ExpectedPallet{SSCC: p, SKU: "WIDGET-10", Quantity: 48, Lot: "L1"})
 		}
-		_, err := inbound.CreateASN(tx, a)
+		_, err := t.CreateASN(a)
 		return err
 	}))
 }
@@ -265,7 +267,7 @@ func (s *trustSite) scan(sscc string) {
 // its store reopened).
 func (s *trustSite) receipts(sscc string) []inbound.Receipt {
 	var out []inbound.Receipt
-	require.NoError(s.t, s.central.Store.View(func(tx *store.Tx) error {
+	require.NoError(s.t, s.central.Store.View(context.Background(), func(tx store.Tx) error {
 		rs, err := tx.Receipts()
 		for _, r := range rs {
 			if r.SSCC == sscc {
@@ -295,7 +297,7 @@ func (s *trustSite) settle() {
 	s.t.Helper()
 	require.Eventually(s.t, func() bool {
 		results := 0
-		require.NoError(s.t, s.central.Store.View(func(tx *store.Tx) error {
+		require.NoError(s.t, s.central.Store.View(context.Background(), func(tx store.Tx) error {
 			lines, err := tx.JournalFrom(0, 100000)
 			for _, l := range lines {
 				if l.Gateway == dock && l.Type == wire.EvtPrint {
@@ -403,11 +405,11 @@ func (s *trustSite) refusedBy(t *testing.T, atBroker bool, accepted bool, counte
 	assert.Eventually(t, func() bool { return counter() > before }, 10*time.Second, 10*time.Millisecond, "refused by the peer")
 }
 
-func (s *trustSite) centralRefused() uint64 { return s.central.Alloc.Metrics.Refused.Load() }
+func (s *trustSite) centralRefused() uint64 { return s.central.Ingest.Metrics.Refused.Load() }
 
 // gatewayRefusals counts the refusal reports the gateway stored for central.
 func (s *trustSite) gatewayRefusals() uint64 {
-	n := len(s.ops.all(func(m opsMessage) bool { return m.Type == wire.OpsAlert && m.str("kind") == "gateway-refused" }))
+	n := len(s.ops.all(func(m opsMessage) bool { return m.Type == string(wire.OpsAlert) && m.str("kind") == "gateway-refused" }))
 	return uint64(n)
 }
 
@@ -516,7 +518,7 @@ func runForgeries(top *testing.T, s *trustSite) {
 		s.scan(real)
 		s.received(real)
 		assert.Empty(t, s.receipts(fake), "the forged pallet was not booked")
-		require.NoError(t, s.central.Store.View(func(tx *store.Tx) error {
+		require.NoError(t, s.central.Store.View(context.Background(), func(tx store.Tx) error {
 			id, ok, err := tx.AppliedID(dock, s.gw.Outbox().Stream(), seq)
 			require.True(t, ok)
 			assert.Equal(t, s.receipts(real)[0].Event, id, "seq %d is the real scan", seq)

@@ -13,29 +13,29 @@ import (
 // Message types. Events flow gateway → central, commands central → gateway,
 // ops central → operations.
 const (
-	EvtScan   = "scan"
-	EvtRFID   = "rfid"
-	EvtPrint  = "print"
-	EvtDevice = "device"
-	EvtCount  = "count"
+	EvtScan   MessageType = "scan"
+	EvtRFID   MessageType = "rfid"
+	EvtPrint  MessageType = "print"
+	EvtDevice MessageType = "device"
+	EvtCount  MessageType = "count"
 	// EvtRefused reports a message the gateway refused: a command whose
 	// seal does not match, an oversized or malformed command, an ack for
 	// events it never issued. Central turns it into a (collapsed) alert.
-	EvtRefused = "refused"
+	EvtRefused MessageType = "refused"
 	// EvtLoad is a synthetic event of the load tool and fault tests: it
 	// travels the whole outbox → broker → central path and changes nothing.
-	EvtLoad = "load"
+	EvtLoad MessageType = "load"
 
-	CmdAck   = "ack"
-	CmdPrint = "print"
-	CmdLight = "light"
+	CmdAck   MessageType = "ack"
+	CmdPrint MessageType = "print"
+	CmdLight MessageType = "light"
 
-	OpsStock   = "stock"
-	OpsAlert   = "alert"
-	OpsReceipt = "receipt"
-	OpsOrder   = "order"
+	OpsStock   MessageType = "stock"
+	OpsAlert   MessageType = "alert"
+	OpsReceipt MessageType = "receipt"
+	OpsOrder   MessageType = "order"
 
-	TypeState = "state"
+	TypeState MessageType = "state"
 )
 
 // Envelope is carried by every message. Gateway events also fill Gateway,
@@ -43,13 +43,13 @@ const (
 // life of a gateway's outbox (a new one after the disk is wiped), so central's
 // per-stream watermark can never mistake a fresh gateway for a replay.
 type Envelope struct {
-	ID      string    `json:"id"`
-	TS      time.Time `json:"ts"`
-	Type    string    `json:"type"`
-	Gateway string    `json:"gateway,omitempty"`
-	Device  string    `json:"device,omitempty"`
-	Stream  string    `json:"stream,omitempty"`
-	Seq     uint64    `json:"seq,omitempty"`
+	ID      string      `json:"id"`
+	TS      time.Time   `json:"ts"`
+	Type    MessageType `json:"type"`
+	Gateway string      `json:"gateway,omitempty"`
+	Device  string      `json:"device,omitempty"`
+	Stream  string      `json:"stream,omitempty"`
+	Seq     uint64      `json:"seq,omitempty"`
 	// Lane is "" for events that must never be lost (scans, counts,
 	// device and print results) and LaneBulk for high-volume events that
 	// may be shed under pressure (raw RFID reads): a bulk stream may have
@@ -64,7 +64,7 @@ const (
 )
 
 // NewEnvelope stamps a fresh id and the current time.
-func NewEnvelope(typ string) Envelope {
+func NewEnvelope(typ MessageType) Envelope {
 	return Envelope{ID: NewID(), TS: time.Now().UTC(), Type: typ}
 }
 
@@ -83,7 +83,7 @@ type Element struct {
 type Scan struct {
 	Envelope
 	Station   string    `json:"station"`
-	Role      string    `json:"role"`
+	Role      Role      `json:"role"`
 	Symbology string    `json:"symbology"`
 	Data      string    `json:"data"`
 	GS1       bool      `json:"gs1"`
@@ -157,7 +157,7 @@ type Ack struct {
 type Print struct {
 	Envelope
 	Station  string            `json:"station"`
-	Template string            `json:"template,omitempty"`
+	Template Template          `json:"template,omitempty"`
 	Data     map[string]string `json:"data,omitempty"`
 	ZPL      string            `json:"zpl,omitempty"`
 	Copies   int               `json:"copies,omitempty"`
@@ -166,9 +166,9 @@ type Print struct {
 // Light asks a station's stack light to show a pattern (ok, reject, ...).
 type Light struct {
 	Envelope
-	Station string `json:"station"`
-	Pattern string `json:"pattern"`
-	Reason  string `json:"reason,omitempty"`
+	Station string       `json:"station"`
+	Pattern LightPattern `json:"pattern"`
+	Reason  string       `json:"reason,omitempty"`
 }
 
 // State is a gateway's retained birth ("online") or death ("offline") message.
@@ -179,7 +179,7 @@ type State struct {
 	Stations []string `json:"stations,omitempty"`
 	// Roles is each station's role (a station may change role while the
 	// gateway runs; it then publishes its birth again).
-	Roles map[string]string `json:"roles,omitempty"`
+	Roles map[string]Role `json:"roles,omitempty"`
 	// Streams announces the gateway's event streams (birth only).
 	Streams []StreamInfo `json:"streams,omitempty"`
 }
@@ -195,7 +195,7 @@ type StreamInfo struct {
 // Alert is an operations alert.
 type Alert struct {
 	Envelope
-	Kind     string            `json:"kind"`
+	Kind     AlertKind         `json:"kind"`
 	Severity string            `json:"severity"`
 	Message  string            `json:"message"`
 	Station  string            `json:"station,omitempty"`
@@ -291,7 +291,7 @@ func (e *Envelope) Env() *Envelope { return e }
 type RFIDRead struct {
 	Envelope
 	Station string   `json:"station"`
-	Role    string   `json:"role"`
+	Role    Role     `json:"role"`
 	EPCs    []string `json:"epcs"`
 	// Tags gives each tag's decoded identity and direction, for
 	// operations subscribers.
@@ -300,7 +300,7 @@ type RFIDRead struct {
 
 // EvtRFIDRaw is a raw (de-duplicated, rate-limited) tag read. It travels
 // in the bulk lane; central accepts it and applies nothing.
-const EvtRFIDRaw = "rfid-raw"
+const EvtRFIDRaw MessageType = "rfid-raw"
 
 // TagIdentity is a tag's EPC and, for the GS1 schemes the gateway decodes
 // (SSCC-96, SGTIN-96, SGLN-96, GRAI-96), the GS1 key it encodes.

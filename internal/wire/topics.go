@@ -17,12 +17,12 @@ const (
 )
 
 // EventTopic is where a gateway publishes events of one type.
-func EventTopic(site, gateway, typ string) string {
+func EventTopic(site, gateway string, typ MessageType) string {
 	return fmt.Sprintf("%s/%s/gw/%s/evt/%s", Root, site, gateway, typ)
 }
 
 // CommandTopic is where central sends a gateway commands of one type.
-func CommandTopic(site, gateway, typ string) string {
+func CommandTopic(site, gateway string, typ MessageType) string {
 	return fmt.Sprintf("%s/%s/gw/%s/cmd/%s", Root, site, gateway, typ)
 }
 
@@ -32,7 +32,7 @@ func StateTopic(site, gateway string) string {
 }
 
 // OpsTopic is where central publishes for operations staff.
-func OpsTopic(site, typ string) string {
+func OpsTopic(site string, typ MessageType) string {
 	return fmt.Sprintf("%s/%s/ops/%s", Root, site, typ)
 }
 
@@ -49,7 +49,8 @@ func AllCommands(site, gateway string) string {
 
 // GatewayTopic is a parsed topic below .../gw/{gateway}/.
 type GatewayTopic struct {
-	Site, Gateway, Kind, Type string
+	Site, Gateway, Kind string
+	Type                MessageType
 }
 
 // ParseGatewayTopic splits a gateway topic; ok is false for any other topic.
@@ -63,7 +64,7 @@ func ParseGatewayTopic(topic string) (GatewayTopic, bool) {
 	case len(p) == 4 && p[1] == "gw" && p[3] == KindState:
 		return GatewayTopic{Site: p[0], Gateway: p[2], Kind: KindState}, true
 	case len(p) == 5 && p[1] == "gw" && (p[3] == KindEvent || p[3] == KindCommand):
-		return GatewayTopic{Site: p[0], Gateway: p[2], Kind: p[3], Type: p[4]}, true
+		return GatewayTopic{Site: p[0], Gateway: p[2], Kind: p[3], Type: MessageType(p[4])}, true
 	}
 	return GatewayTopic{}, false
 }

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"context"
+	"github.com/dockhand/dockhand/central/store"
 	"os"
 	"strings"
 	"testing"
@@ -96,7 +98,7 @@ func playStory(t *testing.T, mqttURL string) {
 		total += x.Quantity
 	}
 	assert.Equal(t, int64(48+48+120), total)
-	problems, err := r.Central.Store.Check()
+	problems, err := store.Check(context.Background(), r.Central.Store)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
 }
