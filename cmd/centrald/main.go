@@ -118,6 +118,12 @@ func check(args []string) int {
 		fmt.Fprintln(os.Stderr, "centrald check:", err)
 		return 1
 	}
+	selling, err := store.CheckOutbound(context.Background(), st)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "centrald check:", err)
+		return 1
+	}
+	problems = append(problems, selling...)
 	for _, p := range problems {
 		fmt.Println("PROBLEM:", p)
 	}
@@ -125,6 +131,7 @@ func check(args []string) int {
 		fmt.Printf("%d problems found\n", len(problems))
 		return 1
 	}
-	fmt.Println("ledger and quants agree; no negative, overflowed or impossible balance")
+	fmt.Println("ledger and quants agree; no negative, overflowed or impossible balance; no unit promised twice or beyond what is available;")
+	fmt.Println("orders, reservations, backorder queues and the three stock layers reconcile")
 	return 0
 }
