@@ -263,7 +263,6 @@ func (t *Tx) ChangeOrder(id string, c orders.ChangeRequest) (orders.Order, error
 			switch {
 			case nl.Quantity > l.Quantity:
 				grown[l.Line] = nl.Quantity - l.Quantity
-				l.Quantity = nl.Quantity
 			case nl.Quantity < l.Quantity:
 				pools, err := t.shrink(&o, &l, l.Quantity-nl.Quantity)
 				if err != nil {

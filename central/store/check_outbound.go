@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"sort"
 	"maps"
 	"slices"
+	"sort"
 
 	"github.com/dockhand/dockhand/central/outbound/layers"
 	"github.com/dockhand/dockhand/central/outbound/orders"
