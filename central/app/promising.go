@@ -362,7 +362,19 @@ func (t *Tx) yield(pool stock.Pool, need int64) error {
 			return err
 		}
 	}
-	return nil
+	// Lines that wait again may be served from another warehouse's free
+	// stock at once.
+	others, err := t.st.Pools(pool.SKU)
+	if err != nil {
+		return err
+	}
+	var elsewhere []stock.Pool
+	for _, p := range others {
+		if p.Pool != pool {
+			elsewhere = append(elsewhere, p.Pool)
+		}
+	}
+	return t.serve(elsewhere...)
 }
 
 // yielding is the transaction as the kernel sees it when stock may be
