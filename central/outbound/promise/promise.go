@@ -11,6 +11,7 @@ package promise
 import (
 	"cmp"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -46,12 +47,6 @@ type Demand struct {
 
 func (d Demand) constrained() bool { return d.Lot != "" || d.MinExpiry != "" }
 
-// within reports whether every unit that fits r also fits d (d's set of
-// stock contains r's).
-func (d Demand) within(r stock.Reservation) bool {
-	return (d.Lot == "" || r.Lot == d.Lot) && (d.MinExpiry == "" || r.MinExpiry != "" && r.MinExpiry >= d.MinExpiry)
-}
-
 // Waiting is a line's place in a queue: Quantity units of its item that
 // wait for stock in a warehouse that serves Region (only Warehouse when
 // Pinned), or for the goods of a pre-sale.
@@ -77,9 +72,10 @@ func (w Waiting) Demand() Demand {
 
 // Free is how much warehouse wh can promise to d now: its pool's
 // available-to-promise and, for a line that wants a lot or a shelf life,
-// no more than the stock that fits it less what is promised to lines
-// whose wishes are narrower still (so a promise made to a narrow line is
-// never taken by a wider one).
+// what the stock that fits it can give without taking what another
+// promise needs (the promises must still fit the stock all together:
+// a transport problem over groups of like stock, solved as a maximum
+// flow).
 func Free(tx Tx, d Demand, wh string) (int64, error) {
 	pool := stock.Pool{SKU: d.SKU, Warehouse: wh}
 	atp, err := stock.AvailableToPromise(tx, pool)
@@ -94,7 +90,10 @@ func Free(tx Tx, d Demand, wh string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var fits []stock.Quant
+	// Stock in groups of one lot and expiry; promises in classes of one
+	// lot and shelf life, d's among them.
+	type group struct{ lot, expiry string }
+	groups := map[group]int64{}
 	for _, q := range qs {
 		if q.SKU != d.SKU || q.Status != stock.Available {
 			continue
@@ -102,34 +101,92 @@ func Free(tx Tx, d Demand, wh string) (int64, error) {
 		if w, err := tx.Warehouse(q.Location); err != nil {
 			return 0, err
 		} else if w == wh {
-			fits = append(fits, q)
+			groups[group{q.Lot, q.Expiry}] += q.Quantity
 		}
 	}
-	// Every narrowing that contains d's (d's own among them) must keep
-	// room for what is promised within it.
-	sets := []stock.Reservation{{Lot: d.Lot, MinExpiry: d.MinExpiry}}
+	type class struct{ lot, minExpiry string }
+	want := map[class]int64{}
+	var promised int64
 	for _, r := range res {
-		if (r.Lot != "" || r.MinExpiry != "") && (Demand{Lot: r.Lot, MinExpiry: r.MinExpiry}).within(stock.Reservation{Lot: d.Lot, MinExpiry: d.MinExpiry}) {
-			sets = append(sets, stock.Reservation{Lot: r.Lot, MinExpiry: r.MinExpiry})
-		}
+		want[class{r.Lot, r.MinExpiry}] += r.Quantity
+		promised += r.Quantity
 	}
-	free := atp
-	for _, s := range sets {
-		set := Demand{Lot: s.Lot, MinExpiry: s.MinExpiry}
-		var size, used int64
-		for _, q := range fits {
-			if s.Fits(q.QuantKey) {
-				size += q.Quantity
+	mine := class{d.Lot, d.MinExpiry}
+	var total int64
+	for _, n := range groups {
+		total += n
+	}
+	want[mine] += total // as much as it can get
+	var f flow
+	classes := slices.SortedFunc(maps.Keys(want), func(a, b class) int { return cmp.Or(cmp.Compare(a.lot, b.lot), cmp.Compare(a.minExpiry, b.minExpiry)) })
+	gs := slices.SortedFunc(maps.Keys(groups), func(a, b group) int { return cmp.Or(cmp.Compare(a.lot, b.lot), cmp.Compare(a.expiry, b.expiry)) })
+	f.init(2 + len(classes) + len(gs))
+	source, sink := 0, 1
+	for i, c := range classes {
+		f.edge(source, 2+i, want[c])
+		fits := stock.Reservation{Lot: c.lot, MinExpiry: c.minExpiry}
+		for j, g := range gs {
+			if fits.Fits(stock.QuantKey{Lot: g.lot, Expiry: g.expiry}) {
+				f.edge(2+i, 2+len(classes)+j, total)
 			}
 		}
-		for _, r := range res {
-			if set.within(r) {
-				used += r.Quantity
+	}
+	for j, g := range gs {
+		f.edge(2+len(classes)+j, sink, groups[g])
+	}
+	return max(min(atp, f.max(source, sink)-promised), 0), nil
+}
+
+// flow is a small flow network (Edmonds–Karp): a few classes of
+// promises and groups of stock.
+type flow struct {
+	cap [][]int64
+}
+
+func (f *flow) init(n int) {
+	f.cap = make([][]int64, n)
+	for i := range f.cap {
+		f.cap[i] = make([]int64, n)
+	}
+}
+
+func (f *flow) edge(a, b int, c int64) { f.cap[a][b] += c }
+
+// max is the maximum flow from s to t.
+func (f *flow) max(s, t int) int64 {
+	var total int64
+	for {
+		prev := make([]int, len(f.cap))
+		for i := range prev {
+			prev[i] = -1
+		}
+		prev[s] = s
+		queue := []int{s}
+		for len(queue) > 0 && prev[t] < 0 {
+			u := queue[0]
+			queue = queue[1:]
+			for v, c := range f.cap[u] {
+				if c > 0 && prev[v] < 0 {
+					prev[v] = u
+					queue = append(queue, v)
+				}
 			}
 		}
-		free = min(free, max(size-used, 0))
+		if prev[t] < 0 {
+			return total
+		}
+		push := int64(-1)
+		for v := t; v != s; v = prev[v] {
+			if c := f.cap[prev[v]][v]; push < 0 || c < push {
+				push = c
+			}
+		}
+		for v := t; v != s; v = prev[v] {
+			f.cap[prev[v]][v] -= push
+			f.cap[v][prev[v]] += push
+		}
+		total += push
 	}
-	return free, nil
 }
 
 // Reserve promises up to qty of d from warehouse wh — as much as is free
