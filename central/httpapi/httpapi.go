@@ -71,6 +71,7 @@ func New(a *app.App, token string, metrics http.Handler, ready Readiness, log ze
 	api.HandleFunc("GET /api/v1/ledger", s.getLedger)
 	api.HandleFunc("GET /api/v1/receipts", list(s, store.Tx.Receipts))
 	s.routeWorkflows(api)
+	s.routeOutbound(api)
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})

@@ -114,18 +114,8 @@ func waitingKey(w promise.Waiting) []byte {
 	return binary.BigEndian.AppendUint32(k, uint32(w.Line))
 }
 
-func (t *tx) queue(prefix string) ([]promise.Waiting, error) {
-	var out []promise.Waiting
-	err := t.kv.Scan([]byte(prefix), []byte(prefix), 0, func(_, v []byte) (bool, error) {
-		var w promise.Waiting
-		if err := json.Unmarshal(v, &w); err != nil {
-			return false, err
-		}
-		out = append(out, w)
-		return true, nil
-	})
-	return out, err
-}
+// queue lists a queue (on a paged tx, one page of it).
+func (t *tx) queue(prefix string) ([]promise.Waiting, error) { return listJSON[promise.Waiting](t, prefix) }
 
 // Waiting lists an item's backorder queue, first come first.
 func (t *tx) Waiting(sku string) ([]promise.Waiting, error) {
