@@ -115,7 +115,9 @@ func waitingKey(w promise.Waiting) []byte {
 }
 
 // queue lists a queue (on a paged tx, one page of it).
-func (t *tx) queue(prefix string) ([]promise.Waiting, error) { return listJSON[promise.Waiting](t, prefix) }
+func (t *tx) queue(prefix string) ([]promise.Waiting, error) {
+	return listJSON[promise.Waiting](t, prefix)
+}
 
 // Waiting lists an item's backorder queue, first come first.
 func (t *tx) Waiting(sku string) ([]promise.Waiting, error) {
