@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/dockhand/dockhand/central/outbound/layers"
@@ -29,6 +30,7 @@ func (a *App) RunTimers(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	ran := 0
+	var errs []error
 	for _, tm := range due {
 		err := a.Update(ctx, func(t *Tx) error {
 			cur, ok, err := t.st.TimerOf(tm.Kind, tm.Ref)
@@ -48,11 +50,13 @@ func (a *App) RunTimers(ctx context.Context) (int, error) {
 			}
 		})
 		if err != nil {
-			return ran, fmt.Errorf("timer %s %s: %w", tm.Kind, tm.Ref, err)
+			// The others still run; this one stays and is tried again.
+			errs = append(errs, fmt.Errorf("timer %s %s: %w", tm.Kind, tm.Ref, err))
+			continue
 		}
 		ran++
 	}
-	return ran, nil
+	return ran, errors.Join(errs...)
 }
 
 // PublishLayers publishes ops/layers for the items whose layers changed
