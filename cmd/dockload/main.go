@@ -6,6 +6,7 @@
 //	dockload commit     [--events 5000] [--rate 500] [--workers 4]   (the outbox alone)
 //	dockload drain      [--events 100000]
 //	dockload roundtrip  [--scans 1000] [--rate 100]
+//	dockload orders     [--orders 20000] [--lines 1] [--clients 64] [--rate 0] [--flash]   (orders.go)
 //	dockload all
 //	dockload --gateway-memlimit 32MiB drain    (GOMEMLIMIT for the gateway process only)
 //	dockload --gateway-memory-max 40MiB drain  (the gateway in a 40 MiB memory cgroup; root)
@@ -68,6 +69,8 @@ func main() {
 		err = commit(args[1:])
 	case "roundtrip":
 		err = roundtrip(args[1:])
+	case "orders":
+		err = orders(args[1:])
 	case "all":
 		if err = throughput(nil); err == nil {
 			if err = drain(nil); err == nil {
@@ -85,7 +88,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dockload throughput|commit|drain|roundtrip|all [flags]  (see go doc ./cmd/dockload)")
+	fmt.Fprintln(os.Stderr, "usage: dockload throughput|commit|drain|roundtrip|orders|all [flags]  (see go doc ./cmd/dockload)")
 	os.Exit(2)
 }
 
