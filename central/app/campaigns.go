@@ -158,39 +158,18 @@ func sourceField(p campaigns.Presale) string {
 // openQuantity is what a pre-sale's source still brings of its item and
 // what it has received of it; a source that is not open is a field error.
 func (t *Tx) openQuantity(p campaigns.Presale) (open, received int64, err error) {
-	var expected int64
-	if p.ASN != "" {
-		a, err := t.st.ASN(p.ASN)
-		switch {
-		case errors.Is(err, stock.ErrNotFound):
-			return 0, 0, stock.Invalid{{Field: "asn", Reason: "ASN " + p.ASN + " does not exist"}}
-		case err != nil:
-			return 0, 0, err
-		case a.Status != inbound.ASNOpen:
-			return 0, 0, stock.Invalid{{Field: "asn", Reason: "ASN " + p.ASN + " is " + a.Status}}
-		}
-		for _, pr := range a.Progress {
-			if pr.SKU == p.SKU {
-				expected += pr.Expected
-				received += pr.Received
-			}
-		}
-	} else {
-		po, err := t.st.PO(p.PO)
-		switch {
-		case errors.Is(err, stock.ErrNotFound):
-			return 0, 0, stock.Invalid{{Field: "po", Reason: "purchase order " + p.PO + " does not exist"}}
-		case err != nil:
-			return 0, 0, err
-		case po.Status != purchasing.Approved && po.Status != purchasing.PartiallyReceived:
-			return 0, 0, stock.Invalid{{Field: "po", Reason: "purchase order " + p.PO + " is " + po.Status + ", not approved"}}
-		}
-		for _, l := range po.Lines {
-			if l.SKU == p.SKU {
-				expected += l.Quantity
-				received += l.Received
-			}
-		}
+	expected, received, status, err := t.sourceOf(p)
+	field, doc, isOpen := "asn", "ASN "+p.ASN, status == inbound.ASNOpen
+	if p.ASN == "" {
+		field, doc, isOpen = "po", "purchase order "+p.PO, status == purchasing.Approved || status == purchasing.PartiallyReceived
+	}
+	switch {
+	case errors.Is(err, stock.ErrNotFound):
+		return 0, 0, stock.Invalid{{Field: field, Reason: doc + " does not exist"}}
+	case err != nil:
+		return 0, 0, err
+	case !isOpen:
+		return 0, 0, stock.Invalid{{Field: field, Reason: doc + " is " + status + ", not open for receiving"}}
 	}
 	return max(expected-received, 0), received, nil
 }

@@ -223,8 +223,7 @@ func (t *Tx) ChangeOrder(id string, c orders.ChangeRequest) (orders.Order, error
 	if err != nil {
 		return o, err
 	}
-	before := o
-	before.Lines = slices.Clone(o.Lines)
+	before := o.Clone()
 	now := t.now()
 	lines, err := orders.CheckChange(o, c, now, t.lookup())
 	var lots stock.Invalid
@@ -434,8 +433,7 @@ func (t *Tx) expireOrder(id string) error {
 // close ends an order in a final status: its queues, reservations and
 // hold are given up and the stock goes to whoever waits for it.
 func (t *Tx) close(o *orders.Order, status orders.Status, event string, wev wire.OrderEvent, note, by string) error {
-	before := *o
-	before.Lines = slices.Clone(o.Lines)
+	before := o.Clone()
 	for _, l := range o.Lines {
 		if err := t.dequeue(*o, l); err != nil {
 			return err

@@ -197,41 +197,53 @@ func (t *Tx) applyServed(served []promise.Served) error {
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(byOrder)) {
-		o, err := t.st.Order(id)
-		if err != nil {
-			return err
-		}
-		before := o
-		before.Lines = slices.Clone(o.Lines)
-		var note []string
-		for _, s := range byOrder[id] {
-			l, ok := o.Line(s.Waiting.Line)
-			if !ok {
-				return fmt.Errorf("order %s has no line %d to serve", id, s.Waiting.Line)
-			}
-			if err := l.Promise(orders.Part{Reservation: s.Reservation, Warehouse: s.Warehouse, Quantity: s.Quantity}, s.Waiting.Presale != ""); err != nil {
-				return err
-			}
-			note = append(note, fmt.Sprintf("line %d: %d %s from %s", l.Line, s.Quantity, l.SKU, whName(s.Warehouse)))
+		err := t.updateOrder(id, orders.Served, wire.OrderServed, func(o *orders.Order) (note []string, err error) {
 			ch, err := t.st.Channel(o.Channel)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			if !ch.Split && !o.Pinned {
-				o.Warehouse, o.Pinned = s.Warehouse, true
+			for _, s := range byOrder[id] {
+				l, ok := o.Line(s.Waiting.Line)
+				if !ok {
+					return nil, fmt.Errorf("order %s has no line %d to serve", id, s.Waiting.Line)
+				}
+				if err := l.Promise(orders.Part{Reservation: s.Reservation, Warehouse: s.Warehouse, Quantity: s.Quantity}, s.Waiting.Presale != ""); err != nil {
+					return nil, err
+				}
+				note = append(note, fmt.Sprintf("line %d: %d %s from %s", l.Line, s.Quantity, l.SKU, whName(s.Warehouse)))
+				if !ch.Split && !o.Pinned {
+					o.Warehouse, o.Pinned = s.Warehouse, true
+				}
 			}
-		}
-		for _, l := range o.Lines {
-			if err := t.requeue(o, l); err != nil {
-				return err
-			}
-		}
-		o.Record(t.now(), orders.Served, joinNotes(note), "")
-		if err := t.saveOrder(&before, &o, wire.OrderServed); err != nil {
+			return note, nil
+		})
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// updateOrder changes order id with change, puts its lines back in their
+// queues as they now stand, records event with change's notes and saves
+// it (publishing wev).
+func (t *Tx) updateOrder(id, event string, wev wire.OrderEvent, change func(o *orders.Order) ([]string, error)) error {
+	o, err := t.st.Order(id)
+	if err != nil {
+		return err
+	}
+	before := o.Clone()
+	note, err := change(&o)
+	if err != nil {
+		return err
+	}
+	for _, l := range o.Lines {
+		if err := t.requeue(o, l); err != nil {
+			return err
+		}
+	}
+	o.Record(t.now(), event, joinNotes(note), "")
+	return t.saveOrder(&before, &o, wev)
 }
 
 func whName(wh string) string {
@@ -278,29 +290,29 @@ func (t *Tx) allowances(pool stock.Pool) ([]promise.Allowance, error) {
 // received is what a pre-sale's ASN or purchase order has received of
 // its item so far.
 func (t *Tx) received(p campaigns.Presale) (int64, error) {
-	var n int64
+	_, got, _, err := t.sourceOf(p)
+	return got, err
+}
+
+// sourceOf is what a pre-sale's ASN or purchase order expects and has
+// received of its item, and the document's status.
+func (t *Tx) sourceOf(p campaigns.Presale) (expected, received int64, status string, err error) {
 	if p.ASN != "" {
 		a, err := t.st.ASN(p.ASN)
-		if err != nil {
-			return 0, err
-		}
 		for _, pr := range a.Progress {
 			if pr.SKU == p.SKU {
-				n += pr.Received
+				expected, received = expected+pr.Expected, received+pr.Received
 			}
 		}
-		return n, nil
+		return expected, received, a.Status, err
 	}
 	po, err := t.st.PO(p.PO)
-	if err != nil {
-		return 0, err
-	}
 	for _, l := range po.Lines {
 		if l.SKU == p.SKU {
-			n += l.Received
+			expected, received = expected+l.Quantity, received+l.Received
 		}
 	}
-	return n, nil
+	return expected, received, po.Status, err
 }
 
 // yield is stock.Yielder for use cases that lose stock physically (a
@@ -329,36 +341,31 @@ func (t *Tx) yield(pool stock.Pool, need int64) error {
 		byOrder[w.Reservation.Order] = append(byOrder[w.Reservation.Order], w)
 	}
 	for _, id := range slices.Sorted(maps.Keys(byOrder)) {
+		var lost []string
+		err := t.updateOrder(id, orders.Withdrawn, wire.OrderWithdrawn, func(o *orders.Order) ([]string, error) {
+			for _, w := range byOrder[id] {
+				for i := range o.Lines {
+					l := &o.Lines[i]
+					if !slices.ContainsFunc(l.Parts, func(p orders.Part) bool { return p.Reservation == w.Reservation.ID }) {
+						continue
+					}
+					if err := l.Withdraw(w.Reservation.ID, w.Quantity); err != nil {
+						return nil, err
+					}
+					lost = append(lost, fmt.Sprintf("line %d: %d %s lost in %s", l.Line, w.Quantity, l.SKU, whName(pool.Warehouse)))
+				}
+			}
+			return lost, nil
+		})
+		if err != nil {
+			return err
+		}
 		o, err := t.st.Order(id)
 		if err != nil {
 			return err
 		}
-		before := o
-		before.Lines = slices.Clone(o.Lines)
-		var note []string
-		for _, w := range byOrder[id] {
-			for i := range o.Lines {
-				l := &o.Lines[i]
-				if !slices.ContainsFunc(l.Parts, func(p orders.Part) bool { return p.Reservation == w.Reservation.ID }) {
-					continue
-				}
-				if err := l.Withdraw(w.Reservation.ID, w.Quantity); err != nil {
-					return err
-				}
-				note = append(note, fmt.Sprintf("line %d: %d %s lost in %s", l.Line, w.Quantity, l.SKU, whName(pool.Warehouse)))
-			}
-		}
-		for _, l := range o.Lines {
-			if err := t.requeue(o, l); err != nil {
-				return err
-			}
-		}
-		o.Record(t.now(), orders.Withdrawn, joinNotes(note), "")
-		if err := t.saveOrder(&before, &o, wire.OrderWithdrawn); err != nil {
-			return err
-		}
 		if err := t.Raise("", "", stock.Alert{Kind: string(wire.AlertPromiseWithdrawn), Severity: "warning", Ref: o.ID, Class: pool.SKU,
-			Message: fmt.Sprintf("order %s (%s %s): promised stock was lost, it waits again: %s", o.ID, o.Channel, o.ChannelOrder, joinNotes(note))}); err != nil {
+			Message: fmt.Sprintf("order %s (%s %s): promised stock was lost, it waits again: %s", o.ID, o.Channel, o.ChannelOrder, joinNotes(lost))}); err != nil {
 			return err
 		}
 	}

@@ -84,8 +84,7 @@ func (t *Tx) ShipOrder(id string, r ShipRequest) (orders.Shipment, error) {
 	now := t.now()
 	s := orders.Shipment{ID: wire.NewID(), Order: o.ID, Channel: o.Channel, ChannelOrder: o.ChannelOrder, Warehouse: wh,
 		Carrier: orDefault(r.Carrier, o.Carrier), Service: orDefault(r.Service, o.Service), Tracking: r.Tracking, By: r.By, At: now}
-	before := o
-	before.Lines = slices.Clone(o.Lines)
+	before := o.Clone()
 	var posted []stock.Posted
 	for i := range o.Lines {
 		l := &o.Lines[i]

@@ -252,18 +252,27 @@ func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid", "status: not a stock status", []stock.FieldError{{Field: "status", Reason: "not a stock status"}})
 		return
 	}
+	loc := q.Get("location")
+	listWhere(s, w, r, func(tx store.Tx) ([]stock.Quant, error) { return tx.Quants(loc) }, func(x stock.Quant) bool {
+		return match(q.Get("sku"), x.SKU) && match(q.Get("lot"), x.Lot) && match(q.Get("status"), string(x.Status)) &&
+			match(q.Get("lpn"), x.LPN) && match(q.Get("expiry"), x.Expiry)
+	})
+}
+
+// listWhere answers GET with one page of the records fn lists that keep
+// keeps (a filtered page may hold fewer than the limit and still link on).
+func listWhere[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(store.Tx) ([]T, error), keep func(T) bool) {
 	pg, err := pageOf(r)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
 	s.view(w, r, func(tx store.Tx) (any, error) {
-		out := []stock.Quant{}
+		out := []T{}
 		err := pg.fill(func(p *store.Page) (int, error) {
-			all, err := tx.Paged(p).Quants(q.Get("location"))
+			all, err := fn(tx.Paged(p))
 			for _, x := range all {
-				if match(q.Get("sku"), x.SKU) && match(q.Get("lot"), x.Lot) && match(q.Get("status"), string(x.Status)) &&
-					match(q.Get("lpn"), x.LPN) && match(q.Get("expiry"), x.Expiry) {
+				if keep(x) {
 					out = append(out, x)
 				}
 			}

@@ -102,24 +102,8 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	pg, err := pageOf(r)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	s.view(w, r, func(tx store.Tx) (any, error) {
-		out := []orders.Order{}
-		err := pg.fill(func(p *store.Page) (int, error) {
-			all, err := tx.Paged(p).Orders()
-			for _, o := range all {
-				if match(q.Get("channel"), o.Channel) && match(q.Get("status"), string(o.Status)) {
-					out = append(out, o)
-				}
-			}
-			return len(out), err
-		})
-		pg.link(w, r)
-		return out, err
+	listWhere(s, w, r, store.Tx.Orders, func(o orders.Order) bool {
+		return match(q.Get("channel"), o.Channel) && match(q.Get("status"), string(o.Status))
 	})
 }
 

@@ -7,6 +7,7 @@ package orders
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dockhand/dockhand/central/stock"
@@ -272,6 +273,17 @@ func (o *Order) Record(at time.Time, event, note, by string) {
 	o.Status = o.Derive()
 	o.Updated = at
 	o.History = append(o.History, Event{At: at, Event: event, Status: o.Status, Note: note, By: by})
+}
+
+// Clone is a copy of the order whose lines can change without changing
+// o's.
+func (o Order) Clone() Order {
+	o.Lines = slices.Clone(o.Lines)
+	for i := range o.Lines {
+		o.Lines[i].Parts = slices.Clone(o.Lines[i].Parts)
+	}
+	o.History = slices.Clone(o.History)
+	return o
 }
 
 // Line returns the line numbered n.
