@@ -70,6 +70,18 @@ type Store interface {
 	Close() error
 }
 
+// Stats count a store's commits: central exports them as metrics, and
+// the conformance suite checks with them that concurrent Updates shared
+// commits. An engine that keeps them has a method Stats() Stats.
+type Stats struct {
+	// Updates is how many Update functions ran.
+	Updates uint64
+	// Commits is how many durable commits (fsyncs) made them durable.
+	Commits uint64
+	// Waiting is how many Updates wait for their turn or run now.
+	Waiting int
+}
+
 // Tx is one transaction: every aggregate's records.
 type Tx interface {
 	Catalog
