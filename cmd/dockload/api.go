@@ -29,7 +29,7 @@ import (
 // from another commit to compare).
 func api(args []string) error {
 	fs := flag.NewFlagSet("api", flag.ExitOnError)
-	workload := fs.String("workload", "moves", "what the clients ask for: moves (POST /api/v1/moves, one unit between two locations)")
+	workload := fs.String("workload", "moves", "what the clients ask for: moves (POST /api/v1/moves, one unit between two locations), floor (GET /healthz: the most this machine serves)")
 	clients := fs.String("clients", "64", "concurrent HTTP clients; a list (1,16,64) runs one measurement per count against the same central")
 	requests := fs.Int("requests", 20000, "requests measured per run")
 	warmup := fs.Int("warmup", 1000, "requests sent before each measurement")
@@ -53,8 +53,10 @@ func api(args []string) error {
 	switch *workload {
 	case "moves":
 		w = &apiload.Moves{SKUs: *skus}
+	case "floor":
+		w = apiload.Floor{}
 	default:
-		return fmt.Errorf("--workload %q: moves is the one there is", *workload)
+		return fmt.Errorf("--workload %q: moves or floor", *workload)
 	}
 	if *url == "" {
 		var stop func()

@@ -35,6 +35,7 @@
 package badgerstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -143,7 +144,7 @@ func (e *engine) endTurn() {
 func (e *engine) batch() *batch {
 	if e.open == nil {
 		e.open = &batch{read: e.db.NewTransaction(false), txn: e.db.NewTransaction(true), done: make(chan struct{})}
-		e.open.writes = kvstore.NewOverlay(kv{e.open.read})
+		e.open.writes = kvstore.NewOverlay(&snapshot{kv: kv{e.open.read}, got: map[string][]byte{}})
 	}
 	return e.open
 }
@@ -210,17 +211,6 @@ func (e *engine) View(ctx context.Context, fn func(kvstore.KV) error) error {
 	return e.db.View(func(txn *badger.Txn) error { return fn(kv{txn}) })
 }
 
-func (e *engine) Delete(keys [][]byte) error {
-	wb := e.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, k := range keys {
-		if err := wb.Delete(k); err != nil {
-			return err
-		}
-	}
-	return wb.Flush()
-}
-
 // Stats counts the functions run and the commits that made them durable.
 func (e *engine) Stats() store.Stats {
 	return store.Stats{Updates: e.updates.Load(), Commits: e.commits.Load(), Waiting: int(e.waiting.Load())}
@@ -239,6 +229,34 @@ func (e *engine) Close() error {
 	}
 	e.closed = true
 	return e.db.Close()
+}
+
+// snapshot is the committed state a batch reads, with the values its
+// functions got kept for the batch's later functions: the state does not
+// change while the batch runs, and the records every use case reads (its
+// locations, items, counters) are found once per batch instead of once
+// per function in Badger's tables.
+type snapshot struct {
+	kv
+	got map[string][]byte // nil value: not found
+}
+
+func (s *snapshot) Get(key []byte, fn func([]byte) error) (bool, error) {
+	v, ok := s.got[string(key)]
+	if !ok {
+		found, err := s.kv.Get(key, func(b []byte) error { v = bytes.Clone(b); return nil })
+		if err != nil {
+			return false, err
+		}
+		if found && v == nil {
+			v = []byte{}
+		}
+		s.got[string(key)] = v
+	}
+	if v == nil {
+		return false, nil
+	}
+	return true, fn(v)
 }
 
 // kv is one Badger transaction.

@@ -92,6 +92,47 @@ func BenchmarkPostDurableConcurrent(b *testing.B) {
 	b.ReportMetric(float64(s.Updates)/float64(max(s.Commits, 1)), "updates/commit")
 }
 
+// BenchmarkReserveConcurrent promises order lines: 64 goroutines at once
+// each reserve a 10-line order (10 of 100 SKUs) in one Update, as the
+// order intake will, with durable commits shared by group commit. It is
+// the store's part of "order lines promised per second", without HTTP.
+func BenchmarkReserveConcurrent(b *testing.B) {
+	const skus, lines = 100, 10
+	st := benchStore(b)
+	require.NoError(b, st.Update(context.Background(), func(tx store.Tx) error {
+		for i := range skus {
+			m := stock.Movement{SKU: fmt.Sprintf("SKU-%03d", i), Quantity: stock.MaxQuantity / 2, To: "A-01", ToStatus: stock.Available, Reason: "receipt"}
+			if _, err := stock.Post(tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	var orders atomic.Int64
+	b.SetParallelism(32) // × GOMAXPROCS goroutines
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			o := orders.Add(1)
+			err := st.Update(context.Background(), func(tx store.Tx) error {
+				for l := range lines {
+					_, err := stock.Reserve(tx, stock.Reservation{ID: fmt.Sprintf("O%d-%d", o, l), Order: fmt.Sprint("O", o), Line: fmt.Sprint(l),
+						SKU: fmt.Sprintf("SKU-%03d", (int(o)*7+l*13)%skus), Quantity: 1})
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(lines*orders.Load())/b.Elapsed().Seconds(), "lines/s")
+}
+
 // BenchmarkPostDurableBatched commits 1,000 movements per durable
 // transaction, as the allocator does with a batch of gateway events.
 func BenchmarkPostDurableBatched(b *testing.B) {

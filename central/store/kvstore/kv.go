@@ -24,8 +24,6 @@ type Engine interface {
 	Update(ctx context.Context, fn func(KV) error) error
 	// View runs fn in a read-only snapshot; writes fail.
 	View(ctx context.Context, fn func(KV) error) error
-	// Delete removes keys outside any transaction (published messages).
-	Delete(keys [][]byte) error
 	Close() error
 }
 

@@ -69,18 +69,6 @@ func (m *Memory) View(ctx context.Context, fn func(KV) error) error {
 	return fn(memView{m})
 }
 
-// Delete removes keys at once.
-func (m *Memory) Delete(keys [][]byte) error {
-	return m.Update(context.Background(), func(kv KV) error {
-		for _, k := range keys {
-			if err := kv.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // Close does nothing: the data goes with the engine.
 func (m *Memory) Close() error { return nil }
 

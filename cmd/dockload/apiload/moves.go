@@ -127,3 +127,20 @@ func unitsAt(ctx context.Context, c *Client, location string) (int64, error) {
 	}
 	return total, nil
 }
+
+// Floor asks central for nothing but GET /healthz: no token check, no
+// store. What it reaches is the most requests this machine serves with
+// these clients, the ceiling of every other workload.
+type Floor struct{}
+
+func (Floor) Name() string                                            { return "floor (GET /healthz)" }
+func (Floor) Setup(context.Context, *Client, int) error               { return nil }
+func (Floor) Request(int) Request                                     { return Request{Method: http.MethodGet, Path: "/healthz"} }
+func (Floor) Verify(context.Context, *Client, Result) (string, error) { return "", nil }
+
+func (Floor) Answer(_, status int, body []byte) (int, error) {
+	if status != http.StatusOK {
+		return 0, fmt.Errorf("healthz: %d %s", status, body)
+	}
+	return 0, nil
+}
