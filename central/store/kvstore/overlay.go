@@ -130,6 +130,10 @@ func (o *Overlay) Each(fn func(*Write) error) error {
 // Absorb takes the writes of an overlay stacked on this one, as if they
 // had been made here (the function that made them succeeded).
 func (o *Overlay) Absorb(top *Overlay) {
+	if o.writes.Len() == 0 { // the first function of a batch: take its writes whole
+		o.writes, top.writes = top.writes, o.writes
+		return
+	}
 	top.writes.Ascend(func(w *Write) bool {
 		o.writes.ReplaceOrInsert(w)
 		return true
