@@ -14,7 +14,8 @@
 //   - Serializable. Every read and write of one Update happens as if no
 //     other transaction ran at the same time: a use case may read, decide
 //     and write in one Update and its decision holds when it commits.
-//     (Badger engine: one writer at a time. PostgreSQL would run
+//     (Badger engine: one function at a time, concurrent Updates
+//     committed together — see badgerstore. PostgreSQL would run
 //     SERIALIZABLE, or SELECT … FOR UPDATE the rows a use case reads to
 //     decide: the quants, pool totals and records it checks.)
 //   - All or nothing. Update commits every write of fn or none: when fn
