@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	stdlog "log"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +28,7 @@ import (
 	"github.com/dockhand/dockhand/central/mqttlink"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/central/store/badgerstore"
+	"github.com/dockhand/dockhand/internal/logging"
 	"github.com/dockhand/dockhand/internal/metrics"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/secret"
@@ -183,7 +183,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
 	c.http = &http.Server{Handler: httpapi.New(c.App, c.token, c.metricsHandler(), ready, log),
 		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
-		TLSConfig: tlsConf, ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
+		TLSConfig: tlsConf, ErrorLog: logging.Std(log.With().Str("component", "http").Logger())}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.wg.Add(4)
