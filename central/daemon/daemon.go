@@ -352,5 +352,9 @@ func (c *Central) metricsHandler() http.Handler {
 	reg.Counter("events_conflicting_total", "Events claiming a seq already applied with another event id (forgery or replay).", g.Metrics.Conflicts.Load)
 	reg.Counter("commands_unsendable_total", "Queued commands dropped because their gateway had no active account.", link.Unsendable)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)
+	if st, ok := c.Store.(interface{ Stats() store.Stats }); ok {
+		reg.Counter("store_updates_total", "Store transactions run (API commands, event batches, probes).", func() uint64 { return st.Stats().Updates })
+		reg.Counter("store_commits_total", "Durable store commits (one fsync each); concurrent transactions share them (group commit).", func() uint64 { return st.Stats().Commits })
+	}
 	return reg.Handler()
 }
