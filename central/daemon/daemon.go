@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	stdlog "log"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +28,7 @@ import (
 	"github.com/dockhand/dockhand/central/mqttlink"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/central/store/badgerstore"
+	"github.com/dockhand/dockhand/internal/logging"
 	"github.com/dockhand/dockhand/internal/metrics"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/secret"
@@ -186,7 +186,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
 	c.http = &http.Server{Handler: httpapi.New(c.App, c.token, c.metricsHandler(), ready, log),
 		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
-		TLSConfig: tlsConf, ErrorLog: stdlog.New(log.With().Str("component", "http").Logger(), "", 0)}
+		TLSConfig: tlsConf, ErrorLog: logging.Std(log.With().Str("component", "http").Logger())}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.wg.Add(5)
@@ -378,5 +378,9 @@ func (c *Central) metricsHandler() http.Handler {
 	reg.Counter("events_conflicting_total", "Events claiming a seq already applied with another event id (forgery or replay).", g.Metrics.Conflicts.Load)
 	reg.Counter("commands_unsendable_total", "Queued commands dropped because their gateway had no active account.", link.Unsendable)
 	reg.Flag("mqtt_connected", "1 when the broker session is up.", link.Connected)
+	if st, ok := c.Store.(interface{ Stats() store.Stats }); ok {
+		reg.Counter("store_updates_total", "Store transactions run (API commands, event batches, probes).", func() uint64 { return st.Stats().Updates })
+		reg.Counter("store_commits_total", "Durable store commits (one fsync each); concurrent transactions share them (group commit).", func() uint64 { return st.Stats().Commits })
+	}
 	return reg.Handler()
 }

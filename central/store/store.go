@@ -14,7 +14,8 @@
 //   - Serializable. Every read and write of one Update happens as if no
 //     other transaction ran at the same time: a use case may read, decide
 //     and write in one Update and its decision holds when it commits.
-//     (Badger engine: one writer at a time. PostgreSQL would run
+//     (Badger engine: one function at a time, concurrent Updates
+//     committed together — see badgerstore. PostgreSQL would run
 //     SERIALIZABLE, or SELECT … FOR UPDATE the rows a use case reads to
 //     decide: the quants, pool totals and records it checks.)
 //   - All or nothing. Update commits every write of fn or none: when fn
@@ -73,6 +74,18 @@ type Store interface {
 	// takes writes (central's readiness check).
 	Probe(ctx context.Context) error
 	Close() error
+}
+
+// Stats count a store's commits: central exports them as metrics, and
+// the conformance suite checks with them that concurrent Updates shared
+// commits. An engine that keeps them has a method Stats() Stats.
+type Stats struct {
+	// Updates is how many Update functions ran.
+	Updates uint64
+	// Commits is how many durable commits (fsyncs) made them durable.
+	Commits uint64
+	// Waiting is how many Updates wait for their turn or run now.
+	Waiting int
 }
 
 // Tx is one transaction: every aggregate's records.

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/dockhand/dockhand/drivers/printer"
 	"github.com/dockhand/dockhand/drivers/scanner"
+	"github.com/dockhand/dockhand/internal/testenv"
 )
 
 func TestHelpAndUnknown(t *testing.T) {
@@ -35,7 +35,7 @@ func TestRunTypedLinesBecomeScans(t *testing.T) {
 	stdin, typing := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	exited := make(chan int, 1)
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.Buffer
 	go func() {
 		exited <- runDevices(ctx, []string{"--scanner", "--printer-listen", "127.0.0.1:0", "--dir", dir}, stdin, &stdout, &stderr)
 	}()
@@ -80,22 +80,4 @@ func TestRunTypedLinesBecomeScans(t *testing.T) {
 
 	cancel()
 	assert.Equal(t, 0, <-exited)
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -6,7 +6,10 @@
 //	dockload commit     [--events 5000] [--rate 500] [--workers 4]   (the outbox alone)
 //	dockload drain      [--events 100000]
 //	dockload roundtrip  [--scans 1000] [--rate 100]
-//	dockload orders     [--orders 20000] [--lines 1] [--clients 64] [--rate 0] [--flash]   (orders.go)
+//	dockload api        [--clients 1,16,64] [--requests 20000] [--rate 2000]
+//	                    [--url http://host:8081 --token T | --centrald BIN]
+//	                    [--workload moves|orders|flash|floor] [--lines 20] [--units 100]
+//	                    (central's HTTP API under concurrent clients)
 //	dockload all
 //	dockload --gateway-memlimit 32MiB drain    (GOMEMLIMIT for the gateway process only)
 //	dockload --gateway-memory-max 40MiB drain  (the gateway in a 40 MiB memory cgroup; root)
@@ -48,7 +51,8 @@ import (
 func main() {
 	flag.Parse()
 	args := flag.Args()
-	if *cpuProfile != "" {
+	// api hands --cpuprofile to the central it starts.
+	if *cpuProfile != "" && (len(args) == 0 || args[0] != "api") {
 		f, err := os.Create(*cpuProfile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
 			defer pprof.StopCPUProfile()
@@ -69,8 +73,10 @@ func main() {
 		err = commit(args[1:])
 	case "roundtrip":
 		err = roundtrip(args[1:])
-	case "orders":
-		err = orders(args[1:])
+	case "api":
+		err = api(args[1:])
+	case "central":
+		err = centralRole(args[1:])
 	case "all":
 		if err = throughput(nil); err == nil {
 			if err = drain(nil); err == nil {
@@ -88,13 +94,13 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dockload throughput|commit|drain|roundtrip|orders|all [flags]  (see go doc ./cmd/dockload)")
+	fmt.Fprintln(os.Stderr, "usage: dockload throughput|commit|drain|roundtrip|api|all [flags]  (see go doc ./cmd/dockload)")
 	os.Exit(2)
 }
 
 var quiet = zerolog.New(os.Stderr).Level(zerolog.ErrorLevel)
 
-var cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of this process (central and, for roundtrip, the gateway) to this file")
+var cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of this process (central and, for roundtrip, the gateway; for api, of the central it starts) to this file")
 
 var (
 	gatewayMemLimit = flag.String("gateway-memlimit", "", "GOMEMLIMIT for the gateway process only, e.g. 32MiB")

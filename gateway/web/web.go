@@ -205,7 +205,7 @@ func New(opt Options, b Backend, log zerolog.Logger) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
-		ErrorLog: nil}
+		ErrorLog: logging.Std(s.log.With().Str("component", "http").Logger())}
 	return s, nil
 }
 

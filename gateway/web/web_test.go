@@ -18,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 	"github.com/dockhand/dockhand/gateway/live"
 	"github.com/dockhand/dockhand/internal/logging"
 	"github.com/dockhand/dockhand/internal/openapitest"
+	"github.com/dockhand/dockhand/internal/testenv"
 	"github.com/dockhand/dockhand/internal/wire"
 	"github.com/dockhand/dockhand/zpl"
 )
@@ -79,25 +79,7 @@ type site struct {
 	client *http.Client
 	csrf   string
 	path   string
-	logs   *lockedBuffer // what the server logged
-}
-
-// lockedBuffer collects log lines written by the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs   *testenv.Buffer // what the server logged
 }
 
 func newSite(t *testing.T, opt Options) *site {
@@ -115,7 +97,7 @@ func newSite(t *testing.T, opt Options) *site {
 	reg, err := zpl.NewRegistry("")
 	require.NoError(t, err)
 	b := &fake{cfg: cfg, labels: reg}
-	logs := &lockedBuffer{}
+	logs := &testenv.Buffer{}
 	s, err := New(opt, b, zerolog.New(io.MultiWriter(zerolog.NewTestWriter(t), logs)))
 	require.NoError(t, err)
 	srv := httptest.NewServer(openapitest.Checked(t, openAPIPath, s.Handler()))

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	stdlog "log"
 	"os"
 	"time"
 
@@ -117,4 +118,16 @@ func stringEnd(p []byte, i int) int {
 		}
 	}
 	return -1
+}
+
+// Std adapts log for libraries that log through the standard library
+// (net/http's ErrorLog: TLS handshake failures, accept errors), so their
+// lines are structured warnings like every other line of the daemon.
+func Std(log zerolog.Logger) *stdlog.Logger { return stdlog.New(warnWriter{log}, "", 0) }
+
+type warnWriter struct{ log zerolog.Logger }
+
+func (w warnWriter) Write(p []byte) (int, error) {
+	w.log.Warn().Msg(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -89,33 +88,15 @@ func TestEveryLineHasOneComponent(t *testing.T) {
 	assert.Contains(t, buf.String(), `"broker":"tcp://x"`, "other fields stay")
 }
 
-// syncBuffer is a log sink for loggers used from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // The real daemons, wired as cmd/centrald and cmd/gatewayd wire them (one
 // logger from New, gatewayd's also into its ring for the page, passed
 // down to every part that adds its component), write no line with a
 // repeated key, to the output or to the ring.
 func TestDaemonLogLinesHaveOneComponent(t *testing.T) {
-	var clog, glog syncBuffer
+	var clog, glog testenv.Buffer
 	cl, err := logging.New(&clog, "debug", "centrald")
 	require.NoError(t, err)
-	var ringCopy syncBuffer // what the ring is given, line by line
+	var ringCopy testenv.Buffer // what the ring is given, line by line
 	ring := logging.NewRing(100000)
 	gl, err := logging.New(&glog, "debug", "gatewayd", ring, &ringCopy)
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
+	"github.com/dockhand/dockhand/central/store/kvstore"
 )
 
 // benchMovements returns n movements that always apply: receipts into 100
@@ -36,7 +38,7 @@ func benchMovements(n int) []stock.Movement {
 	return out[:n]
 }
 
-func benchStore(b *testing.B) store.Store {
+func benchStore(b *testing.B) *kvstore.Store {
 	st, err := Open(b.TempDir(), zerolog.Nop())
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = st.Close() })
@@ -58,6 +60,77 @@ func BenchmarkPostDurableSingle(b *testing.B) {
 		require.NoError(b, st.Update(context.Background(), func(tx store.Tx) error { _, err := stock.Post(tx, m); return err }))
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "movements/s")
+}
+
+// BenchmarkPostDurableConcurrent commits every movement in its own
+// Update, from 64 goroutines at once (as many API clients): group commit
+// lets them share fsyncs. Each goroutine posts a plate's receipt, putaway
+// and issue in order, so every movement applies.
+func BenchmarkPostDurableConcurrent(b *testing.B) {
+	st := benchStore(b)
+	ms := benchMovements(3 << 17)
+	var next atomic.Int64
+	b.SetParallelism(32) // × GOMAXPROCS goroutines
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(next.Add(1)-1) * 3
+			if i+3 > len(ms) {
+				b.Error("benchmark ran past its movements")
+				return
+			}
+			for _, m := range ms[i : i+3] {
+				if err := st.Update(context.Background(), func(tx store.Tx) error { _, err := stock.Post(tx, m); return err }); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+	})
+	b.ReportMetric(float64(3*next.Load())/b.Elapsed().Seconds(), "movements/s")
+	s := st.Stats()
+	b.ReportMetric(float64(s.Updates)/float64(max(s.Commits, 1)), "updates/commit")
+}
+
+// BenchmarkReserveConcurrent promises order lines: 64 goroutines at once
+// each reserve a 10-line order (10 of 100 SKUs) in one Update, as the
+// order intake will, with durable commits shared by group commit. It is
+// the store's part of "order lines promised per second", without HTTP.
+func BenchmarkReserveConcurrent(b *testing.B) {
+	const skus, lines = 100, 10
+	st := benchStore(b)
+	require.NoError(b, st.Update(context.Background(), func(tx store.Tx) error {
+		for i := range skus {
+			m := stock.Movement{SKU: fmt.Sprintf("SKU-%03d", i), Quantity: stock.MaxQuantity / 2, To: "A-01", ToStatus: stock.Available, Reason: "receipt"}
+			if _, err := stock.Post(tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	var orders atomic.Int64
+	b.SetParallelism(32) // × GOMAXPROCS goroutines
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			o := orders.Add(1)
+			err := st.Update(context.Background(), func(tx store.Tx) error {
+				for l := range lines {
+					_, err := stock.Reserve(tx, stock.Reservation{ID: fmt.Sprintf("O%d-%d", o, l), Order: fmt.Sprint("O", o), Line: fmt.Sprint(l),
+						SKU: fmt.Sprintf("SKU-%03d", (int(o)*7+l*13)%skus), Quantity: 1})
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(lines*orders.Load())/b.Elapsed().Seconds(), "lines/s")
 }
 
 // BenchmarkPostDurableBatched commits 1,000 movements per durable

@@ -11,17 +11,19 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/dockhand/dockhand/central/store"
 )
 
 // Engine is an ordered key-value store.
 type Engine interface {
 	// Update runs fn in a serializable read-write transaction and commits
-	// it durably; if fn fails nothing is written.
+	// it durably; if fn fails nothing is written. An engine may commit
+	// several concurrent Updates together (group commit), but answers
+	// each only once its commit is durable.
 	Update(ctx context.Context, fn func(KV) error) error
 	// View runs fn in a read-only snapshot; writes fail.
 	View(ctx context.Context, fn func(KV) error) error
-	// Delete removes keys outside any transaction (published messages).
-	Delete(keys [][]byte) error
 	Close() error
 }
 
@@ -30,6 +32,8 @@ type KV interface {
 	// Get calls fn with the value of key (valid only during the call);
 	// found is false when there is no such key.
 	Get(key []byte, fn func(val []byte) error) (found bool, err error)
+	// Set writes key; the engine keeps val until it commits, so the
+	// caller never changes it afterwards.
 	Set(key, val []byte) error
 	// SetTTL sets a key that expires after ttl.
 	SetTTL(key, val []byte, ttl time.Duration) error
@@ -43,3 +47,12 @@ type KV interface {
 
 // ErrReadOnly is returned by a write in a View.
 var ErrReadOnly = errors.New("write in a read-only transaction")
+
+// Stats returns the engine's counts (store.Stats); an engine that keeps
+// none reports zero.
+func (s *Store) Stats() store.Stats {
+	if e, ok := s.eng.(interface{ Stats() store.Stats }); ok {
+		return e.Stats()
+	}
+	return store.Stats{}
+}

@@ -1,10 +1,8 @@
 package kvstore
 
 import (
-	"bytes"
 	"context"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 )
@@ -12,7 +10,7 @@ import (
 // Memory is an Engine that keeps everything in memory: fast, and gone
 // with the process (memstore; tests). One writer at a time and no reader
 // while it writes makes every transaction serializable; an Update's writes
-// go to an overlay that is applied only when fn succeeds.
+// go to an Overlay that is applied only when fn succeeds.
 type Memory struct {
 	mu   sync.RWMutex
 	keys []string // sorted
@@ -36,24 +34,29 @@ func (m *Memory) Update(ctx context.Context, fn func(KV) error) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t := &memTxn{m: m, writes: map[string]*memValue{}}
-	if err := fn(t); err != nil {
+	o := NewOverlay(memView{m})
+	if err := fn(o); err != nil {
 		return err
 	}
-	for k, v := range t.writes {
-		i, found := slices.BinarySearch(m.keys, k)
+	now := m.now()
+	return o.Each(func(w *Write) error {
+		i, found := slices.BinarySearch(m.keys, w.Key)
 		switch {
-		case v == nil && found:
+		case w.Deleted && found:
 			m.keys = slices.Delete(m.keys, i, i+1)
-			delete(m.vals, k)
-		case v != nil:
+			delete(m.vals, w.Key)
+		case !w.Deleted:
 			if !found {
-				m.keys = slices.Insert(m.keys, i, k)
+				m.keys = slices.Insert(m.keys, i, w.Key)
 			}
-			m.vals[k] = *v
+			v := memValue{val: w.Val}
+			if w.TTL > 0 {
+				v.expires = now.Add(w.TTL)
+			}
+			m.vals[w.Key] = v
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // View runs fn on the committed state; writes fail.
@@ -63,106 +66,46 @@ func (m *Memory) View(ctx context.Context, fn func(KV) error) error {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return fn(&memTxn{m: m})
-}
-
-// Delete removes keys at once.
-func (m *Memory) Delete(keys [][]byte) error {
-	return m.Update(context.Background(), func(kv KV) error {
-		for _, k := range keys {
-			if err := kv.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return fn(memView{m})
 }
 
 // Close does nothing: the data goes with the engine.
 func (m *Memory) Close() error { return nil }
 
-// memTxn is one transaction: writes is nil in a View.
-type memTxn struct {
-	m      *Memory
-	writes map[string]*memValue // nil value: deleted
-}
+// memView reads the committed state; it never writes.
+type memView struct{ m *Memory }
 
-func (t *memTxn) lookup(k string) ([]byte, bool) {
-	if w, ok := t.writes[k]; ok {
-		if w == nil {
-			return nil, false
-		}
-		return w.val, true
-	}
-	v, ok := t.m.vals[k]
-	if !ok || !v.expires.IsZero() && !t.m.now().Before(v.expires) {
+func (v memView) lookup(k string) ([]byte, bool) {
+	val, ok := v.m.vals[k]
+	if !ok || !val.expires.IsZero() && !v.m.now().Before(val.expires) {
 		return nil, false
 	}
-	return v.val, true
+	return val.val, true
 }
 
-func (t *memTxn) Get(key []byte, fn func([]byte) error) (bool, error) {
-	v, ok := t.lookup(string(key))
+func (v memView) Get(key []byte, fn func([]byte) error) (bool, error) {
+	val, ok := v.lookup(string(key))
 	if !ok {
 		return false, nil
 	}
-	return true, fn(v)
+	return true, fn(val)
 }
 
-func (t *memTxn) set(key, val []byte, expires time.Time) error {
-	if t.writes == nil {
-		return ErrReadOnly
-	}
-	t.writes[string(key)] = &memValue{val: bytes.Clone(val), expires: expires}
-	return nil
-}
+func (memView) Set([]byte, []byte) error                   { return ErrReadOnly }
+func (memView) SetTTL([]byte, []byte, time.Duration) error { return ErrReadOnly }
+func (memView) Delete([]byte) error                        { return ErrReadOnly }
 
-func (t *memTxn) Set(key, val []byte) error { return t.set(key, val, time.Time{}) }
-
-func (t *memTxn) SetTTL(key, val []byte, ttl time.Duration) error {
-	return t.set(key, val, t.m.now().Add(ttl))
-}
-
-func (t *memTxn) Delete(key []byte) error {
-	if t.writes == nil {
-		return ErrReadOnly
-	}
-	t.writes[string(key)] = nil
-	return nil
-}
-
-// Scan merges the committed keys and the overlay's, in key order.
-func (t *memTxn) Scan(prefix, from []byte, _ int, fn func(key, val []byte) (bool, error)) error {
-	p, f := string(prefix), string(from)
-	var pending []string
-	for k := range t.writes {
-		if k >= f && len(k) >= len(p) && k[:len(p)] == p {
-			pending = append(pending, k)
-		}
-	}
-	sort.Strings(pending)
-	i, _ := slices.BinarySearch(t.m.keys, f)
-	for {
-		var k string
-		switch {
-		case len(pending) > 0 && (i >= len(t.m.keys) || pending[0] <= t.m.keys[i]):
-			k = pending[0]
-			if i < len(t.m.keys) && t.m.keys[i] == k {
-				i++
-			}
-			pending = pending[1:]
-		case i < len(t.m.keys) && len(t.m.keys[i]) >= len(p) && t.m.keys[i][:len(p)] == p:
-			k = t.m.keys[i]
-			i++
-		default:
-			return nil
-		}
-		v, ok := t.lookup(k)
+func (v memView) Scan(prefix, from []byte, _ int, fn func(key, val []byte) (bool, error)) error {
+	p := string(prefix)
+	i, _ := slices.BinarySearch(v.m.keys, string(from))
+	for ; i < len(v.m.keys) && len(v.m.keys[i]) >= len(p) && v.m.keys[i][:len(p)] == p; i++ {
+		val, ok := v.lookup(v.m.keys[i])
 		if !ok {
 			continue
 		}
-		if more, err := fn([]byte(k), v); err != nil || !more {
+		if more, err := fn([]byte(v.m.keys[i]), val); err != nil || !more {
 			return err
 		}
 	}
+	return nil
 }

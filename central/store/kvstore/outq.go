@@ -46,11 +46,16 @@ func (s *Store) Outgoing(ctx context.Context, after uint64, max int) ([]store.Me
 	return out, nil
 }
 
-// Sent removes published messages from the queue.
-func (s *Store) Sent(_ context.Context, seqs ...uint64) error {
-	keys := make([][]byte, len(seqs))
-	for i, q := range seqs {
-		keys[i] = seqKey(pOut, q)
-	}
-	return s.eng.Delete(keys)
+// Sent removes published messages from the queue, in a transaction of
+// its own (which may share its commit with others: group commit). It
+// finishes even when ctx ends (central stopping): the messages are out.
+func (s *Store) Sent(ctx context.Context, seqs ...uint64) error {
+	return s.eng.Update(context.WithoutCancel(ctx), func(kv KV) error {
+		for _, q := range seqs {
+			if err := kv.Delete(seqKey(pOut, q)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
