@@ -315,10 +315,13 @@ func (t *Tx) sourceOf(p campaigns.Presale) (expected, received int64, status str
 	return expected, received, po.Status, err
 }
 
-// yield is stock.Yielder for use cases that lose stock physically (a
-// count, an inspection): promised stock that is gone is withdrawn —
-// promotions' set-aside units first, then the newest promises, whose
-// lines wait again at their place in the queue.
+// yield is stock.Yielder for use cases where stock physically goes (a
+// count that finds less, an inspection, a putaway or move into another
+// warehouse): promised stock that is gone is withdrawn — promotions'
+// set-aside units first, then the newest promises, whose lines wait again
+// at their place in the queue and are served at once from another
+// warehouse's free stock (stock moved into another warehouse serves them
+// there when the movement is published).
 func (t *Tx) yield(pool stock.Pool, need int64) error {
 	ws, err := promise.Withdraw(t.st, pool, need, campaigns.SetAside)
 	if err != nil {
@@ -394,7 +397,8 @@ type yielding struct {
 // Yield withdraws promises of the pool.
 func (y yielding) Yield(p stock.Pool, need int64) error { return y.t.yield(p, need) }
 
-// losing is the transaction for a use case that may lose promised stock.
+// losing is the transaction for a use case that may take promised stock
+// out of its pool: the stock moves, the promises give way.
 func (t *Tx) losing() yielding { return yielding{Tx: t.st, t: t} }
 
 // saveOrder stores an order that was before (nil: new), keeps the sales

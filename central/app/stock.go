@@ -48,7 +48,7 @@ func (t *Tx) ConfirmPutaway(c putaway.Confirmation) (putaway.Result, error) {
 		c.At = t.now()
 	}
 	c.NewID = wire.NewID
-	res, err := putaway.Confirm(t.st, c)
+	res, err := putaway.Confirm(t.losing(), c)
 	if err != nil {
 		return res, err
 	}
@@ -68,7 +68,7 @@ func (t *Tx) Move(m moves.Move) (stock.Movement, error) {
 	if err := CheckMove(m); err != nil {
 		return stock.Movement{}, err
 	}
-	p, err := moves.MoveNow(t.st, m, t.now(), wire.NewID)
+	p, err := moves.MoveNow(t.losing(), m, t.now(), wire.NewID)
 	if err != nil {
 		return stock.Movement{}, err
 	}

@@ -198,8 +198,9 @@ func badRequest(msg string) error { return &httpError{http.StatusBadRequest, "ba
 // fail answers an error by its type: the HTTP layer's own refusals, field
 // errors (422), an idempotency key used for another request (422), a
 // create of what exists (409), a putaway the location refuses (422) or a
-// plate that is not there (404), anything not found (404); anything else
-// is central's fault (500, logged).
+// plate that is not there (404), anything not found (404), stock that is
+// promised (422, quantity); anything else is central's fault (500,
+// logged).
 func (s *Server) fail(w http.ResponseWriter, err error) {
 	var inv stock.Invalid
 	var conflict *app.ConflictError
@@ -223,6 +224,9 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
 	case errors.Is(err, stock.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", err.Error(), nil)
+	case errors.Is(err, stock.ErrReserved):
+		inv := stock.Invalid{{Field: "quantity", Reason: err.Error()}}
+		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
 	default:
 		s.log.Error().Err(err).Msg("request failed")
 		writeError(w, http.StatusInternalServerError, "internal", "internal error; see central's log", nil)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 )
 
@@ -233,4 +234,20 @@ func TestStockLayersOverHTTP(t *testing.T) {
 		shipped += b.(map[string]any)["shipped"].(float64)
 	}
 	assert.Equal(t, float64(4), shipped)
+}
+
+// Stock held on a bin for an order (an allocation: picking, next issue)
+// does not move: the answer is a 422 naming the quantity, not a 500.
+func TestMovingAllocatedStockIs422(t *testing.T) {
+	a := shop(t)
+	require.NoError(t, a.st.Update(context.Background(), func(tx store.Tx) error {
+		if _, err := stock.Reserve(tx, stock.Reservation{ID: "R1", Order: "SO1", Line: "1", SKU: "TEA", Quantity: 4}); err != nil {
+			return err
+		}
+		_, err := stock.Allocate(tx, "R1", stock.QuantKey{SKU: "TEA", Location: "RECV", LPN: "P1", Status: stock.Available}, 4)
+		return err
+	}))
+	code, v, _ := a.do("POST", "/api/v1/moves", `{"sku":"TEA","from":"RECV","to":"A-01-1-01","lpn":"P1","quantity":10,"reason":"relocate","by":"ann"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, code, "%v", v)
+	assert.Equal(t, []string{"quantity"}, fields(v))
 }
