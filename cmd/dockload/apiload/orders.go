@@ -22,7 +22,6 @@ type Orders struct {
 	run      string // names this run's items, location and orders
 	promised atomic.Int64
 	waiting  atomic.Int64
-	before   int64 // what was allocated of the items before the run
 }
 
 func (o *Orders) lines() int { return max(o.Lines, 1) }
