@@ -26,6 +26,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/dockhand/dockhand/central/alerting"
+	"github.com/dockhand/dockhand/central/outbound/routing"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -46,7 +47,13 @@ type Config struct {
 	Stations Stations
 	// Now is the clock of use cases that are not events (time.Now).
 	Now func() time.Time
+	// PaymentHold is how long an unpaid order keeps its promise when its
+	// channel does not say (DefaultPaymentHold).
+	PaymentHold time.Duration
 }
+
+// DefaultPaymentHold is the payment hold of channels that set none.
+const DefaultPaymentHold = 30 * time.Minute
 
 // Stations handles a scan at a station, inside the transaction of its
 // event.
@@ -78,6 +85,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log zerolog.Logger) (*
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.PaymentHold <= 0 {
+		cfg.PaymentHold = DefaultPaymentHold
+	}
 	a := &App{cfg: cfg, st: st, log: log.With().Str("component", "app").Logger()}
 	err := st.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.Location(cfg.Receiving); errors.Is(err, stock.ErrNotFound) {
@@ -101,6 +111,11 @@ func (a *App) Site() string { return a.cfg.Site }
 type Tx struct {
 	app *App
 	st  store.Tx
+	// site is the site's warehouses, read once per transaction.
+	site routing.Site
+	// replayed is set by a use case that answers with the answer it gave
+	// before (an order its channel sent again).
+	replayed bool
 }
 
 // Within returns the application's side of tx (for ingest, which opens
@@ -158,6 +173,7 @@ func (a *App) Do(ctx context.Context, call *Call, uc func(t *Tx) (any, error)) e
 		if err != nil {
 			return err
 		}
+		call.Replay = t.replayed
 		if call.Answer, err = json.Marshal(v); err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/dockhand/dockhand/central/alerting"
 	"github.com/dockhand/dockhand/central/inbound"
+	"github.com/dockhand/dockhand/central/outbound/layers"
+	"github.com/dockhand/dockhand/central/outbound/orders"
 	"github.com/dockhand/dockhand/central/stock"
 	"github.com/dockhand/dockhand/central/store"
 	"github.com/dockhand/dockhand/internal/wire"
@@ -36,8 +38,42 @@ func (t *Tx) send(topic string, msg any) error {
 	return t.st.Enqueue(topic, b, false)
 }
 
-// publishStock queues one ops/stock message per movement.
+// publishStock queues one ops/stock message per movement and, since
+// stock that becomes available may be promised at once, serves what
+// waits for it in every pool a movement added available stock to — in
+// this transaction, so backorders are served by the receipt, release,
+// count or transfer that freed the stock, not later.
 func (t *Tx) publishStock(ms ...stock.Posted) error {
+	if err := t.sendStock(ms); err != nil {
+		return err
+	}
+	var freed []stock.Pool
+	for _, m := range ms {
+		if err := t.st.MarkLayers(m.SKU); err != nil {
+			return err
+		}
+		if m.To == "" || m.ToStatus != stock.Available {
+			continue
+		}
+		to, err := t.st.Warehouse(m.To)
+		if err != nil {
+			return err
+		}
+		if m.From != "" && m.FromStatus == stock.Available {
+			if from, err := t.st.Warehouse(m.From); err != nil || from == to {
+				if err != nil {
+					return err
+				}
+				continue // moved within the pool
+			}
+		}
+		freed = append(freed, stock.Pool{SKU: m.SKU, Warehouse: to})
+	}
+	return t.serve(freed...)
+}
+
+// sendStock queues one ops/stock message per movement.
+func (t *Tx) sendStock(ms []stock.Posted) error {
 	for _, m := range ms {
 		status := m.ToStatus
 		if m.To == "" {
@@ -169,4 +205,56 @@ func (a *App) FlushAlerts(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// publishOrder queues an ops/order message: what happened to the order
+// and where each line stands.
+func (t *Tx) publishOrder(o orders.Order, event wire.OrderEvent) error {
+	msg := wire.Order{Envelope: wire.NewEnvelope(wire.OpsOrder), Order: o.ID, Channel: o.Channel, ChannelOrder: o.ChannelOrder,
+		Event: event, Status: wire.OrderStatus(o.Status), Payment: string(o.Payment), Region: o.Region, Lines: []wire.OrderLine{}}
+	if n := len(o.History); n > 0 {
+		msg.Note = o.History[n-1].Note
+	}
+	for _, l := range o.Lines {
+		ml := wire.OrderLine{Line: l.Line, SKU: l.SKU, Quantity: l.Quantity, Promised: l.Promised, Backordered: l.Backordered,
+			Presold: l.Presold, Refused: l.Refused, Shipped: l.Shipped, Cancelled: l.Cancelled}
+		for _, p := range l.Parts {
+			if ml.Warehouses == nil {
+				ml.Warehouses = map[string]int64{}
+			}
+			ml.Warehouses[p.Warehouse] += p.Quantity
+		}
+		msg.Lines = append(msg.Lines, ml)
+	}
+	return t.send(wire.OpsTopic(t.app.cfg.Site, wire.OpsOrder), msg)
+}
+
+// publishShipment queues an ops/shipment message.
+func (t *Tx) publishShipment(s orders.Shipment) error {
+	msg := wire.Shipment{Envelope: wire.NewEnvelope(wire.OpsShipment), Shipment: s.ID, Order: s.Order, Channel: s.Channel,
+		ChannelOrder: s.ChannelOrder, Warehouse: s.Warehouse, Carrier: s.Carrier, Service: s.Service, Tracking: s.Tracking,
+		Lines: []wire.ShipmentLine{}}
+	for _, l := range s.Lines {
+		msg.Lines = append(msg.Lines, wire.ShipmentLine{Line: l.Line, SKU: l.SKU, Quantity: l.Quantity, Lot: l.Lot, Expiry: l.Expiry, Location: l.Location})
+	}
+	return t.send(wire.OpsTopic(t.app.cfg.Site, wire.OpsShipment), msg)
+}
+
+// publishLayers queues an ops/layers message with an item's layers.
+func (t *Tx) publishLayers(l layers.Layers) error {
+	msg := wire.Layers{Envelope: wire.NewEnvelope(wire.OpsLayers), SKU: l.SKU, Sales: []wire.SalesLayer{}, Warehouses: []wire.DispatchLayer{},
+		Regions: []wire.DispatchLayer{}, Total: wire.DispatchLayer(l.Total), Bins: []wire.BinLayer{}}
+	for _, s := range l.Sales {
+		msg.Sales = append(msg.Sales, wire.SalesLayer(s))
+	}
+	for _, d := range l.Warehouses {
+		msg.Warehouses = append(msg.Warehouses, wire.DispatchLayer(d))
+	}
+	for _, d := range l.Regions {
+		msg.Regions = append(msg.Regions, wire.DispatchLayer(d))
+	}
+	for _, b := range l.Bins {
+		msg.Bins = append(msg.Bins, wire.BinLayer(b))
+	}
+	return t.send(wire.OpsTopic(t.app.cfg.Site, wire.OpsLayers), msg)
 }

@@ -17,9 +17,9 @@ import (
 // Receiving and purchasing meet here (moved from purchasing's tests when
 // the receipt's booking on the order moved to the application layer).
 
-// orders is a site with a supplier, two items and an approved order for
+// poSite is a site with a supplier, two items and an approved order for
 // 100 TEA and an acid.
-func orders(t *testing.T) site {
+func poSite(t *testing.T) site {
 	st := newSite(t)
 	st.do(t, func(tx *app.Tx) error {
 		for _, it := range []stock.Item{{SKU: "TEA", GTIN: "06901234567892", Name: "Tea"}, {SKU: "ACID", Name: "Acid", Category: "hazmat"}} {
@@ -45,7 +45,7 @@ func orders(t *testing.T) site {
 }
 
 func TestReceiptAgainstAnASNBooksOnItsOrder(t *testing.T) {
-	st := orders(t)
+	st := poSite(t)
 	st.do(t, func(tx *app.Tx) error {
 		a, err := tx.CreateASN(inbound.ASN{ID: "ASN-1", Supplier: "ACME", PO: "PO-1", Lines: []inbound.ExpectedLine{{SKU: "TEA", Quantity: 100}}})
 		require.NoError(t, err)
@@ -64,7 +64,7 @@ func TestReceiptAgainstAnASNBooksOnItsOrder(t *testing.T) {
 }
 
 func TestASNCannotNameAnUnapprovedOrder(t *testing.T) {
-	st := orders(t)
+	st := poSite(t)
 	err := st.app.Update(ctx, func(tx *app.Tx) error {
 		_, err := tx.CreateASN(inbound.ASN{ID: "ASN-3", PO: "PO-3", Lines: []inbound.ExpectedLine{{SKU: "ACID", Quantity: 1}}})
 		return err

@@ -32,7 +32,7 @@ func (t *Tx) CreateInspectionPlan(p quality.Plan) (quality.Plan, error) {
 // changes status, a failure opens a return to the vendor and raises an
 // alert.
 func (t *Tx) RecordInspection(id, result, note, by string) (quality.Outcome, error) {
-	out, err := quality.Record(t.st, id, result, note, by, t.now(), wire.NewID)
+	out, err := quality.Record(t.losing(), id, result, note, by, t.now(), wire.NewID)
 	if err != nil {
 		return out, err
 	}
@@ -48,7 +48,7 @@ func (t *Tx) ConfirmPutaway(c putaway.Confirmation) (putaway.Result, error) {
 		c.At = t.now()
 	}
 	c.NewID = wire.NewID
-	res, err := putaway.Confirm(t.st, c)
+	res, err := putaway.Confirm(t.losing(), c)
 	if err != nil {
 		return res, err
 	}
@@ -68,7 +68,7 @@ func (t *Tx) Move(m moves.Move) (stock.Movement, error) {
 	if err := CheckMove(m); err != nil {
 		return stock.Movement{}, err
 	}
-	p, err := moves.MoveNow(t.st, m, t.now(), wire.NewID)
+	p, err := moves.MoveNow(t.losing(), m, t.now(), wire.NewID)
 	if err != nil {
 		return stock.Movement{}, err
 	}
@@ -122,7 +122,7 @@ func (t *Tx) SubmitCount(id string, lines []counting.Line, reason, by string, wh
 	if when.IsZero() {
 		when = t.now()
 	}
-	res, err := counting.Submit(t.st, id, lines, reason, by, when, wire.NewID)
+	res, err := counting.Submit(t.losing(), id, lines, reason, by, when, wire.NewID)
 	if err != nil {
 		return res, err
 	}

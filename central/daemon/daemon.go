@@ -58,6 +58,9 @@ type Options struct {
 	HTTPCertFile, HTTPKeyFile string
 	// APIToken; empty reads or creates DataDir/api-token.
 	APIToken string
+	// PaymentHold is how long an unpaid order keeps its promise when its
+	// channel does not say (app.DefaultPaymentHold).
+	PaymentHold time.Duration
 }
 
 // HTTPTimeouts bound each HTTP request, so a client that is slow or gone
@@ -149,7 +152,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if c.Accounts, err = identity.Open(opt.DataDir, log); err != nil {
 		return nil, err
 	}
-	c.App, err = app.New(context.Background(), app.Config{Site: opt.Site, Stations: stations.New(log)}, c.Store, log)
+	c.App, err = app.New(context.Background(), app.Config{Site: opt.Site, Stations: stations.New(log), PaymentHold: opt.PaymentHold}, c.Store, log)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +189,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 		TLSConfig: tlsConf, ErrorLog: logging.Std(log.With().Str("component", "http").Logger())}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.wg.Add(4)
+	c.wg.Add(5)
 	go func() {
 		defer c.wg.Done()
 		c.Accounts.Watch(ctx, time.Second, func() {
@@ -207,6 +210,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	}()
 	go func() { defer c.wg.Done(); _ = link.Run(ctx) }()
 	go func() { defer c.wg.Done(); c.flushAlerts(ctx) }()
+	go func() { defer c.wg.Done(); c.runTimers(ctx) }()
 	log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).Msg("central started")
 	ok = true
 	return c, nil
@@ -273,6 +277,28 @@ func (c *Central) flushAlerts(ctx context.Context) {
 			if err := c.App.FlushAlerts(ctx); err != nil {
 				c.log.Warn().Err(err).Msg("alert summaries not published yet")
 			}
+		}
+	}
+}
+
+// runTimers runs the use cases whose time has come (unpaid orders'
+// holds, promotions' ends) and publishes the stock layers that changed,
+// once a second and once at start, so that a timer that came due while
+// central was down runs as soon as it is back.
+func (c *Central) runTimers(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if n, err := c.App.RunTimers(ctx); err != nil {
+			c.log.Warn().Err(err).Int("ran", n).Msg("timers not run yet")
+		}
+		if _, err := c.App.PublishLayers(ctx); err != nil {
+			c.log.Warn().Err(err).Msg("stock layers not published yet")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

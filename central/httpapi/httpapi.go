@@ -71,6 +71,7 @@ func New(a *app.App, token string, metrics http.Handler, ready Readiness, log ze
 	api.HandleFunc("GET /api/v1/ledger", s.getLedger)
 	api.HandleFunc("GET /api/v1/receipts", list(s, store.Tx.Receipts))
 	s.routeWorkflows(api)
+	s.routeOutbound(api)
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
@@ -197,8 +198,9 @@ func badRequest(msg string) error { return &httpError{http.StatusBadRequest, "ba
 // fail answers an error by its type: the HTTP layer's own refusals, field
 // errors (422), an idempotency key used for another request (422), a
 // create of what exists (409), a putaway the location refuses (422) or a
-// plate that is not there (404), anything not found (404); anything else
-// is central's fault (500, logged).
+// plate that is not there (404), anything not found (404), stock that is
+// promised (422, quantity); anything else is central's fault (500,
+// logged).
 func (s *Server) fail(w http.ResponseWriter, err error) {
 	var inv stock.Invalid
 	var conflict *app.ConflictError
@@ -222,6 +224,9 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
 	case errors.Is(err, stock.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", err.Error(), nil)
+	case errors.Is(err, stock.ErrReserved):
+		inv := stock.Invalid{{Field: "quantity", Reason: err.Error()}}
+		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
 	default:
 		s.log.Error().Err(err).Msg("request failed")
 		writeError(w, http.StatusInternalServerError, "internal", "internal error; see central's log", nil)
@@ -251,18 +256,27 @@ func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid", "status: not a stock status", []stock.FieldError{{Field: "status", Reason: "not a stock status"}})
 		return
 	}
+	loc := q.Get("location")
+	listWhere(s, w, r, func(tx store.Tx) ([]stock.Quant, error) { return tx.Quants(loc) }, func(x stock.Quant) bool {
+		return match(q.Get("sku"), x.SKU) && match(q.Get("lot"), x.Lot) && match(q.Get("status"), string(x.Status)) &&
+			match(q.Get("lpn"), x.LPN) && match(q.Get("expiry"), x.Expiry)
+	})
+}
+
+// listWhere answers GET with one page of the records fn lists that keep
+// keeps (a filtered page may hold fewer than the limit and still link on).
+func listWhere[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(store.Tx) ([]T, error), keep func(T) bool) {
 	pg, err := pageOf(r)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
 	s.view(w, r, func(tx store.Tx) (any, error) {
-		out := []stock.Quant{}
+		out := []T{}
 		err := pg.fill(func(p *store.Page) (int, error) {
-			all, err := tx.Paged(p).Quants(q.Get("location"))
+			all, err := fn(tx.Paged(p))
 			for _, x := range all {
-				if match(q.Get("sku"), x.SKU) && match(q.Get("lot"), x.Lot) && match(q.Get("status"), string(x.Status)) &&
-					match(q.Get("lpn"), x.LPN) && match(q.Get("expiry"), x.Expiry) {
+				if keep(x) {
 					out = append(out, x)
 				}
 			}

@@ -358,6 +358,47 @@ func TestOpenAPITourAnswersEveryOperationAsDocumented(t *testing.T) {
 	step("GET", "/api/v1/stock/items/TEA", "", 200)
 	step("GET", "/api/v1/ledger?sku=TEA", "", 200)
 
+	// Selling: 10 TEA at A-01-1-02 in the main warehouse.
+	step("POST", "/api/v1/channels", `{"id":"SHOP","name":"Web shop","shortage":"backorder","payment_hold_s":900}`, 201)
+	step("GET", "/api/v1/channels", "", 200)
+	step("GET", "/api/v1/channels/SHOP", "", 200)
+	for _, l := range []string{`{"code":"N-01","type":"reserve","warehouse":"N"}`, `{"code":"N-RCV","type":"receiving","warehouse":"N"}`,
+		`{"code":"S-RCV","type":"receiving","warehouse":"S"}`} {
+		a.ok("POST", "/api/v1/locations", l, 201)
+	}
+	step("POST", "/api/v1/warehouses", `{"code":"N","name":"North","regions":["north","east"],"priority":1,"receiving":"N-RCV"}`, 201)
+	a.ok("POST", "/api/v1/warehouses", `{"code":"S","name":"South","regions":["south"],"priority":1,"receiving":"S-RCV"}`, 201)
+	step("GET", "/api/v1/warehouses", "", 200)
+	step("GET", "/api/v1/warehouses/N", "", 200)
+	o := step("POST", "/api/v1/orders", `{"channel":"SHOP","channel_order":"1001","payment":"unpaid","ship_to":{"name":"Ada","country":"DE"},`+
+		`"region":"north","carrier":"DHL","lines":[{"sku":"TEA","quantity":4}]}`, 201)
+	id := o["id"].(string)
+	step("GET", "/api/v1/orders?channel=SHOP", "", 200)
+	step("GET", "/api/v1/orders/"+id, "", 200)
+	step("POST", "/api/v1/orders/"+id+"/change", `{"lines":[{"sku":"TEA","quantity":3}],"by":"cs"}`, 200)
+	step("POST", "/api/v1/orders/"+id+"/pay", `{"by":"psp"}`, 200)
+	big := step("POST", "/api/v1/orders", `{"channel":"SHOP","channel_order":"1002","payment":"paid","ship_to":{"name":"Bo"},"region":"east",`+
+		`"lines":[{"sku":"TEA","quantity":20}]}`, 201)
+	step("GET", "/api/v1/backorders/TEA", "", 200)
+	sh := step("POST", "/api/v1/orders/"+id+"/ship", `{"tracking":"1Z999AA10123456784","by":"packer"}`, 201)
+	step("GET", "/api/v1/shipments", "", 200)
+	step("GET", "/api/v1/shipments/"+sh["id"].(string), "", 200)
+	step("POST", "/api/v1/orders/"+big["id"].(string)+"/cancel", `{"by":"cs","reason":"customer asked"}`, 200)
+	step("POST", "/api/v1/promotions", `{"id":"FLASH","channel":"SHOP","sku":"TEA","quantity":2}`, 201)
+	step("GET", "/api/v1/promotions", "", 200)
+	step("GET", "/api/v1/promotions/FLASH", "", 200)
+	step("POST", "/api/v1/promotions/FLASH/end", "", 200)
+	a.ok("POST", "/api/v1/asns", `{"id":"ASN-2","supplier":"ACME","lines":[{"sku":"TEA","quantity":50}]}`, 201)
+	step("POST", "/api/v1/presales", `{"id":"PS-1","channel":"SHOP","sku":"TEA","asn":"ASN-2","cap":20}`, 201)
+	step("GET", "/api/v1/presales", "", 200)
+	step("GET", "/api/v1/presales/PS-1", "", 200)
+	a.ok("POST", "/api/v1/moves", `{"sku":"TEA","from":"A-01-1-02","to":"N-01","lpn":"P1","quantity":3,"reason":"replenish","by":"ann"}`, 201)
+	step("POST", "/api/v1/transfers", `{"id":"T-1","sku":"TEA","quantity":2,"from":"N","to":"S","by":"ops"}`, 201)
+	step("GET", "/api/v1/transfers", "", 200)
+	step("GET", "/api/v1/transfers/T-1", "", 200)
+	step("POST", "/api/v1/transfers/T-1/receive", `{"by":"ops"}`, 200)
+	step("GET", "/api/v1/stock-layers/TEA", "", 200)
+
 	tour.Check(t, notToured)
 }
 

@@ -137,10 +137,14 @@ func (s *Site) Drain() []store.Message {
 	return out
 }
 
-// Consistent checks that the ledger and every projection agree.
+// Consistent checks that the ledger and every projection agree, and
+// orders with what promises them (what centrald check checks).
 func (s *Site) Consistent() {
 	s.T.Helper()
 	problems, err := store.Check(ctx, s.Store)
+	require.NoError(s.T, err)
+	require.Empty(s.T, problems)
+	problems, err = store.CheckOutbound(ctx, s.Store)
 	require.NoError(s.T, err)
 	require.Empty(s.T, problems)
 }

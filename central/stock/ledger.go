@@ -81,7 +81,9 @@ type change struct {
 // above MaxQuantity, never lets a pool's available stock fall below what
 // is reserved from it nor a quant below what is allocated on it, never
 // lets a total overflow, and changes nothing when it refuses: every check
-// is made before the first write.
+// is made before the first write. A projection that is a Yielder may
+// release reservations to let a loss through (its writes are the only
+// ones before Apply's own).
 func Apply(p Projection, m Movement) (Balances, error) {
 	var b Balances
 	if err := m.Validate(); err != nil {
@@ -128,15 +130,6 @@ func Apply(p Projection, m Movement) (Balances, error) {
 		if c.total, ok = Add(avail, c.delta); !ok {
 			return b, fmt.Errorf("%w: available total %d of %s cannot take %d more", ErrTooLarge, avail, c.pool, c.delta)
 		}
-		if c.delta < 0 {
-			res, err := p.Reserved(c.pool)
-			if err != nil {
-				return b, fmt.Errorf("read reservations: %w", err)
-			}
-			if res > 0 && c.total < res {
-				return b, fmt.Errorf("%w: %d of %s available, %d reserved, movement takes %d", ErrReserved, avail, c.pool, res, m.Quantity)
-			}
-		}
 	}
 	var src, dst QuantKey
 	var left, now int64
@@ -169,6 +162,9 @@ func Apply(p Projection, m Movement) (Balances, error) {
 			return b, fmt.Errorf("%w: %s would hold more than %d of %s (has %d, movement brings %d)", ErrTooLarge, m.To, MaxQuantity, m.SKU, have, m.Quantity)
 		}
 	}
+	if err := keepPromises(p, changes[:n], m); err != nil {
+		return b, err
+	}
 	if m.From != "" {
 		if err := p.SetQuant(src, left); err != nil {
 			return b, fmt.Errorf("write quant: %w", err)
@@ -190,6 +186,42 @@ func Apply(p Projection, m Movement) (Balances, error) {
 		}
 	}
 	return b, nil
+}
+
+// Yielder is a projection whose owner gives way to a loss of promised
+// stock: a count that finds less than the ledger says, stock that turns
+// out damaged. Apply asks it, after every other check passed and before
+// its first write, to release at least need of a pool's reservations; the
+// releases are writes of the caller's transaction like the movement's.
+type Yielder interface {
+	Yield(p Pool, need int64) error
+}
+
+// keepPromises checks that no pool a movement takes from is left with
+// less available stock than is reserved from it; a Yielder is asked to
+// release the difference first.
+func keepPromises(p Projection, changes []change, m Movement) error {
+	for _, c := range changes {
+		if c.delta >= 0 {
+			continue
+		}
+		res, err := p.Reserved(c.pool)
+		if err != nil {
+			return fmt.Errorf("read reservations: %w", err)
+		}
+		if y, ok := p.(Yielder); ok && c.total < res {
+			if err := y.Yield(c.pool, res-c.total); err != nil {
+				return fmt.Errorf("release promises of %s: %w", c.pool, err)
+			}
+			if res, err = p.Reserved(c.pool); err != nil {
+				return fmt.Errorf("read reservations: %w", err)
+			}
+		}
+		if res > 0 && c.total < res {
+			return fmt.Errorf("%w: %d of %s available, %d reserved, movement takes %d", ErrReserved, c.total-c.delta, c.pool, res, m.Quantity)
+		}
+	}
+	return nil
 }
 
 func (p Pool) String() string {

@@ -15,10 +15,13 @@ const (
 	LocPack       LocationType = "pack"
 	LocShipping   LocationType = "shipping"
 	LocQuarantine LocationType = "quarantine"
+	// LocTransit holds stock on its way between warehouses (status
+	// in-transit); it belongs to the warehouse the stock is going to.
+	LocTransit LocationType = "transit"
 )
 
 // LocationTypes lists every valid location type.
-var LocationTypes = []LocationType{LocDock, LocReceiving, LocQC, LocReserve, LocPickFace, LocPack, LocShipping, LocQuarantine}
+var LocationTypes = []LocationType{LocDock, LocReceiving, LocQC, LocReserve, LocPickFace, LocPack, LocShipping, LocQuarantine, LocTransit}
 
 // Valid reports whether t is a known location type.
 func (t LocationType) Valid() bool {

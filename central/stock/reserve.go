@@ -18,12 +18,16 @@ import (
 //
 // and Apply refuses any movement that would break the first two.
 type Reservation struct {
-	ID        string             `json:"id"`
-	Order     string             `json:"order"`
-	Line      string             `json:"line"`
-	SKU       string             `json:"sku"`
-	Warehouse string             `json:"warehouse,omitempty"`
-	Lot       string             `json:"lot,omitempty"`
+	ID        string `json:"id"`
+	Order     string `json:"order"`
+	Line      string `json:"line"`
+	SKU       string `json:"sku"`
+	Warehouse string `json:"warehouse,omitempty"`
+	Lot       string `json:"lot,omitempty"`
+	// MinExpiry, when set, is the earliest expiry (YYYY-MM-DD) of the
+	// stock that may fill the reservation (a minimum remaining shelf
+	// life); stock without an expiry always may.
+	MinExpiry string             `json:"min_expiry,omitempty"`
 	Quantity  int64              `json:"quantity"`
 	Quants    []QuantReservation `json:"quants,omitempty"`
 	Created   time.Time          `json:"created"`
@@ -37,6 +41,12 @@ type QuantReservation struct {
 
 // Pool is the pool the reservation promises from.
 func (r Reservation) Pool() Pool { return Pool{SKU: r.SKU, Warehouse: r.Warehouse} }
+
+// Fits reports whether stock of quant k meets the reservation's lot and
+// shelf life (its item, status and warehouse aside).
+func (r Reservation) Fits(k QuantKey) bool {
+	return (r.Lot == "" || k.Lot == r.Lot) && (r.MinExpiry == "" || k.Expiry == "" || k.Expiry >= r.MinExpiry)
+}
 
 // Allocated is how much of the reservation is bound to quants.
 func (r Reservation) Allocated() int64 {
@@ -131,8 +141,8 @@ func Allocate(tx Reservations, id string, k QuantKey, qty int64) (Reservation, e
 		return r, err
 	}
 	switch {
-	case k.SKU != r.SKU || k.Status != Available || wh != r.Warehouse || (r.Lot != "" && k.Lot != r.Lot):
-		v.Add("quant", "%+v is not available stock of %s lot %q in warehouse %q", k, r.SKU, r.Lot, r.Warehouse)
+	case k.SKU != r.SKU || k.Status != Available || wh != r.Warehouse || !r.Fits(k):
+		v.Add("quant", "%+v is not available stock of %s lot %q expiring from %q in warehouse %q", k, r.SKU, r.Lot, r.MinExpiry, r.Warehouse)
 	case r.Allocated()+qty > r.Quantity:
 		v.Add("quantity", "reservation %s has %d of %d allocated; %d more is too much", id, r.Allocated(), r.Quantity, qty)
 	}

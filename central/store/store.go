@@ -45,6 +45,11 @@ import (
 	"github.com/dockhand/dockhand/central/counting"
 	"github.com/dockhand/dockhand/central/inbound"
 	"github.com/dockhand/dockhand/central/moves"
+	"github.com/dockhand/dockhand/central/outbound/campaigns"
+	"github.com/dockhand/dockhand/central/outbound/layers"
+	"github.com/dockhand/dockhand/central/outbound/orders"
+	"github.com/dockhand/dockhand/central/outbound/promise"
+	"github.com/dockhand/dockhand/central/outbound/routing"
 	"github.com/dockhand/dockhand/central/purchasing"
 	"github.com/dockhand/dockhand/central/quality"
 	"github.com/dockhand/dockhand/central/stock"
@@ -93,6 +98,8 @@ type Tx interface {
 	Quality
 	Moves
 	Counting
+	Outbound
+	Timers
 	Stations
 	Streams
 	Outbox
@@ -138,6 +145,8 @@ type Ledger interface {
 	Pools(sku string) ([]stock.PoolBalance, error)
 	// AllReservations lists reservations by id.
 	AllReservations() ([]stock.Reservation, error)
+	// PoolReservations lists the reservations of one pool, by id.
+	PoolReservations(p stock.Pool) ([]stock.Reservation, error)
 }
 
 // Plates is licence plates.
@@ -222,6 +231,97 @@ type Counting interface {
 	// CountPolicy is the site's policy (counting.DefaultPolicy until set).
 	CountPolicy() (counting.Policy, error)
 	SetCountPolicy(counting.Policy) error
+}
+
+// Outbound is what selling and shipping keep: channels, warehouses and
+// their regions, sales orders, the queues of what waits for stock,
+// shipments, promotions, pre-sales, transfers, and the counters behind
+// the stock layers.
+type Outbound interface {
+	Channel(id string) (orders.Channel, error)
+	PutChannel(orders.Channel) error
+	// Channels lists channels by id.
+	Channels() ([]orders.Channel, error)
+	// WarehouseByCode returns a warehouse's routing record.
+	WarehouseByCode(code string) (routing.Warehouse, error)
+	PutWarehouse(routing.Warehouse) error
+	// Warehouses lists warehouses by code.
+	Warehouses() ([]routing.Warehouse, error)
+
+	Order(id string) (orders.Order, error)
+	// PutOrder stores an order and indexes it by its channel's order id.
+	PutOrder(orders.Order) error
+	// Orders lists orders by id (the order of arrival).
+	Orders() ([]orders.Order, error)
+	// OrderOf is the id of a channel's order (ErrNotFound when none).
+	OrderOf(channel, channelOrder string) (string, error)
+	// NextOrderSeq issues the next place in the order of arrival (of
+	// orders, and of what changes add to them).
+	NextOrderSeq() (uint64, error)
+
+	// Waiting, PresaleWaiting, PutWaiting and DeleteWaiting keep the
+	// queues of what waits for stock (package promise).
+	Waiting(sku string) ([]promise.Waiting, error)
+	PresaleWaiting(presale string) ([]promise.Waiting, error)
+	PutWaiting(promise.Waiting) error
+	DeleteWaiting(promise.Waiting) error
+	// AllWaiting lists every queue: backorders by item, then pre-sales'.
+	AllWaiting() ([]promise.Waiting, error)
+
+	Shipment(id string) (orders.Shipment, error)
+	PutShipment(orders.Shipment) error
+	// Shipments lists shipments in creation order (ids are ULIDs).
+	Shipments() ([]orders.Shipment, error)
+	Promotion(id string) (campaigns.Promotion, error)
+	PutPromotion(campaigns.Promotion) error
+	// Promotions lists promotions by id.
+	Promotions() ([]campaigns.Promotion, error)
+	Presale(id string) (campaigns.Presale, error)
+	PutPresale(campaigns.Presale) error
+	// Presales lists pre-sales by id.
+	Presales() ([]campaigns.Presale, error)
+	Transfer(id string) (routing.Transfer, error)
+	PutTransfer(routing.Transfer) error
+	// Transfers lists transfers by id.
+	Transfers() ([]routing.Transfer, error)
+
+	// SalesCounters are what a channel's orders hold of an item (zero
+	// when none); PutSalesCounters stores them (zero removes them).
+	SalesCounters(channel, sku string) (layers.Counters, error)
+	PutSalesCounters(channel, sku string, c layers.Counters) error
+	// SalesCountersOf lists an item's counters by channel ("" for every
+	// item: keyed "sku|channel").
+	SalesCountersOf(sku string) (map[string]layers.Counters, error)
+	// AddShipped adds to what shipped of an item from a location;
+	// ShippedOf lists it by location.
+	AddShipped(location, sku string, n int64) error
+	ShippedOf(sku string) (map[string]int64, error)
+	// MarkLayers notes that an item's layers changed; DirtyLayers lists
+	// up to limit such items; CleanLayers forgets one once published.
+	MarkLayers(sku string) error
+	DirtyLayers(limit int) ([]string, error)
+	CleanLayers(sku string) error
+}
+
+// Timer is a use case due at a time, kept in the store so that it runs
+// once even across restarts: an unpaid order's hold, a promotion's end.
+type Timer struct {
+	Kind string    `json:"kind"`
+	Ref  string    `json:"ref"`
+	Due  time.Time `json:"due"`
+}
+
+// Timers keeps timers by due time.
+type Timers interface {
+	// SetTimer sets (or moves) the timer of a kind and ref.
+	SetTimer(Timer) error
+	// CancelTimer removes it (nothing when there is none).
+	CancelTimer(kind, ref string) error
+	// TimerOf returns the timer of a kind and ref (ok false: none).
+	TimerOf(kind, ref string) (tm Timer, ok bool, err error)
+	// DueTimers lists up to limit timers due at or before now, earliest
+	// first.
+	DueTimers(now time.Time, limit int) ([]Timer, error)
 }
 
 // Stations is what each station is in the middle of (the plate a putaway

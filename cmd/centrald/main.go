@@ -21,6 +21,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/dockhand/dockhand/central/app"
 	"github.com/dockhand/dockhand/central/daemon"
 	"github.com/dockhand/dockhand/central/identity"
 	"github.com/dockhand/dockhand/central/store"
@@ -62,6 +63,7 @@ func run(args []string) int {
 	fs.DurationVar(&opt.HTTPTimeouts.Write, "http-write-timeout", d.Write, "longest time from a request's headers to the end of its answer")
 	fs.StringVar(&opt.HTTPCertFile, "http-cert", "", "certificate file (PEM): serve the API over HTTPS (with --http-key)")
 	fs.StringVar(&opt.HTTPKeyFile, "http-key", "", "private key file (PEM) of --http-cert")
+	fs.DurationVar(&opt.PaymentHold, "payment-hold", app.DefaultPaymentHold, "how long an unpaid order keeps its promise when its channel does not say")
 	level := fs.String("log-level", "info", "trace, debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -118,6 +120,12 @@ func check(args []string) int {
 		fmt.Fprintln(os.Stderr, "centrald check:", err)
 		return 1
 	}
+	selling, err := store.CheckOutbound(context.Background(), st)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "centrald check:", err)
+		return 1
+	}
+	problems = append(problems, selling...)
 	for _, p := range problems {
 		fmt.Println("PROBLEM:", p)
 	}
@@ -125,6 +133,7 @@ func check(args []string) int {
 		fmt.Printf("%d problems found\n", len(problems))
 		return 1
 	}
-	fmt.Println("ledger and quants agree; no negative, overflowed or impossible balance")
+	fmt.Println("ledger and quants agree; no negative, overflowed or impossible balance; no unit promised twice or beyond what is available;")
+	fmt.Println("orders, reservations, backorder queues and the three stock layers reconcile")
 	return 0
 }

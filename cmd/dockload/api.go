@@ -29,12 +29,14 @@ import (
 // from another commit to compare).
 func api(args []string) error {
 	fs := flag.NewFlagSet("api", flag.ExitOnError)
-	workload := fs.String("workload", "moves", "what the clients ask for: moves (POST /api/v1/moves, one unit between two locations), floor (GET /healthz: the most this machine serves)")
+	workload := fs.String("workload", "moves", "what the clients ask for: moves (POST /api/v1/moves, one unit between two locations), orders (POST /api/v1/orders, --lines lines of one unit each), flash (orders of one unit for --units units of one item), floor (GET /healthz: the most this machine serves)")
 	clients := fs.String("clients", "64", "concurrent HTTP clients; a list (1,16,64) runs one measurement per count against the same central")
 	requests := fs.Int("requests", 20000, "requests measured per run")
 	warmup := fs.Int("warmup", 1000, "requests sent before each measurement")
 	rate := fs.Float64("rate", 0, "pace: requests per second, all clients together, exponential gaps (0: each client sends its next request when answered)")
 	skus := fs.Int("skus", 10, "items the moves spread over")
+	lines := fs.Int("lines", 1, "orders: lines per order, each its own item")
+	units := fs.Int64("units", 100, "flash: the units in stock")
 	keys := fs.Bool("keys", true, "send an Idempotency-Key with every request")
 	url := fs.String("url", "", "a running central's API, e.g. http://127.0.0.1:8081 (default: start one)")
 	token := fs.String("token", "", "the API token of --url's central")
@@ -53,10 +55,14 @@ func api(args []string) error {
 	switch *workload {
 	case "moves":
 		w = &apiload.Moves{SKUs: *skus}
+	case "orders":
+		w = &apiload.Orders{Lines: *lines}
+	case "flash":
+		w = &apiload.Orders{Flash: true, Units: *units}
 	case "floor":
 		w = apiload.Floor{}
 	default:
-		return fmt.Errorf("--workload %q: moves or floor", *workload)
+		return fmt.Errorf("--workload %q: moves, orders, flash or floor", *workload)
 	}
 	if *url == "" {
 		var stop func()

@@ -8,6 +8,7 @@
 //	dockload roundtrip  [--scans 1000] [--rate 100]
 //	dockload api        [--clients 1,16,64] [--requests 20000] [--rate 2000]
 //	                    [--url http://host:8081 --token T | --centrald BIN]
+//	                    [--workload moves|orders|flash|floor] [--lines 20] [--units 100]
 //	                    (central's HTTP API under concurrent clients)
 //	dockload all
 //	dockload --gateway-memlimit 32MiB drain    (GOMEMLIMIT for the gateway process only)

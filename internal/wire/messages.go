@@ -34,6 +34,10 @@ const (
 	OpsAlert   MessageType = "alert"
 	OpsReceipt MessageType = "receipt"
 	OpsOrder   MessageType = "order"
+	// OpsShipment reports what left a warehouse for an order.
+	OpsShipment MessageType = "shipment"
+	// OpsLayers publishes an item's three stock layers (seed 002).
+	OpsLayers MessageType = "layers"
 
 	TypeState MessageType = "state"
 )
@@ -331,4 +335,105 @@ type RFIDRaw struct {
 	Antenna int     `json:"antenna"`
 	Side    string  `json:"side,omitempty"`
 	RSSI    float64 `json:"rssi,omitempty"`
+}
+
+// Order reports a change of a sales order: what happened (Event), where
+// it stands and where each line's units stand.
+type Order struct {
+	Envelope
+	Order        string      `json:"order"`
+	Channel      string      `json:"channel"`
+	ChannelOrder string      `json:"channel_order"`
+	Event        OrderEvent  `json:"event"`
+	Status       OrderStatus `json:"status"`
+	Payment      string      `json:"payment"`
+	Region       string      `json:"region"`
+	Lines        []OrderLine `json:"lines"`
+	Note         string      `json:"note,omitempty"`
+}
+
+// OrderLine is where one order line's units stand.
+type OrderLine struct {
+	Line        int    `json:"line"`
+	SKU         string `json:"sku"`
+	Quantity    int64  `json:"quantity"`
+	Promised    int64  `json:"promised"`
+	Backordered int64  `json:"backordered"`
+	Presold     int64  `json:"presold,omitempty"`
+	Refused     int64  `json:"refused,omitempty"`
+	Shipped     int64  `json:"shipped,omitempty"`
+	Cancelled   int64  `json:"cancelled,omitempty"`
+	// Warehouses says how much is promised from each warehouse ("" is
+	// the main one).
+	Warehouses map[string]int64 `json:"warehouses,omitempty"`
+}
+
+// Shipment reports units of an order that left a warehouse, with the
+// carrier's tracking number.
+type Shipment struct {
+	Envelope
+	Shipment     string         `json:"shipment"`
+	Order        string         `json:"order"`
+	Channel      string         `json:"channel"`
+	ChannelOrder string         `json:"channel_order"`
+	Warehouse    string         `json:"warehouse,omitempty"`
+	Carrier      string         `json:"carrier,omitempty"`
+	Service      string         `json:"service,omitempty"`
+	Tracking     string         `json:"tracking"`
+	Lines        []ShipmentLine `json:"lines"`
+}
+
+// ShipmentLine is units of one order line from one lot and location.
+type ShipmentLine struct {
+	Line     int    `json:"line"`
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
+	Lot      string `json:"lot,omitempty"`
+	Expiry   string `json:"expiry,omitempty"`
+	Location string `json:"location"`
+}
+
+// Layers is an item's three layers of stock (docs/mqtt.md, seed 002).
+type Layers struct {
+	Envelope
+	SKU        string          `json:"sku"`
+	Sales      []SalesLayer    `json:"sales"`
+	Warehouses []DispatchLayer `json:"warehouses"`
+	Regions    []DispatchLayer `json:"regions"`
+	Total      DispatchLayer   `json:"total"`
+	Bins       []BinLayer      `json:"bins"`
+}
+
+// SalesLayer is one channel's sales layer of an item.
+type SalesLayer struct {
+	Channel   string `json:"channel"`
+	Sellable  int64  `json:"sellable"`
+	Locked    int64  `json:"locked"`
+	Sold      int64  `json:"sold"`
+	Promotion int64  `json:"promotion"`
+	Presale   int64  `json:"presale"`
+}
+
+// DispatchLayer is the dispatch layer of an item in a warehouse, a region
+// or the whole site.
+type DispatchLayer struct {
+	Warehouse  string `json:"warehouse,omitempty"`
+	Region     string `json:"region,omitempty"`
+	OnHand     int64  `json:"on_hand"`
+	Available  int64  `json:"available"`
+	InTransit  int64  `json:"in_transit"`
+	Inbound    int64  `json:"inbound"`
+	Unsellable int64  `json:"unsellable"`
+	Allocated  int64  `json:"allocated"`
+	SetAside   int64  `json:"set_aside"`
+}
+
+// BinLayer is the warehouse layer of an item at one location.
+type BinLayer struct {
+	Location    string `json:"location"`
+	Warehouse   string `json:"warehouse,omitempty"`
+	Available   int64  `json:"available"`
+	Locked      int64  `json:"locked"`
+	Shipped     int64  `json:"shipped"`
+	Unavailable int64  `json:"unavailable"`
 }

@@ -46,6 +46,9 @@ var docExamples = map[string]docMessage{
 	"ops/stock":    {string(wire.OpsStock), func() any { return new(wire.Stock) }, false},
 	"ops/receipt":  {string(wire.OpsReceipt), func() any { return new(wire.Receipt) }, false},
 	"ops/alert":    {string(wire.OpsAlert), func() any { return new(wire.Alert) }, false},
+	"ops/order":    {string(wire.OpsOrder), func() any { return new(wire.Order) }, false},
+	"ops/shipment": {string(wire.OpsShipment), func() any { return new(wire.Shipment) }, false},
+	"ops/layers":   {string(wire.OpsLayers), func() any { return new(wire.Layers) }, false},
 
 	"rfid.md#Gateway": {string(wire.EvtRFID), func() any { return new(wire.RFIDRead) }, true},
 }

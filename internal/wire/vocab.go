@@ -82,6 +82,9 @@ const (
 	AlertConflictingEvent  AlertKind = "conflicting-event"
 	AlertGatewayRefused    AlertKind = "gateway-refused"
 	AlertBadQuantity       AlertKind = "bad-quantity"
+	AlertBackorder         AlertKind = "backorder"
+	AlertOrderRefused      AlertKind = "order-refused"
+	AlertPromiseWithdrawn  AlertKind = "promise-withdrawn"
 )
 
 // AlertKinds lists every alert kind, in docs/mqtt.md's order.
@@ -89,4 +92,41 @@ var AlertKinds = []AlertKind{AlertUnknownPallet, AlertDuplicatePallet, AlertBadS
 	AlertPrintFailed, AlertMalformedEvent, AlertEventFailed, AlertUnknownItem, AlertIncompleteScan, AlertUnexpectedItem,
 	AlertOverReceipt, AlertShortReceipt, AlertRFIDCountMismatch, AlertUnknownLPN, AlertUnknownLocation, AlertWrongLocation,
 	AlertPutawayDeviation, AlertCountRecount, AlertCountAdjusted, AlertQCFailed, AlertRefusedMessage, AlertConflictingEvent,
-	AlertGatewayRefused, AlertBadQuantity}
+	AlertGatewayRefused, AlertBadQuantity, AlertBackorder, AlertOrderRefused, AlertPromiseWithdrawn}
+
+// OrderEvent is what happened to a sales order (ops/order "event").
+type OrderEvent string
+
+// Order events.
+const (
+	OrderCreated   OrderEvent = "created"
+	OrderChanged   OrderEvent = "changed"
+	OrderPaid      OrderEvent = "paid"
+	OrderServed    OrderEvent = "served"
+	OrderWithdrawn OrderEvent = "withdrawn"
+	OrderCancelled OrderEvent = "cancelled"
+	OrderExpired   OrderEvent = "expired"
+	OrderShipped   OrderEvent = "shipped"
+)
+
+// OrderEvents lists every order event, in docs/mqtt.md's order.
+var OrderEvents = []OrderEvent{OrderCreated, OrderChanged, OrderPaid, OrderServed, OrderWithdrawn, OrderCancelled, OrderExpired, OrderShipped}
+
+// OrderStatus is where a sales order stands (ops/order "status").
+type OrderStatus string
+
+// Order states.
+const (
+	OrderPromised          OrderStatus = "promised"
+	OrderPartlyBackordered OrderStatus = "partly-backordered"
+	OrderBackordered       OrderStatus = "backordered"
+	OrderRefused           OrderStatus = "refused"
+	OrderPartlyShipped     OrderStatus = "partly-shipped"
+	OrderShippedStatus     OrderStatus = "shipped"
+	OrderCancelledStatus   OrderStatus = "cancelled"
+	OrderExpiredStatus     OrderStatus = "expired"
+)
+
+// OrderStatuses lists every order status, in docs/mqtt.md's order.
+var OrderStatuses = []OrderStatus{OrderPromised, OrderPartlyBackordered, OrderBackordered, OrderRefused, OrderPartlyShipped,
+	OrderShippedStatus, OrderCancelledStatus, OrderExpiredStatus}

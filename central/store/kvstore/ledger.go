@@ -2,6 +2,7 @@ package kvstore
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,6 +24,8 @@ const (
 	pAllocated = "resq/"
 	// pReservation keys reservation records by id.
 	pReservation = "res/"
+	// pPoolRes indexes reservations by pool: resx/<sku>|<wh>|<id>.
+	pPoolRes = "resx/"
 )
 
 func quantKey(prefix string, k stock.QuantKey) string {
@@ -89,11 +92,51 @@ func (t *tx) Reservation(id string) (stock.Reservation, error) {
 	return r, t.getJSON(pReservation+id, &r)
 }
 
-// PutReservation stores a reservation.
-func (t *tx) PutReservation(r stock.Reservation) error { return t.putJSON(pReservation+r.ID, r) }
+func poolResKey(r stock.Reservation) string {
+	return pPoolRes + r.SKU + separator + r.Warehouse + separator + r.ID
+}
 
-// DeleteReservation removes a reservation.
-func (t *tx) DeleteReservation(id string) error { return t.del(pReservation + id) }
+// PutReservation stores a reservation and indexes it by pool (a
+// reservation's pool never changes).
+func (t *tx) PutReservation(r stock.Reservation) error {
+	if err := t.kv.Set([]byte(poolResKey(r)), nil); err != nil {
+		return err
+	}
+	return t.putJSON(pReservation+r.ID, r)
+}
+
+// DeleteReservation removes a reservation and its index entry.
+func (t *tx) DeleteReservation(id string) error {
+	r, err := t.Reservation(id)
+	if errors.Is(err, stock.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := t.del(poolResKey(r)); err != nil {
+		return err
+	}
+	return t.del(pReservation + id)
+}
+
+// PoolReservations lists a pool's reservations by id.
+func (t *tx) PoolReservations(p stock.Pool) ([]stock.Reservation, error) {
+	prefix := pPoolRes + p.SKU + separator + p.Warehouse + separator
+	var ids []string
+	err := t.kv.Scan([]byte(prefix), []byte(prefix), 0, func(k, _ []byte) (bool, error) {
+		ids = append(ids, strings.TrimPrefix(string(k), prefix))
+		return true, nil
+	})
+	out := make([]stock.Reservation, 0, len(ids))
+	for _, id := range ids {
+		r, err := t.Reservation(id)
+		if err != nil {
+			return nil, fmt.Errorf("reservation %s indexed in %s: %w", id, p, err)
+		}
+		out = append(out, r)
+	}
+	return out, err
+}
 
 // AllReservations lists reservations by id.
 func (t *tx) AllReservations() ([]stock.Reservation, error) {

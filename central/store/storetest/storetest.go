@@ -29,19 +29,24 @@ type Open func(t testing.TB) store.Store
 // Run runs every conformance test against the stores open returns.
 func Run(t *testing.T, open Open) {
 	for name, test := range map[string]func(*testing.T, Open){
-		"MatchesModel":             testMatchesModel,
-		"AllOrNothing":             testAllOrNothing,
-		"ViewIsReadOnly":           testViewIsReadOnly,
-		"RecordsAreValues":         testRecordsAreValues,
-		"UpdatesAreSerializable":   testUpdatesAreSerializable,
-		"ListsAreOrderedAndPaged":  testListsArePaged,
-		"Indexes":                  testIndexes,
-		"OutgoingQueue":            testOutgoingQueue,
-		"StreamsAndJournal":        testStreamsAndJournal,
-		"SmallRecords":             testSmallRecords,
-		"PoolsAndReservations":     testPoolsAndReservations,
-		"CheckFindsTampering":      testCheckFindsTampering,
-		"CheckFindsBadReservation": testCheckFindsBadReservation,
+		"MatchesModel":                testMatchesModel,
+		"AllOrNothing":                testAllOrNothing,
+		"ViewIsReadOnly":              testViewIsReadOnly,
+		"RecordsAreValues":            testRecordsAreValues,
+		"UpdatesAreSerializable":      testUpdatesAreSerializable,
+		"ListsAreOrderedAndPaged":     testListsArePaged,
+		"Indexes":                     testIndexes,
+		"OutgoingQueue":               testOutgoingQueue,
+		"StreamsAndJournal":           testStreamsAndJournal,
+		"SmallRecords":                testSmallRecords,
+		"PoolsAndReservations":        testPoolsAndReservations,
+		"CheckFindsTampering":         testCheckFindsTampering,
+		"CheckFindsBadReservation":    testCheckFindsBadReservation,
+		"OutboundRecords":             testOutboundRecords,
+		"Queues":                      testQueues,
+		"Timers":                      testTimers,
+		"PoolReservations":            testPoolReservations,
+		"CheckOutboundFindsTampering": testCheckOutboundFindsTampering,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}

@@ -1,4 +1,5 @@
-// Package demo plays Dockhand's scripted inbound story: central with its
+// Package demo plays Dockhand's scripted story — goods received, orders
+// promised, a backorder served by a receipt: central with its
 // embedded broker, one gateway and virtual devices (a scanner on a
 // pseudo-terminal, a label printer on TCP) in one process. It backs
 // `devsim demo` (make demo / make demo-once), and the same story runs as a
@@ -241,6 +242,7 @@ func (r *Run) seed() error {
 		{"/api/v1/locations", stock.Location{Code: "A-01-1-02", Type: stock.LocReserve, Zone: "A"}},
 		{"/api/v1/locations", stock.Location{Code: "A-03-2-05", Type: stock.LocReserve, Zone: "A"}},
 		{"/api/v1/asns", inbound.ASN{ID: "ASN-1001", Supplier: "ACME Supplies", PO: "PO-7001", Pallets: r.Pallets}},
+		{"/api/v1/channels", map[string]any{"id": "SHOP", "name": "Web shop", "shortage": "backorder"}},
 	}
 	for _, p := range posts {
 		if err := r.api(http.MethodPost, p.path, p.body, nil); err != nil {
@@ -330,6 +332,16 @@ func (r *Run) Play() error {
 		say("  ✔ central received %v × %s (lot %s, expiry %s) into %s — receipt %s",
 			rc.Payload["quantity"], p.SKU, p.Lot, p.Expiry, rc.Str("location"), rc.Str("receipt"))
 		say("  ✔ pallet label printed (%d bytes of ZPL): put away to %s → %s", len(jobs[i].ZPL), rc.Str("putaway"), jobs[i].File)
+		var err2 error
+		switch i {
+		case 0:
+			err2 = r.sell(say)
+		case 1:
+			err2 = r.served(say)
+		}
+		if err2 != nil {
+			return err2
+		}
 	}
 
 	say("\n▶ Scanning a pallet that is on no ASN: ]C1 00 %s", r.Stranger)
@@ -372,6 +384,56 @@ func (r *Run) Play() error {
 	return r.summary(say)
 }
 
+// The demo's two shop orders: the first is promised from the first
+// pallet, the second only in part; the second pallet serves the rest.
+var demoOrders = []struct {
+	id  string
+	qty int
+}{{"1001", 40}, {"1002", 30}}
+
+// sell posts the shop's orders, as a web shop would, and shows what
+// central promised.
+func (r *Run) sell(say func(string, ...any)) error {
+	say("\n▶ The web shop sends two orders for WIDGET-10 (POST /api/v1/orders)")
+	for _, o := range demoOrders {
+		var got struct {
+			ID    string `json:"id"`
+			Lines []struct {
+				Promised, Backordered int64
+			} `json:"lines"`
+			Status string `json:"status"`
+		}
+		body := map[string]any{"channel": "SHOP", "channel_order": o.id, "payment": "paid", "region": "north",
+			"ship_to": map[string]string{"name": "Customer " + o.id, "country": "DE"}, "lines": []map[string]any{{"sku": "WIDGET-10", "quantity": o.qty}}}
+		if err := r.api(http.MethodPost, "/api/v1/orders", body, &got); err != nil {
+			return err
+		}
+		say("  ✔ order %s (%s %s): %d × WIDGET-10 → %s: %d promised, %d backordered", got.ID, "SHOP", o.id, o.qty, got.Status,
+			got.Lines[0].Promised, got.Lines[0].Backordered)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.opt.StepTimeout)
+	defer cancel()
+	al, err := r.obs.wait(ctx, "/ops/alert", func(m Message) bool { return m.Str("kind") == "backorder" })
+	if err != nil {
+		return err
+	}
+	say("  ● alert on dockhand/v1/%s/ops/alert: %s", r.opt.Site, al.Str("message"))
+	return nil
+}
+
+// served shows the backordered order served by the receipt of the second
+// pallet, in the receipt's own transaction.
+func (r *Run) served(say func(string, ...any)) error {
+	ctx, cancel := context.WithTimeout(context.Background(), r.opt.StepTimeout)
+	defer cancel()
+	m, err := r.obs.wait(ctx, "/ops/order", func(m Message) bool { return m.Str("event") == "served" && m.Str("channel_order") == demoOrders[1].id })
+	if err != nil {
+		return err
+	}
+	say("  ✔ the receipt served the backorder at once: order %s is %s on ops/order (%s)", m.Str("order"), m.Str("status"), m.Str("note"))
+	return nil
+}
+
 func wrongDigit(b byte) byte { return '0' + (b-'0'+1)%10 }
 
 func (r *Run) summary(say func(string, ...any)) error {
@@ -388,6 +450,25 @@ func (r *Run) summary(say func(string, ...any)) error {
 	}
 	_ = tw.Flush()
 	say("%s", strings.TrimRight(buf.String(), "\n"))
+	var l struct {
+		Sales []struct {
+			Channel                string
+			Sellable, Locked, Sold int64
+		} `json:"sales"`
+		Total struct {
+			OnHand    int64 `json:"on_hand"`
+			Available int64 `json:"available"`
+			Allocated int64 `json:"allocated"`
+		} `json:"total"`
+	}
+	if err := r.api(http.MethodGet, "/api/v1/stock-layers/WIDGET-10", nil, &l); err != nil {
+		return err
+	}
+	say("\nWIDGET-10's layers (GET /api/v1/stock-layers/WIDGET-10; published on ops/layers):")
+	say("  dispatch: on hand %d, available %d, allocated to orders %d", l.Total.OnHand, l.Total.Available, l.Total.Allocated)
+	for _, s := range l.Sales {
+		say("  sales, channel %s: sellable %d, locked %d, sold %d", s.Channel, s.Sellable, s.Locked, s.Sold)
+	}
 	host, port := splitURL(r.BrokerURL)
 	say("\nWatch everything yourself:  mosquitto_sub -h %s -p %s -u %s -P %s -t 'dockhand/#' -v", host, port, r.OpsUser, r.OpsSecret)
 	say("                            (a read-only login the demo issued: centrald account add --role ops)")

@@ -67,7 +67,13 @@ func playStory(t *testing.T, mqttURL string) {
 	for _, a := range r.Messages("/ops/alert") {
 		kinds[a.Str("kind")]++
 	}
-	assert.Equal(t, map[string]int{"unknown-pallet": 1, "bad-scan": 1, "duplicate-pallet": 1}, kinds)
+	assert.Equal(t, map[string]int{"unknown-pallet": 1, "bad-scan": 1, "duplicate-pallet": 1, "backorder": 1}, kinds)
+	var story []string
+	for _, m := range r.Messages("/ops/order") {
+		story = append(story, m.Str("channel_order")+" "+m.Str("event")+" "+m.Str("status"))
+	}
+	assert.Equal(t, []string{"1001 created promised", "1002 created partly-backordered", "1002 served promised"}, story,
+		"one order promised, one backordered and then served by the second pallet's receipt")
 	badScans := 0
 	for _, s := range r.Messages("/evt/scan") {
 		if s.Str("error") != "" {
@@ -99,6 +105,9 @@ func playStory(t *testing.T, mqttURL string) {
 	}
 	assert.Equal(t, int64(48+48+120), total)
 	problems, err := store.Check(context.Background(), r.Central.Store)
+	require.NoError(t, err)
+	assert.Empty(t, problems)
+	problems, err = store.CheckOutbound(context.Background(), r.Central.Store)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
 }

@@ -4,7 +4,7 @@
 // second, each request's latency — beside what central's store did for
 // them: durable commits (fsyncs), read from central's /metrics. It is the
 // api mode of the load tool (cmd/dockload); what the requests are is a
-// Workload (moves.go; orders add one).
+// Workload (moves.go, orders.go).
 package apiload
 
 import (

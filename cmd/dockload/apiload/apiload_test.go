@@ -38,6 +38,30 @@ func TestMovesAgainstCentral(t *testing.T) {
 	assert.Contains(t, r.Note, "gained exactly the 20 units")
 }
 
+// Orders and a flash sale against a real central: what the answers
+// promised is what central allocated; the flash sale promises its stock
+// exactly, and a second run does not meet the first.
+func TestOrdersAndFlashSaleAgainstCentral(t *testing.T) {
+	c, err := centrald.Start(centrald.Options{Site: "load", DataDir: t.TempDir(), BrokerListen: "127.0.0.1:0", BrokerFallback: true,
+		HTTPAddr: "127.0.0.1:0", APIToken: "tok"}, zerolog.Nop())
+	require.NoError(t, err)
+	defer c.Close()
+	o := Options{URL: "http://" + c.HTTPAddr, Token: "tok", Clients: 8, Requests: 200, Warmup: 20, Keys: true}
+	r, err := Run(context.Background(), o, &Orders{Lines: 3})
+	require.NoError(t, err)
+	assert.Equal(t, 600, r.Lines, "three lines promised an order")
+	assert.Zero(t, r.Failed, "%v", r.Status)
+	assert.Contains(t, r.Note, "exactly the 660 units")
+	o.Warmup = 0
+	flash := &Orders{Flash: true, Units: 10}
+	r, err = Run(context.Background(), o, flash)
+	require.NoError(t, err)
+	assert.Equal(t, 10, r.Lines, "the stock, no more")
+	assert.Contains(t, r.Note, "190 backordered")
+	_, err = Run(context.Background(), o, flash)
+	require.NoError(t, err, "a second flash sale has its own item and stock")
+}
+
 // A wrong token is an unexpected answer for every request, not a pass.
 func TestWrongTokenFailsSetup(t *testing.T) {
 	c, err := centrald.Start(centrald.Options{Site: "load", DataDir: t.TempDir(), BrokerListen: "127.0.0.1:0", BrokerFallback: true,
