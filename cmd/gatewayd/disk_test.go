@@ -315,7 +315,8 @@ log: {level: info}
 	// 1. Scans fill the disk.
 	g := newGatewayd()
 	require.Eventually(t, func() bool { return g.logged("gateway started") != nil }, 10*time.Second, 10*time.Millisecond)
-	assert.Equal(t, float64(1), g.metric("storage_ok"))
+	// The log line comes just before the HTTP listener opens: wait for it.
+	require.Eventually(t, func() bool { return g.metric("storage_ok") == 1 }, 5*time.Second, 10*time.Millisecond, "storage_ok 1")
 	n := 0
 	for last := []string{}; slices.Contains(last, "ok") || len(last) == 0; n += 20 {
 		require.Less(t, n, 40000, "the disk never filled")
@@ -340,7 +341,7 @@ log: {level: info}
 	g = newGatewayd()
 	require.Eventually(t, func() bool { return g.logged("gateway started") != nil }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { return g.lightShowed("fault") }, 5*time.Second, 10*time.Millisecond, "red after the restart")
-	assert.Equal(t, float64(0), g.metric("storage_ok"))
+	require.Eventually(t, func() bool { return g.metric("storage_ok") == 0 }, 5*time.Second, 10*time.Millisecond, "storage_ok 0 after the restart")
 	assert.Equal(t, "reject", scanOnce(g, n), "still refusing")
 	n++
 
