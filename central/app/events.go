@@ -61,7 +61,7 @@ func (a *App) Event(tx store.Tx, gateway string, env wire.Envelope, payload []by
 		}
 		return t.Raise(gateway, "", stock.Alert{Kind: string(wire.AlertGatewayRefused), Severity: "warning",
 			Message: fmt.Sprintf("gateway %s refused %d message(s) on %s: %s", gateway, r.Count, r.Topic, r.Reason), Ref: r.Topic,
-			Class: r.Topic + " " + r.Reason, Details: map[string]string{"topic": r.Topic, "reason": r.Reason, "count": fmt.Sprint(r.Count)}})
+			Class: r.Topic + " " + string(r.Reason), Details: map[string]string{"topic": r.Topic, "reason": string(r.Reason), "count": fmt.Sprint(r.Count)}})
 	default:
 		// Event types no workflow uses (count) are accepted and
 		// acknowledged so they never block the stream.

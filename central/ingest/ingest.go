@@ -208,7 +208,7 @@ func (g *Ingest) applyOne(tx store.Tx, in Incoming, acks map[streamKey]*Ack, ord
 		return nil
 	}
 	if env.Gateway != in.Gateway {
-		return g.refuseMessage(tx, in, refusal{reason: ReasonGatewayMismatch,
+		return g.refuseMessage(tx, in, refusal{reason: wire.RefusedGatewayMismatch,
 			detail: fmt.Sprintf("the event names gateway %q", env.Gateway)})
 	}
 	k := streamKey{in.Gateway, env.Stream}

@@ -56,17 +56,17 @@ func TestForgedAndOversizedEventsAreRefused(t *testing.T) {
 	mismatch := *ev
 	mismatch.Gateway = "gw-1"
 
-	cases := map[string]Incoming{
-		ReasonUnknownGateway:  {Gateway: "gw-nobody", Type: wire.EvtScan, Payload: b},
-		ReasonUnsealed:        {Gateway: "gw1", Type: wire.EvtScan, Payload: mustJSON(t, ev)},
-		ReasonBadSeal:         {Gateway: "gw1", Type: wire.EvtScan, Payload: wrongKey},
-		ReasonGatewayMismatch: sealedIncoming(t, "gw1", wire.EvtScan, &mismatch),
-		ReasonOversized:       {Gateway: "gw1", Type: wire.EvtScan, Size: wire.MaxEventBytes + 1},
+	cases := map[wire.Refusal]Incoming{
+		wire.RefusedUnknownGateway:  {Gateway: "gw-nobody", Type: wire.EvtScan, Payload: b},
+		wire.RefusedUnsealed:        {Gateway: "gw1", Type: wire.EvtScan, Payload: mustJSON(t, ev)},
+		wire.RefusedBadSeal:         {Gateway: "gw1", Type: wire.EvtScan, Payload: wrongKey},
+		wire.RefusedGatewayMismatch: sealedIncoming(t, "gw1", wire.EvtScan, &mismatch),
+		wire.RefusedOversized:       {Gateway: "gw1", Type: wire.EvtScan, Size: wire.MaxEventBytes + 1},
 	}
 	for reason, in := range cases {
 		acks := r.Apply(in)
 		assert.Empty(t, acks, "%s: nothing is acknowledged", reason)
-		assert.Equal(t, []string{reason}, refusedAlerts(t, r.Drain()), reason)
+		assert.Equal(t, []string{string(reason)}, refusedAlerts(t, r.Drain()), reason)
 	}
 	// Sealed for evt/count but sent on evt/scan: the seal binds the topic.
 	// A second bad seal on the same topic within the minute is counted and
@@ -113,7 +113,7 @@ func TestLaneComesFromTheAnnouncementNotTheEvent(t *testing.T) {
 	// A stream's lane never changes.
 	r.Drain()
 	r.Apply(birth(t, "gw1", wire.StreamInfo{ID: r.Stream, Lane: wire.LaneBulk}))
-	assert.Equal(t, []string{ReasonBadAnnouncement}, refusedAlerts(t, r.Drain()))
+	assert.Equal(t, []string{string(wire.RefusedBadAnnouncement)}, refusedAlerts(t, r.Drain()))
 }
 
 // An event on a stream its gateway never announced is held back: a
@@ -125,7 +125,7 @@ func TestEventsOnlyOnAnnouncedStreams(t *testing.T) {
 	acks := r.Apply(sealedIncoming(t, "gw1", wire.EvtScan, r.PalletScan("made-up", 1)))
 	require.Len(t, acks, 1)
 	assert.Equal(t, Ack{Gateway: "gw1", Stream: "made-up", Seq: 0, Resend: true}, acks[0])
-	assert.Equal(t, []string{ReasonUnannouncedStream}, refusedAlerts(t, r.Drain()))
+	assert.Equal(t, []string{string(wire.RefusedUnannouncedStream)}, refusedAlerts(t, r.Drain()))
 	assert.Zero(t, r.Receipts())
 
 	// gw-1 has never announced anything: its event came before its birth.

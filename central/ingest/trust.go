@@ -10,29 +10,20 @@ import (
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
-// Why a gateway message was refused (the "reason" of a refused-message
-// alert; docs/security.md lists them).
-const (
-	ReasonOversized         = "oversized"
-	ReasonUnknownGateway    = "unknown-gateway"
-	ReasonUnsealed          = "unsealed"
-	ReasonBadSeal           = "bad-seal"
-	ReasonGatewayMismatch   = "gateway-mismatch"
-	ReasonUnannouncedStream = "unannounced-stream"
-	ReasonBadAnnouncement   = "bad-announcement"
-)
-
 // maxStreams bounds the streams one birth message may announce (a gateway
 // has two: its must and its bulk lane).
 const maxStreams = 8
 
-type refusal struct{ reason, detail string }
+type refusal struct {
+	reason wire.Refusal
+	detail string
+}
 
 // open checks a message's size, its sender and its seal before anything of
 // it is decoded, and returns it without the seal.
 func (g *Ingest) open(in Incoming) ([]byte, *refusal) {
 	if size := max(in.Size, len(in.Payload)); size > wire.MaxEventBytes {
-		return nil, &refusal{ReasonOversized, fmt.Sprintf("%d bytes, more than the limit of %d", size, wire.MaxEventBytes)}
+		return nil, &refusal{wire.RefusedOversized, fmt.Sprintf("%d bytes, more than the limit of %d", size, wire.MaxEventBytes)}
 	}
 	var key []byte
 	ok := false
@@ -40,14 +31,14 @@ func (g *Ingest) open(in Incoming) ([]byte, *refusal) {
 		key, ok = g.cfg.Keys.GatewayKey(in.Gateway)
 	}
 	if !ok {
-		return nil, &refusal{ReasonUnknownGateway, "no active account for this gateway (centrald gateway add/list)"}
+		return nil, &refusal{wire.RefusedUnknownGateway, "no active account for this gateway (centrald gateway add/list)"}
 	}
 	p, err := wire.Open(key, g.topic(in), in.Payload)
 	switch {
 	case errors.Is(err, wire.ErrUnsigned):
-		return nil, &refusal{ReasonUnsealed, err.Error()}
+		return nil, &refusal{wire.RefusedUnsealed, err.Error()}
 	case err != nil:
-		return nil, &refusal{ReasonBadSeal, err.Error()}
+		return nil, &refusal{wire.RefusedBadSeal, err.Error()}
 	}
 	return p, nil
 }
@@ -68,7 +59,7 @@ func (g *Ingest) refuseMessage(tx store.Tx, in Incoming, r refusal) error {
 	topic := g.topic(in)
 	return g.h.Alert(tx, in.Gateway, "", stock.Alert{Kind: string(wire.AlertRefusedMessage), Severity: "warning",
 		Message: fmt.Sprintf("refused a message on %s: %s: %s", topic, r.reason, r.detail), Ref: topic,
-		Class: topic + " " + r.reason, Details: map[string]string{"topic": topic, "reason": r.reason}})
+		Class: topic + " " + string(r.reason), Details: map[string]string{"topic": topic, "reason": string(r.reason)}})
 }
 
 // onState records the streams a gateway announces in its birth message;
@@ -76,24 +67,24 @@ func (g *Ingest) refuseMessage(tx store.Tx, in Incoming, r refusal) error {
 func (g *Ingest) onState(tx store.Tx, in Incoming, payload []byte) error {
 	var s wire.State
 	if _, err := wire.Decode(payload, &s); err != nil {
-		return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, err.Error()})
+		return g.refuseMessage(tx, in, refusal{wire.RefusedBadAnnouncement, err.Error()})
 	}
 	if s.Gateway != in.Gateway {
-		return g.refuseMessage(tx, in, refusal{ReasonGatewayMismatch, fmt.Sprintf("the state names gateway %q", s.Gateway)})
+		return g.refuseMessage(tx, in, refusal{wire.RefusedGatewayMismatch, fmt.Sprintf("the state names gateway %q", s.Gateway)})
 	}
 	if len(s.Streams) > maxStreams {
-		return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, fmt.Sprintf("%d streams announced, at most %d", len(s.Streams), maxStreams)})
+		return g.refuseMessage(tx, in, refusal{wire.RefusedBadAnnouncement, fmt.Sprintf("%d streams announced, at most %d", len(s.Streams), maxStreams)})
 	}
 	for _, si := range s.Streams {
 		if !wire.ValidName(si.ID) || !slices.Contains([]string{wire.LaneMust, wire.LaneBulk}, si.Lane) {
-			return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement, fmt.Sprintf("stream %q with lane %q", si.ID, si.Lane)})
+			return g.refuseMessage(tx, in, refusal{wire.RefusedBadAnnouncement, fmt.Sprintf("stream %q with lane %q", si.ID, si.Lane)})
 		}
 		lane, known, err := tx.StreamLane(in.Gateway, si.ID)
 		if err != nil {
 			return err
 		}
 		if known && lane != si.Lane {
-			return g.refuseMessage(tx, in, refusal{ReasonBadAnnouncement,
+			return g.refuseMessage(tx, in, refusal{wire.RefusedBadAnnouncement,
 				fmt.Sprintf("stream %s was announced as %s, now as %s", si.ID, lane, si.Lane)})
 		}
 	}
@@ -119,7 +110,7 @@ func (g *Ingest) unannounced(tx store.Tx, in Incoming, stream string) error {
 		g.log.Debug().Str("gateway", in.Gateway).Str("stream", stream).Msg("event before the gateway's birth message; asking for it again")
 		return err
 	}
-	return g.refuseMessage(tx, in, refusal{reason: ReasonUnannouncedStream,
+	return g.refuseMessage(tx, in, refusal{reason: wire.RefusedUnannouncedStream,
 		detail: fmt.Sprintf("stream %s was not announced in the gateway's birth message", stream)})
 }
 

@@ -277,16 +277,16 @@ func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 	}
 	// The size first: a forged 10 MB command is never decoded.
 	if n := len(m.Payload()); n > wire.MaxCommandBytes {
-		l.refuse(m.Topic(), ReasonOversized, fmt.Sprintf("%d bytes, more than the limit of %d", n, wire.MaxCommandBytes))
+		l.refuse(m.Topic(), wire.RefusedOversized, fmt.Sprintf("%d bytes, more than the limit of %d", n, wire.MaxCommandBytes))
 		return
 	}
 	payload, err := wire.Open(l.key, m.Topic(), m.Payload())
 	switch {
 	case errors.Is(err, wire.ErrUnsigned):
-		l.refuse(m.Topic(), ReasonUnsealed, err.Error())
+		l.refuse(m.Topic(), wire.RefusedUnsealed, err.Error())
 		return
 	case err != nil:
-		l.refuse(m.Topic(), ReasonBadSeal, err.Error())
+		l.refuse(m.Topic(), wire.RefusedBadSeal, err.Error())
 		return
 	}
 	if t.Type == wire.CmdAck {
@@ -305,16 +305,16 @@ func (l *Link) onMessage(_ mqtt.Client, m mqtt.Message) {
 func (l *Link) onAck(topic string, payload []byte) {
 	var a wire.Ack
 	if _, err := wire.Decode(payload, &a); err != nil {
-		l.refuse(topic, ReasonMalformed, err.Error())
+		l.refuse(topic, wire.RefusedMalformed, err.Error())
 		return
 	}
 	lane, ok := l.ob.LaneOf(a.Stream)
 	if !ok {
-		l.refuse(topic, ReasonOtherStream, fmt.Sprintf("stream %q is not one of this gateway's", a.Stream))
+		l.refuse(topic, wire.RefusedAckOtherStream, fmt.Sprintf("stream %q is not one of this gateway's", a.Stream))
 		return
 	}
 	if issued := l.ob.Issued(lane); a.Seq > issued {
-		l.refuse(topic, ReasonBeyondIssued, fmt.Sprintf("ack for %s seq %d, but only %d were issued", lane, a.Seq, issued))
+		l.refuse(topic, wire.RefusedAckBeyondIssued, fmt.Sprintf("ack for %s seq %d, but only %d were issued", lane, a.Seq, issued))
 		return
 	}
 	ls := l.lanes[lane]

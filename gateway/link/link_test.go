@@ -205,7 +205,7 @@ func (r *rig) reports() []wire.Refused {
 	return out
 }
 
-func (r *rig) waitReport(reason string) wire.Refused {
+func (r *rig) waitReport(reason wire.Refusal) wire.Refused {
 	var found wire.Refused
 	require.Eventually(r.t, func() bool {
 		for _, f := range r.reports() {
@@ -308,13 +308,13 @@ func TestGatewayRefusesUnsealedAndOversizedCommands(t *testing.T) {
 	for range 4 {
 		r.send(wire.CmdPrint, print, false)
 	}
-	first := r.waitReport(ReasonUnsealed)
+	first := r.waitReport(wire.RefusedUnsealed)
 	assert.Equal(t, wire.CommandTopic(site, gateway, wire.CmdPrint), first.Topic)
 	assert.Equal(t, 1, first.Count)
 	require.Eventually(t, func() bool {
 		n := 0
 		for _, f := range r.reports() {
-			if f.Reason == ReasonUnsealed {
+			if f.Reason == wire.RefusedUnsealed {
 				n += f.Count
 			}
 		}
@@ -326,11 +326,11 @@ func TestGatewayRefusesUnsealedAndOversizedCommands(t *testing.T) {
 	wrong, err := wire.Seal(wire.MessageKey("another gateway's secret"), wire.CommandTopic(site, gateway, wire.CmdPrint), b)
 	require.NoError(t, err)
 	require.NoError(t, mqttx.Wait(r.client.Publish(wire.CommandTopic(site, gateway, wire.CmdPrint), 1, false, wrong), 5*time.Second, "publish"))
-	r.waitReport(ReasonBadSeal)
+	r.waitReport(wire.RefusedBadSeal)
 
 	big := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "dock-1", ZPL: "^XA" + strings.Repeat("x", wire.MaxCommandBytes) + "^XZ"}
 	r.send(wire.CmdPrint, big, true)
-	r.waitReport(ReasonOversized)
+	r.waitReport(wire.RefusedOversized)
 
 	good := wire.Print{Envelope: wire.NewEnvelope(wire.CmdPrint), Station: "dock-1", Template: "sscc-pallet"}
 	r.send(wire.CmdPrint, good, true)
@@ -355,9 +355,9 @@ func TestGatewayDeletesOnlyWhatItIssuedAndPublished(t *testing.T) {
 	stream := r.ob.Stream()
 
 	r.ack("another-stream", 5)
-	r.waitReport(ReasonOtherStream)
+	r.waitReport(wire.RefusedAckOtherStream)
 	r.ack(stream, 1_000_000)
-	r.waitReport(ReasonBeyondIssued)
+	r.waitReport(wire.RefusedAckBeyondIssued)
 	assert.Zero(t, r.ob.Acked(outbox.Must))
 
 	r.ack(stream, 15) // issued, but only 1..8 were published

@@ -8,21 +8,14 @@ import (
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
-// Why the link refused a command (the "reason" of a refused event).
-const (
-	ReasonOversized    = "oversized"
-	ReasonUnsealed     = "unsealed"
-	ReasonBadSeal      = "bad-seal"
-	ReasonMalformed    = "malformed"
-	ReasonOtherStream  = "ack-other-stream"
-	ReasonBeyondIssued = "ack-beyond-issued"
-)
-
 // maxRefusalKeys bounds the topics tracked at once: a flood of forged
 // topics is collapsed under one key instead of growing the map.
 const maxRefusalKeys = 64
 
-type refusalKey struct{ topic, reason string }
+type refusalKey struct {
+	topic  string
+	reason wire.Refusal
+}
 
 type refusalWindow struct {
 	start   time.Time
@@ -86,11 +79,11 @@ func (r *refusals) due(now time.Time) map[refusalKey]int {
 }
 
 // refuse logs, counts and reports a refused message (collapsed).
-func (l *Link) refuse(topic, reason, detail string) {
+func (l *Link) refuse(topic string, reason wire.Refusal, detail string) {
 	l.refused.Add(1)
 	k := refusalKey{topic, reason}
 	if l.refusals.add(k, time.Now()) {
-		l.log.Warn().Str("topic", topic).Str("reason", reason).Str("detail", detail).
+		l.log.Warn().Str("topic", topic).Str("reason", string(reason)).Str("detail", detail).
 			Msg("refused a message from the broker; repeats are counted and reported once a window")
 		l.report(k, 1)
 	}
@@ -99,7 +92,7 @@ func (l *Link) refuse(topic, reason, detail string) {
 // flushRefusals reports the windows that ended with refusals pending.
 func (l *Link) flushRefusals() {
 	for k, n := range l.refusals.due(time.Now()) {
-		l.log.Warn().Str("topic", k.topic).Str("reason", k.reason).Int("count", n).Msg("refused more messages from the broker")
+		l.log.Warn().Str("topic", k.topic).Str("reason", string(k.reason)).Int("count", n).Msg("refused more messages from the broker")
 		l.report(k, n)
 	}
 }

@@ -133,9 +133,9 @@ type PrinterStatus struct {
 // previous one of the same topic and reason.
 type Refused struct {
 	Envelope
-	Topic  string `json:"topic"`
-	Reason string `json:"reason"`
-	Count  int    `json:"count"`
+	Topic  string  `json:"topic"`
+	Reason Refusal `json:"reason"`
+	Count  int     `json:"count"`
 }
 
 // PrintResult reports what happened to a print command.

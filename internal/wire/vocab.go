@@ -130,3 +130,31 @@ const (
 // OrderStatuses lists every order status, in docs/mqtt.md's order.
 var OrderStatuses = []OrderStatus{OrderPromised, OrderPartlyBackordered, OrderBackordered, OrderRefused, OrderPartlyShipped,
 	OrderShippedStatus, OrderCancelledStatus, OrderExpiredStatus}
+
+// Refusal is why a message was refused: the "reason" of evt/refused (the
+// gateway refusing a command or an ack) and the details.reason of a
+// refused-message alert (central refusing a gateway's message).
+type Refusal string
+
+// Refusal reasons.
+const (
+	RefusedOversized         Refusal = "oversized"
+	RefusedUnsealed          Refusal = "unsealed"
+	RefusedBadSeal           Refusal = "bad-seal"
+	RefusedMalformed         Refusal = "malformed"
+	RefusedAckOtherStream    Refusal = "ack-other-stream"
+	RefusedAckBeyondIssued   Refusal = "ack-beyond-issued"
+	RefusedUnknownGateway    Refusal = "unknown-gateway"
+	RefusedGatewayMismatch   Refusal = "gateway-mismatch"
+	RefusedUnannouncedStream Refusal = "unannounced-stream"
+	RefusedBadAnnouncement   Refusal = "bad-announcement"
+)
+
+// GatewayRefusals lists the reasons of evt/refused, in docs/mqtt.md's order.
+var GatewayRefusals = []Refusal{RefusedOversized, RefusedUnsealed, RefusedBadSeal, RefusedMalformed,
+	RefusedAckOtherStream, RefusedAckBeyondIssued}
+
+// CentralRefusals lists the reasons of a refused-message alert, in
+// docs/mqtt.md's order.
+var CentralRefusals = []Refusal{RefusedOversized, RefusedUnknownGateway, RefusedUnsealed, RefusedBadSeal,
+	RefusedGatewayMismatch, RefusedUnannouncedStream, RefusedBadAnnouncement}
