@@ -78,7 +78,7 @@ func (c *Central) awaitDisk(ctx context.Context, opt Options, cause error) {
 // refuses; /readyz and dockhand_central_storage_ok show it meanwhile.
 func (c *Central) watchDisk(ctx context.Context) {
 	last := storage.StateOK
-	c.disk.Run(ctx, func() {
+	check := func() {
 		s := c.disk.Status()
 		if s.State == last {
 			return
@@ -90,5 +90,7 @@ func (c *Central) watchDisk(ctx context.Context) {
 		}
 		c.log.Error().Str("path", s.Path).Int64("free_bytes", s.Free).Int64("needed_bytes", s.Needed).Str("reason", s.Reason).
 			Msg("storage full: writes are refused")
-	})
+	}
+	check() // a store opened on a full disk says so at once
+	c.disk.Run(ctx, check)
 }

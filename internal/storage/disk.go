@@ -360,7 +360,7 @@ const (
 	memFileExt   = ".mem"
 	vlogFileExt  = ".vlog"
 	tableFileExt = ".sst"
-	discardFile = "DISCARD"
+	discardFile  = "DISCARD"
 )
 
 func (d *Disk) walPath(fid int) string {
