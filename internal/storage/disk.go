@@ -36,16 +36,17 @@ import (
 //     but its blocks are allocated, and the ftruncate lays the map over
 //     them. The log Badger creates itself while opening is allocated right
 //     after Open, before anything is written to it.
-//   - The value log is hardly written: the gateway's ValueThreshold is the
+//   - The gateway's value log is hardly written: its ValueThreshold is the
 //     most a transaction can hold (15 % of a memtable), so values stay in
 //     the LSM tree (memtable log, then tables); only a larger one (a huge
-//     print job) would go there. The value log being written is allocated
-//     after Open, and a new one as soon as the refresher sees it.
+//     print job) would go there. Central's is (values above 1 KiB). The
+//     value log being written is allocated after Open, and a new one as
+//     soon as the refresher sees it; the reserve holds one meanwhile.
 //   - Tables written by flushes and compactions cannot be pre-allocated
 //     (Badger creates them with O_EXCL): Reserve is kept free for them.
-//     Room — the free space less Reserve — is what the outbox may still
-//     fill; it refuses new events when Room is used up, so Badger always
-//     finds Reserve free for its own writes.
+//     Room — the free space less Reserve — is what the outbox (or central's
+//     store) may still fill; it refuses new events (writes) when Room is
+//     used up, so Badger always finds Reserve free for its own writes.
 //   - Open checks the free space first and refuses with ErrNoSpace (an
 //     error, not a crash) when opening could not write what it must.
 //   - Reclaim makes Badger give back the space of deleted data on a full
