@@ -62,6 +62,11 @@ type Options struct {
 	// PaymentHold is how long an unpaid order keeps its promise when its
 	// channel does not say (app.DefaultPaymentHold).
 	PaymentHold time.Duration
+	// WaitForSpace: on a disk too full to open the store, Start returns a
+	// central that waits for space (centrald). Without it Start fails with
+	// an error wrapping storage.ErrNoSpace, for callers that use Store and
+	// App at once (the demo, load tests).
+	WaitForSpace bool
 }
 
 // HTTPTimeouts bound each HTTP request, so a client that is slow or gone
@@ -121,9 +126,10 @@ type Central struct {
 }
 
 // Start starts central; Close stops it. When the disk is too full to
-// open the store, Start still returns a central: it serves /healthz,
-// /readyz (storage "unavailable") and /metrics, answers the API with 507,
-// and starts the rest once there is room (see awaitDisk).
+// open the store and opt.WaitForSpace is set, Start still returns a
+// central: it serves /healthz, /readyz (storage "unavailable") and
+// /metrics, answers the API with 507, and starts the rest once there is
+// room (see awaitDisk); until then Store, App, Ingest and Accounts are nil.
 func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if !wire.ValidName(opt.Site) {
 		return nil, fmt.Errorf("--site %q: use letters, digits, '-', '_' or '.' (at most 64)", opt.Site)
@@ -162,7 +168,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 		if err := c.startStored(ctx, opt, st); err != nil {
 			return nil, err
 		}
-	case errors.Is(openErr, storage.ErrNoSpace):
+	case errors.Is(openErr, storage.ErrNoSpace) && opt.WaitForSpace:
 		h := httpapi.NewUnavailable(c.token, c.metricsHandler(), httpapi.Readiness{"storage": c.storageReady}, c.unavailable, log)
 		c.handler.Store(&h)
 	default:

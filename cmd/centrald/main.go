@@ -43,7 +43,7 @@ func main() {
 
 func run(args []string) int {
 	fs := flag.NewFlagSet("centrald", flag.ContinueOnError)
-	var opt daemon.Options
+	opt := daemon.Options{WaitForSpace: true}
 	fs.StringVar(&opt.Site, "site", "", "site id, used in every MQTT topic (required)")
 	fs.StringVar(&opt.DataDir, "data", "", "data directory (required)")
 	fs.StringVar(&opt.MQTT.URL, "mqtt", "", "external broker URL (tcp://host:1883, ssl://host:8883); empty runs the embedded broker")
