@@ -398,7 +398,7 @@ func (c *Central) Close() {
 	}
 	c.wg.Wait()
 	if c.Store == nil && c.disk != nil {
-		c.disk.Close() // the store closes it
+		c.disk.Close() // never opened as a store, which would close it
 	}
 	if c.broker != nil {
 		_ = c.broker.Close()
