@@ -35,7 +35,9 @@ func TestStartOnADiskTooFullToOpen(t *testing.T) {
 
 	resp, err = http.Get("http://" + c.HTTPAddr + "/readyz")
 	require.NoError(t, err)
-	var ready struct{ Reasons []struct{ Component, Reason string } }
+	var ready struct {
+		Reasons []struct{ Component, Reason string }
+	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ready))
 	resp.Body.Close()
 	require.Len(t, ready.Reasons, 1)
