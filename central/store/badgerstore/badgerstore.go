@@ -144,7 +144,7 @@ func (e *engine) turn(ctx context.Context, fn func(kvstore.KV) error) (b *batch,
 	o := kvstore.NewOverlay(b.writes)
 	err = fn(o)
 	if err == nil {
-		err = e.room(o)
+		err = e.room(b, o)
 	}
 	if err != nil {
 		b.funcs++
@@ -153,21 +153,25 @@ func (e *engine) turn(ctx context.Context, fn func(kvstore.KV) error) (b *batch,
 	return e.join(b, o)
 }
 
-// room refuses a function's writes while the disk has no room left.
-// Deletions alone pass: they add only tombstones, a few bytes for each
-// record stored, and refusing them would keep the messages the link has
-// published (Sent) in the queue, to be published again every second.
-func (e *engine) room(o *kvstore.Overlay) error {
-	if e.disk == nil || e.disk.Room() > 0 {
+// room refuses a function's writes when the disk has no room left for
+// them beside those of its batch, which the disk's figure does not count
+// until they are committed (large values go to the value log, which
+// Badger's transaction limit does not bound). Deletions alone pass: they
+// add only tombstones, a few bytes for each record stored, and refusing
+// them would keep the messages the link has published (Sent) in the
+// queue, to be published again every second.
+func (e *engine) room(b *batch, o *kvstore.Overlay) error {
+	if e.disk == nil {
 		return nil
 	}
-	errSets := errors.New("sets")
-	if o.Each(func(w *kvstore.Write) error {
-		if !w.Deleted {
-			return errSets
-		}
+	var n int64
+	sets := false
+	_ = o.Each(func(w *kvstore.Write) error {
+		n += int64(len(w.Key) + len(w.Val))
+		sets = sets || !w.Deleted
 		return nil
-	}) == nil {
+	})
+	if !sets || e.disk.Room() > b.bytes+n {
 		return nil
 	}
 	s := e.disk.Status()
