@@ -32,6 +32,7 @@ import (
 	"github.com/dockhand/dockhand/internal/metrics"
 	"github.com/dockhand/dockhand/internal/mqttx"
 	"github.com/dockhand/dockhand/internal/secret"
+	"github.com/dockhand/dockhand/internal/storage"
 	"github.com/dockhand/dockhand/internal/wire"
 )
 
@@ -61,6 +62,11 @@ type Options struct {
 	// PaymentHold is how long an unpaid order keeps its promise when its
 	// channel does not say (app.DefaultPaymentHold).
 	PaymentHold time.Duration
+	// WaitForSpace: on a disk too full to open the store, Start returns a
+	// central that waits for space (centrald). Without it Start fails with
+	// an error wrapping storage.ErrNoSpace, for callers that use Store and
+	// App at once (the demo, load tests).
+	WaitForSpace bool
 }
 
 // HTTPTimeouts bound each HTTP request, so a client that is slow or gone
@@ -109,14 +115,21 @@ type Central struct {
 	token         string
 
 	broker  *broker.Broker
+	disk    *storage.Disk // the store's filesystem
 	http    *http.Server
+	handler atomic.Pointer[http.Handler] // what http serves
+	fatal   chan error                   // an error that stopped central after Start
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	log     zerolog.Logger
 	probing atomic.Bool // a store readiness probe is running
 }
 
-// Start starts central; Close stops it.
+// Start starts central; Close stops it. When the disk is too full to
+// open the store and opt.WaitForSpace is set, Start still returns a
+// central: it serves /healthz, /readyz (storage "unavailable") and
+// /metrics, answers the API with 507, and starts the rest once there is
+// room (see awaitDisk); until then Store, App, Ingest and Accounts are nil.
 func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if !wire.ValidName(opt.Site) {
 		return nil, fmt.Errorf("--site %q: use letters, digits, '-', '_' or '.' (at most 64)", opt.Site)
@@ -132,7 +145,7 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
-	c := &Central{log: log, DataDir: opt.DataDir, TokenFile: filepath.Join(opt.DataDir, "api-token")}
+	c := &Central{log: log, DataDir: opt.DataDir, TokenFile: filepath.Join(opt.DataDir, "api-token"), fatal: make(chan error, 1)}
 	var err error
 	if c.token, err = secret.Token(opt.APIToken, c.TokenFile); err != nil {
 		return nil, err
@@ -140,35 +153,27 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	if opt.APIToken != "" {
 		c.TokenFile = ""
 	}
-	if c.Store, err = badgerstore.Open(filepath.Join(opt.DataDir, "central"), log); err != nil {
-		return nil, err
-	}
 	ok := false
 	defer func() {
 		if !ok {
 			c.Close()
 		}
 	}()
-	if c.Accounts, err = identity.Open(opt.DataDir, log); err != nil {
-		return nil, err
-	}
-	c.App, err = app.New(context.Background(), app.Config{Site: opt.Site, Stations: stations.New(log), PaymentHold: opt.PaymentHold}, c.Store, log)
-	if err != nil {
-		return nil, err
-	}
-	c.Ingest = ingest.New(ingest.Config{Site: opt.Site, Keys: c.Accounts}, c.Store, c.App, log)
-	mc := opt.MQTT
-	if mc.URL == "" {
-		if err := c.startBroker(opt, &mc); err != nil {
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	c.disk = storage.NewDisk(filepath.Join(opt.DataDir, "central"), storage.Central, storage.DataOnDisk, log)
+	st, openErr := badgerstore.OpenOn(c.disk)
+	switch {
+	case openErr == nil:
+		if err := c.startStored(ctx, opt, st); err != nil {
 			return nil, err
 		}
+	case errors.Is(openErr, storage.ErrNoSpace) && opt.WaitForSpace:
+		h := httpapi.NewUnavailable(c.token, c.metricsHandler(), httpapi.Readiness{"storage": c.storageReady}, c.unavailable, log)
+		c.handler.Store(&h)
+	default:
+		return nil, openErr
 	}
-	c.BrokerURL = mc.URL
-	link, err := mqttlink.New(mc, opt.Site, c.Ingest, c.Store, c.Accounts, log)
-	if err != nil {
-		return nil, err
-	}
-	c.link = link
 	httpAddr := opt.HTTPAddr
 	if httpAddr == "" {
 		httpAddr = ":8081"
@@ -183,21 +188,13 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 	}
 	c.HTTPAddr = ln.Addr().String()
 	to := opt.HTTPTimeouts.orDefault()
-	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady}
-	c.http = &http.Server{Handler: httpapi.New(c.App, c.token, c.metricsHandler(), ready, log),
+	// The handler changes once: from the one that waits for space to the
+	// API, when the store opens.
+	serveAPI := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*c.handler.Load()).ServeHTTP(w, r) })
+	c.http = &http.Server{Handler: serveAPI,
 		ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle,
 		TLSConfig: tlsConf, ErrorLog: logging.Std(log.With().Str("component", "http").Logger())}
-	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel = cancel
-	c.wg.Add(5)
-	go func() {
-		defer c.wg.Done()
-		c.Accounts.Watch(ctx, time.Second, func() {
-			if c.broker != nil {
-				c.broker.Revalidate()
-			}
-		})
-	}()
+	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		serve := c.http.Serve
@@ -208,12 +205,60 @@ func Start(opt Options, log zerolog.Logger) (*Central, error) {
 			log.Error().Err(err).Msg("http server")
 		}
 	}()
+	if openErr != nil {
+		c.wg.Add(1)
+		go c.awaitDisk(ctx, opt, openErr)
+	} else {
+		log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).Msg("central started")
+	}
+	ok = true
+	return c, nil
+}
+
+// startStored starts everything that needs the open store: the accounts,
+// the application, ingest, the broker, the MQTT link, the timers and the
+// API, and follows the store's disk.
+func (c *Central) startStored(ctx context.Context, opt Options, st store.Store) error {
+	log := c.log
+	c.Store = st
+	var err error
+	if c.Accounts, err = identity.Open(opt.DataDir, log); err != nil {
+		return err
+	}
+	c.App, err = app.New(context.Background(), app.Config{Site: opt.Site, Stations: stations.New(log), PaymentHold: opt.PaymentHold}, c.Store, log)
+	if err != nil {
+		return err
+	}
+	c.Ingest = ingest.New(ingest.Config{Site: opt.Site, Keys: c.Accounts}, c.Store, c.App, log)
+	mc := opt.MQTT
+	if mc.URL == "" {
+		if err := c.startBroker(opt, &mc); err != nil {
+			return err
+		}
+	}
+	c.BrokerURL = mc.URL
+	link, err := mqttlink.New(mc, opt.Site, c.Ingest, c.Store, c.Accounts, log)
+	if err != nil {
+		return err
+	}
+	c.link = link
+	ready := httpapi.Readiness{"mqtt": c.mqttReady, "store": c.storeReady, "storage": c.storageReady}
+	h := httpapi.New(c.App, c.token, c.metricsHandler(), ready, log)
+	c.handler.Store(&h)
+	c.wg.Add(5)
+	go func() {
+		defer c.wg.Done()
+		c.Accounts.Watch(ctx, time.Second, func() {
+			if c.broker != nil {
+				c.broker.Revalidate()
+			}
+		})
+	}()
 	go func() { defer c.wg.Done(); _ = link.Run(ctx) }()
 	go func() { defer c.wg.Done(); c.flushAlerts(ctx) }()
 	go func() { defer c.wg.Done(); c.runTimers(ctx) }()
-	log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).Msg("central started")
-	ok = true
-	return c, nil
+	go func() { defer c.wg.Done(); c.watchDisk(ctx) }()
+	return nil
 }
 
 // startBroker starts the embedded broker and logs central in with its own
@@ -274,7 +319,7 @@ func (c *Central) flushAlerts(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := c.App.FlushAlerts(ctx); err != nil {
+			if err := c.App.FlushAlerts(ctx); err != nil && !errors.Is(err, store.ErrNoSpace) {
 				c.log.Warn().Err(err).Msg("alert summaries not published yet")
 			}
 		}
@@ -289,10 +334,11 @@ func (c *Central) runTimers(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		if n, err := c.App.RunTimers(ctx); err != nil {
+		// A full disk is logged once by watchDisk, not every second here.
+		if n, err := c.App.RunTimers(ctx); err != nil && !errors.Is(err, store.ErrNoSpace) {
 			c.log.Warn().Err(err).Int("ran", n).Msg("timers not run yet")
 		}
-		if _, err := c.App.PublishLayers(ctx); err != nil {
+		if _, err := c.App.PublishLayers(ctx); err != nil && !errors.Is(err, store.ErrNoSpace) {
 			c.log.Warn().Err(err).Msg("stock layers not published yet")
 		}
 		select {
@@ -351,6 +397,9 @@ func (c *Central) Close() {
 		cancel()
 	}
 	c.wg.Wait()
+	if c.Store == nil && c.disk != nil {
+		c.disk.Close() // never opened as a store, which would close it
+	}
 	if c.broker != nil {
 		_ = c.broker.Close()
 	}
@@ -359,9 +408,19 @@ func (c *Central) Close() {
 	}
 }
 
+// metricsHandler serves the storage's metrics, and everything else's
+// once the store is open.
 func (c *Central) metricsHandler() http.Handler {
-	a, g, link := c.App, c.Ingest, c.link
 	reg := metrics.New("dockhand_central_")
+	reg.Flag("storage_ok", "1 when the store takes writes (0: the disk is full, or the store cannot be opened for lack of space).",
+		func() bool { return c.disk.Status().State == storage.StateOK })
+	reg.Gauge("storage_free_bytes", "Free space on the store's filesystem.", func() float64 { return float64(c.disk.Status().Free) })
+	reg.Gauge("storage_needed_bytes", "Free space the store keeps for its database's own writes (or needs to open).",
+		func() float64 { return float64(c.disk.Status().Needed) })
+	if c.App == nil {
+		return reg.Handler()
+	}
+	a, g, link := c.App, c.Ingest, c.link
 	if c.broker != nil {
 		reg.Counter("broker_refused_total", "Logins, publishes, subscriptions and deliveries the embedded broker refused.", c.broker.Refused)
 	}

@@ -48,16 +48,7 @@ type Readiness map[string]func() string
 // "Authorization: Bearer <token>"; metrics is served on /metrics and the
 // ready checks on /readyz.
 func New(a *app.App, token string, metrics http.Handler, ready Readiness, log zerolog.Logger) http.Handler {
-	s := &Server{app: a, token: sha256.Sum256([]byte(token)), log: log.With().Str("component", "http").Logger(),
-		metrics: metrics, ready: ready}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", s.readyz)
-	if metrics != nil {
-		mux.Handle("GET /metrics", metrics)
-	}
+	s := newServer(a, token, metrics, ready, log)
 	api := http.NewServeMux()
 	api.HandleFunc("POST /api/v1/items", s.create(body(app.CheckItem, of((*app.Tx).CreateItem))))
 	api.HandleFunc("GET /api/v1/items", list(s, store.Tx.Items))
@@ -75,6 +66,34 @@ func New(a *app.App, token string, metrics http.Handler, ready Readiness, log ze
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
+	return s.serve(api)
+}
+
+// NewUnavailable returns the handler of a central that cannot open its
+// store (its disk is full): /healthz, /readyz and /metrics as New's, and
+// every /api request (with the token) answered by why, an error wrapping
+// store.ErrNoSpace (507).
+func NewUnavailable(token string, metrics http.Handler, ready Readiness, why func() error, log zerolog.Logger) http.Handler {
+	s := newServer(nil, token, metrics, ready, log)
+	return s.serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { s.fail(w, why()) }))
+}
+
+func newServer(a *app.App, token string, metrics http.Handler, ready Readiness, log zerolog.Logger) *Server {
+	return &Server{app: a, token: sha256.Sum256([]byte(token)), log: log.With().Str("component", "http").Logger(),
+		metrics: metrics, ready: ready}
+}
+
+// serve routes health, readiness and metrics, and /api (with the token)
+// to api.
+func (s *Server) serve(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics)
+	}
 	mux.Handle("/api/", s.auth(api))
 	return mux
 }
@@ -199,8 +218,9 @@ func badRequest(msg string) error { return &httpError{http.StatusBadRequest, "ba
 // errors (422), an idempotency key used for another request (422), a
 // create of what exists (409), a putaway the location refuses (422) or a
 // plate that is not there (404), anything not found (404), stock that is
-// promised (422, quantity); anything else is central's fault (500,
-// logged).
+// promised (422, quantity), a write refused for a full disk (507: the
+// same request succeeds once there is space); anything else is central's
+// fault (500, logged).
 func (s *Server) fail(w http.ResponseWriter, err error) {
 	var inv stock.Invalid
 	var conflict *app.ConflictError
@@ -227,6 +247,8 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.Is(err, stock.ErrReserved):
 		inv := stock.Invalid{{Field: "quantity", Reason: err.Error()}}
 		writeError(w, http.StatusUnprocessableEntity, "invalid", inv.Error(), inv)
+	case errors.Is(err, store.ErrNoSpace):
+		writeError(w, http.StatusInsufficientStorage, "insufficient_storage", err.Error()+"; nothing was written: try again later", nil)
 	default:
 		s.log.Error().Err(err).Msg("request failed")
 		writeError(w, http.StatusInternalServerError, "internal", "internal error; see central's log", nil)

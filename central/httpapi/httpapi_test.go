@@ -3,9 +3,11 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -24,8 +26,23 @@ type api struct {
 	st store.Store
 }
 
+// diskStore is a store whose disk can be full: writes are then refused as
+// badgerstore refuses them, reads go on.
+type diskStore struct {
+	store.Store
+	full atomic.Bool
+}
+
+func (s *diskStore) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.full.Load() {
+		return fmt.Errorf("%w: 4096 bytes free on the disk of /var/lib/dockhand/central, below the 887095296 bytes kept for the database's own writes",
+			store.ErrNoSpace)
+	}
+	return s.Store.Update(ctx, fn)
+}
+
 func newAPI(t *testing.T) *api {
-	st := memstore.New()
+	st := &diskStore{Store: memstore.New()}
 	a, err := app.New(context.Background(), app.Config{Site: "t"}, st, zerolog.Nop())
 	require.NoError(t, err)
 	return &api{t: t, h: openapitest.Checked(t, openAPIPath, New(a, "s3cret", nil, nil, zerolog.Nop())), st: st}

@@ -85,6 +85,11 @@ func TestOpenAPIOperationsSayHowTheyFail(t *testing.T) {
 		if createsNamedRecord(doc, path, op) {
 			want = append(want, http.StatusConflict) // the client named a record that exists
 		}
+		if strings.HasPrefix(path, "/api/") {
+			// A write on a full disk; any request while the disk is too
+			// full to open the store (NewUnavailable).
+			want = append(want, http.StatusInsufficientStorage)
+		}
 		return want
 	})
 }
@@ -175,6 +180,11 @@ func TestAPIDocErrorTableIsWhatTheServerAnswers(t *testing.T) {
 		"415 unsupported_media_type": do("POST", "/api/v1/items", `sku=A&name=x`, "Content-Type", "application/x-www-form-urlencoded"),
 		"422 invalid":                do("POST", "/api/v1/items", `{"sku":"A","name":"x","colour":"red"}`),
 		"422 idempotency_key_reused": do("POST", "/api/v1/items", `{"sku":"W-4","name":"Widget"}`, "Idempotency-Key", "k"),
+		"507 insufficient_storage": func() (int, string) {
+			a.st.(*diskStore).full.Store(true)
+			defer a.st.(*diskStore).full.Store(false)
+			return do("POST", "/api/v1/items", `{"sku":"W-5","name":"Widget"}`)()
+		},
 	}
 	rows := apiErrorRows(t)
 	for row := range rows {

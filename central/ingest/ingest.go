@@ -15,6 +15,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -101,11 +102,15 @@ const PoisonAfter = 3
 // gateway to resend. If the transaction fails, the events are applied one
 // by one so that one bad event does not hold back the others; an event
 // that fails PoisonAfter times is applied as an "event-failed" alert. Acks
-// are returned for whatever was applied, even with an error.
+// are returned for whatever was applied, even with an error. A write the
+// store refuses for a full disk (store.ErrNoSpace) is no failure of the
+// events: nothing is applied or counted, they stay on their gateways'
+// disks unacknowledged and are applied when they are sent again after
+// space comes back — a full disk never sets a real scan aside.
 func (g *Ingest) Apply(ctx context.Context, batch []Incoming) ([]Ack, error) {
 	acks, err := g.applyBatch(ctx, batch)
-	if err == nil {
-		return acks, nil
+	if err == nil || errors.Is(err, store.ErrNoSpace) {
+		return acks, err
 	}
 	if len(batch) == 1 {
 		id, again := g.failedAgain(batch[0], err)

@@ -3,6 +3,8 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -85,4 +87,51 @@ func TestEventThatKeepsFailingIsSetAsideAsAnAlert(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(3), acks[0].Seq)
 	assert.Equal(t, uint64(1), a.Metrics.SetAside.Load())
+}
+
+// full is the application as ingest's handler on a full disk: while on,
+// every event's transaction is refused as the store refuses writes.
+type full struct {
+	*app.App
+	on *atomic.Bool
+}
+
+func (f full) Event(tx store.Tx, gateway string, env wire.Envelope, payload []byte) error {
+	if f.on.Load() {
+		return fmt.Errorf("write: %w", store.ErrNoSpace)
+	}
+	return f.App.Event(tx, gateway, env, payload)
+}
+
+// A full disk is no fault of the events: however often they are refused
+// for it, none is set aside as an event-failed alert; they are applied
+// when they are sent again once there is space.
+func TestFullDiskNeverSetsAnEventAside(t *testing.T) {
+	stream := wire.NewID()
+	e1, _ := loadEvent(t, stream, 1)
+	e2, _ := loadEvent(t, stream, 2)
+	var on atomic.Bool
+	on.Store(true)
+	s := sitetest.New(t, sitetest.Options{Handler: func(a *app.App) Handler { return full{a, &on} }})
+	s.Announce("gw-1", stream)
+	ctx := context.Background()
+
+	for range 2 * PoisonAfter {
+		acks, err := s.Ingest.Apply(ctx, []Incoming{e1, e2})
+		require.ErrorIs(t, err, store.ErrNoSpace)
+		assert.Empty(t, acks, "nothing applied, nothing acknowledged")
+		acks, err = s.Ingest.Apply(ctx, []Incoming{e1}) // alone: the path that counts failures
+		require.ErrorIs(t, err, store.ErrNoSpace)
+		assert.Empty(t, acks)
+	}
+	assert.Zero(t, s.Ingest.Metrics.SetAside.Load())
+
+	on.Store(false)
+	acks, err := s.Ingest.Apply(ctx, []Incoming{e1, e2})
+	require.NoError(t, err)
+	require.Len(t, acks, 1)
+	assert.Equal(t, uint64(2), acks[0].Seq)
+	assert.False(t, acks[0].Resend)
+	assert.Zero(t, s.Ingest.Metrics.SetAside.Load())
+	assert.Empty(t, sitetest.Alerts(t, s.Queued()), "no event-failed alert")
 }

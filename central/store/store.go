@@ -39,6 +39,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dockhand/dockhand/central/alerting"
@@ -75,6 +76,12 @@ type Store interface {
 	Probe(ctx context.Context) error
 	Close() error
 }
+
+// ErrNoSpace is a write refused because the store's disk is full: an
+// engine refuses it before writing anything, while reads go on; the same
+// write is accepted once there is space again. Engines wrap it with the
+// disk's path and free space.
+var ErrNoSpace = errors.New("the disk is full: writes are refused")
 
 // Stats count a store's commits: central exports them as metrics, and
 // the conformance suite checks with them that concurrent Updates shared

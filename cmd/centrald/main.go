@@ -43,7 +43,7 @@ func main() {
 
 func run(args []string) int {
 	fs := flag.NewFlagSet("centrald", flag.ContinueOnError)
-	var opt daemon.Options
+	opt := daemon.Options{WaitForSpace: true}
 	fs.StringVar(&opt.Site, "site", "", "site id, used in every MQTT topic (required)")
 	fs.StringVar(&opt.DataDir, "data", "", "data directory (required)")
 	fs.StringVar(&opt.MQTT.URL, "mqtt", "", "external broker URL (tcp://host:1883, ssl://host:8883); empty runs the embedded broker")
@@ -89,16 +89,24 @@ func run(args []string) int {
 	if c.TokenFile != "" {
 		log.Info().Str("file", c.TokenFile).Msg("API token is in this file (set DOCKHAND_API_TOKEN to choose one)")
 	}
-	wait(log)
+	code := wait(c, log)
 	c.Close()
-	return 0
+	return code
 }
 
-func wait(log zerolog.Logger) {
+// wait runs until a signal (exit 0) or an error that stopped central
+// after it started (exit 1).
+func wait(c *daemon.Central, log zerolog.Logger) int {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	s := <-sig
-	log.Info().Str("signal", s.String()).Msg("stopping")
+	select {
+	case s := <-sig:
+		log.Info().Str("signal", s.String()).Msg("stopping")
+		return 0
+	case err := <-c.Err():
+		log.Error().Err(err).Msg("cannot start")
+		return 1
+	}
 }
 
 // check compares every projection with the ledger; exit 0 when consistent.

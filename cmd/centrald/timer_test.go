@@ -33,18 +33,25 @@ func buildCentrald(t *testing.T) string {
 
 // proc is a centrald process on a data directory.
 type proc struct {
-	cmd  *exec.Cmd
-	http string
+	cmd    *exec.Cmd
+	http   string
+	log    string // its output (also on the test's stderr)
+	exited chan struct{}
 }
 
-func start(t *testing.T, bin, dir string, httpPort, brokerPort int) *proc {
+// start runs centrald (with the flags given after the test's own) and
+// waits until it answers /healthz.
+func start(t *testing.T, bin, dir string, httpPort, brokerPort int, flags ...string) *proc {
 	t.Helper()
-	p := &proc{http: fmt.Sprintf("127.0.0.1:%d", httpPort)}
-	p.cmd = exec.Command(bin, "--site", "t", "--data", dir, "--http", p.http, "--broker-listen", fmt.Sprintf("127.0.0.1:%d", brokerPort),
-		"--log-level", "warn")
+	p := &proc{http: fmt.Sprintf("127.0.0.1:%d", httpPort), log: filepath.Join(t.TempDir(), "centrald.log"), exited: make(chan struct{})}
+	p.cmd = exec.Command(bin, append([]string{"--site", "t", "--data", dir, "--http", p.http,
+		"--broker-listen", fmt.Sprintf("127.0.0.1:%d", brokerPort), "--log-level", "warn"}, flags...)...)
 	p.cmd.Env = append(os.Environ(), "DOCKHAND_API_TOKEN=tok")
-	p.cmd.Stderr = os.Stderr
+	f, err := os.Create(p.log)
+	require.NoError(t, err)
+	p.cmd.Stderr = io.MultiWriter(os.Stderr, f)
 	require.NoError(t, p.cmd.Start())
+	go func() { _ = p.cmd.Wait(); f.Close(); close(p.exited) }()
 	t.Cleanup(p.kill)
 	deadline := time.Now().Add(failIn)
 	for {
@@ -53,6 +60,7 @@ func start(t *testing.T, bin, dir string, httpPort, brokerPort int) *proc {
 			resp.Body.Close()
 			return p
 		}
+		p.requireAlive(t)
 		require.True(t, time.Now().Before(deadline), "centrald answers /healthz")
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -60,9 +68,19 @@ func start(t *testing.T, bin, dir string, httpPort, brokerPort int) *proc {
 
 // kill is kill -9.
 func (p *proc) kill() {
-	if p.cmd.ProcessState == nil {
-		_ = p.cmd.Process.Signal(syscall.SIGKILL)
-		_ = p.cmd.Wait()
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+}
+
+// requireAlive stops the test, with the end of the output, if centrald
+// has exited.
+func (p *proc) requireAlive(t *testing.T) {
+	t.Helper()
+	select {
+	case <-p.exited:
+		b, _ := os.ReadFile(p.log)
+		t.Fatalf("centrald exited (%s); the end of its output:\n%s", p.cmd.ProcessState, b[max(0, len(b)-3000):])
+	default:
 	}
 }
 
@@ -73,6 +91,9 @@ func (p *proc) call(t *testing.T, method, path, body string) (int, map[string]an
 	req.Header.Set("Authorization", "Bearer tok")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.requireAlive(t)
+	}
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

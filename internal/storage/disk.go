@@ -36,16 +36,17 @@ import (
 //     but its blocks are allocated, and the ftruncate lays the map over
 //     them. The log Badger creates itself while opening is allocated right
 //     after Open, before anything is written to it.
-//   - The value log is hardly written: the gateway's ValueThreshold is the
+//   - The gateway's value log is hardly written: its ValueThreshold is the
 //     most a transaction can hold (15 % of a memtable), so values stay in
 //     the LSM tree (memtable log, then tables); only a larger one (a huge
-//     print job) would go there. The value log being written is allocated
-//     after Open, and a new one as soon as the refresher sees it.
+//     print job) would go there. Central's is (values above 1 KiB). The
+//     value log being written is allocated after Open, and a new one as
+//     soon as the refresher sees it; the reserve holds one meanwhile.
 //   - Tables written by flushes and compactions cannot be pre-allocated
 //     (Badger creates them with O_EXCL): Reserve is kept free for them.
-//     Room — the free space less Reserve — is what the outbox may still
-//     fill; it refuses new events when Room is used up, so Badger always
-//     finds Reserve free for its own writes.
+//     Room — the free space less Reserve — is what the outbox (or central's
+//     store) may still fill; it refuses new events (writes) when Room is
+//     used up, so Badger always finds Reserve free for its own writes.
 //   - Open checks the free space first and refuses with ErrNoSpace (an
 //     error, not a crash) when opening could not write what it must.
 //   - Reclaim makes Badger give back the space of deleted data on a full
@@ -108,7 +109,9 @@ type Disk struct {
 	dbLog    zerolog.Logger // what Badger logs through
 	walSize  int64          // Badger maps each memtable log at 2 × MemTableSize
 	vlogSize int64          // and each value log at 2 × ValueLogFileSize
-	reserve  int64
+	opt      badger.Options
+	data     int64 // the data bound of Reserve, or DataOnDisk
+	reserve  atomic.Int64
 
 	free    atomic.Int64 // last statfs, less Wrote's estimate since
 	written atomic.Int64 // bytes since the last statfs
@@ -125,15 +128,46 @@ type Disk struct {
 	vlog      int   // the value log being written
 }
 
+// DataOnDisk, as NewDisk's data bound, sizes the reserve for a database
+// without a fixed bound (central's ledger grows for as long as the site
+// works) by what it holds now: the size of its tables, re-read at every
+// refresh. The tables are what compactions rewrite, so the reserve grows
+// with them; value logs are never rewritten (central runs no value-log
+// GC), and the one being written has its blocks already (allocateFiles).
+const DataOnDisk int64 = -1
+
 // NewDisk prepares to guard dir (the Badger directory) for role; data is
-// the most the database will hold (the outbox's budgets).
+// the most the database will hold (the outbox's budgets), or DataOnDisk.
 func NewDisk(dir string, role Role, data int64, log zerolog.Logger) *Disk {
 	opt := Options(dir, role, log)
 	d := &Disk{dir: dir, role: role, dbLog: log, log: log.With().Str("component", "disk").Str("path", dir).Logger(),
-		walSize: 2 * opt.MemTableSize, vlogSize: 2 * opt.ValueLogFileSize, kick: make(chan struct{}, 1)}
-	d.reserve = Reserve(opt, data)
-	d.status = Status{State: StateUnavailable, Path: dir, Needed: d.reserve, Reason: "not opened yet"}
+		walSize: 2 * opt.MemTableSize, vlogSize: 2 * opt.ValueLogFileSize, opt: opt, data: data, kick: make(chan struct{}, 1)}
+	d.sizeReserve()
+	d.status = Status{State: StateUnavailable, Path: dir, Needed: d.Reserve(), Reason: "not opened yet"}
 	return d
+}
+
+// sizeReserve sets the reserve for the data bound.
+func (d *Disk) sizeReserve() {
+	data := d.data
+	if data == DataOnDisk {
+		data = tablesSize(d.dir)
+	}
+	d.reserve.Store(Reserve(d.opt, data))
+}
+
+// tablesSize is the size of the tables (.sst) in dir.
+func tablesSize(dir string) int64 {
+	entries, _ := os.ReadDir(dir)
+	var n int64
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), tableFileExt) {
+			if info, err := e.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+	}
+	return n
 }
 
 // Reserve is what Badger may still write on its own, for a database
@@ -156,14 +190,14 @@ func Reserve(opt badger.Options, data int64) int64 {
 }
 
 // Reserve is the space kept free for Badger's own writes.
-func (d *Disk) Reserve() int64 { return d.reserve }
+func (d *Disk) Reserve() int64 { return d.reserve.Load() }
 
 // Path is the Badger directory.
 func (d *Disk) Path() string { return d.dir }
 
 // Room is how many more bytes may be stored: the free space less the
 // reserve (negative when the disk is below the reserve).
-func (d *Disk) Room() int64 { return d.free.Load() - d.reserve }
+func (d *Disk) Room() int64 { return d.free.Load() - d.Reserve() }
 
 // Wrote accounts for n bytes committed: the cached free space drops by
 // Badger's estimated allocation for them, and a statfs is due every
@@ -184,14 +218,14 @@ func (d *Disk) Status() Status {
 	defer d.mu.Unlock()
 	s := d.status
 	if s.State != StateUnavailable {
-		s.Free, s.Needed = d.free.Load(), d.reserve
+		s.Free, s.Needed = d.free.Load(), d.Reserve()
 		s.State, s.Reason = StateOK, ""
 		if d.alloc != nil {
 			s.State, s.Reason = StateFull, d.alloc.Error()
-		} else if s.Free < d.reserve {
+		} else if s.Free < s.Needed {
 			s.State = StateFull
 			s.Reason = fmt.Sprintf("%d bytes free on the disk of %s, below the %d bytes kept for the database's own writes",
-				s.Free, d.dir, d.reserve)
+				s.Free, d.dir, s.Needed)
 		}
 	}
 	return s
@@ -272,7 +306,8 @@ var reclaimKey = []byte("\xffreclaim")
 func (d *Disk) Reclaim(live int64) (bool, error) {
 	d.mu.Lock()
 	db := d.db
-	due := db != nil && d.Room() < d.reserve/4 && live < d.reserve/4 && time.Since(d.reclaimed) >= reclaimEvery
+	reserve := d.Reserve()
+	due := db != nil && d.Room() < reserve/4 && live < reserve/4 && time.Since(d.reclaimed) >= reclaimEvery
 	if due {
 		d.reclaimed = time.Now()
 	}
@@ -323,9 +358,10 @@ func (d *Disk) openNeeds() int64 {
 }
 
 const (
-	memFileExt  = ".mem"
-	vlogFileExt = ".vlog"
-	discardFile = "DISCARD"
+	memFileExt   = ".mem"
+	vlogFileExt  = ".vlog"
+	tableFileExt = ".sst"
+	discardFile  = "DISCARD"
 )
 
 func (d *Disk) walPath(fid int) string {
@@ -477,6 +513,9 @@ func (d *Disk) Run(ctx context.Context, after func()) {
 // refresh reads the free space and allocates the logs ahead.
 func (d *Disk) refresh() {
 	d.written.Store(0)
+	if d.data == DataOnDisk {
+		d.sizeReserve()
+	}
 	free, err := Free(d.dir)
 	if err != nil {
 		d.log.Error().Err(err).Msg("cannot read free disk space")
@@ -502,6 +541,6 @@ func (d *Disk) Close() {
 			_ = os.Remove(d.walPath(fid))
 		}
 	}
-	d.status = Status{State: StateUnavailable, Path: d.dir, Needed: d.reserve, Reason: "closed"}
+	d.status = Status{State: StateUnavailable, Path: d.dir, Needed: d.Reserve(), Reason: "closed"}
 	d.db = nil
 }

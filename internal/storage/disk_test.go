@@ -136,3 +136,20 @@ func TestReserveForTheGateway(t *testing.T) {
 		"3 memtables flushed, 15 level-0 tables and the base level (2 × a tenth of the data) compacted, 2 logs ahead, a value log, 4 MiB, 1 % for device events")
 	assert.Equal(t, int64(3+15+10+4+2+4)<<20+(1<<20)/100, Reserve(opt, 1<<20), "a small database: the base level's own target (10 MiB)")
 }
+
+// A database without a fixed bound (DataOnDisk, central's) sizes its
+// reserve by its tables as they are now, and follows them as they grow.
+func TestReserveFollowsTheTablesOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	opt := Options(dir, Central, zerolog.Nop())
+	d := NewDisk(dir, Central, DataOnDisk, zerolog.Nop())
+	assert.Equal(t, Reserve(opt, 0), d.Reserve())
+	assert.Equal(t, int64(846<<20), d.Reserve(), "docs/central.md's figure for a new store")
+
+	require.NoError(t, os.WriteFile(dir+"/000001.sst", make([]byte, 3<<20), 0o600))
+	require.NoError(t, os.WriteFile(dir+"/000001.vlog", make([]byte, 5<<20), 0o600))
+	d.refresh()
+	assert.Equal(t, Reserve(opt, 3<<20), d.Reserve(), "the tables count, the value logs do not")
+	assert.Equal(t, int64(1051<<20), Reserve(opt, 1<<30)>>20<<20, "docs/central.md's figure for 1 GiB of tables")
+	assert.Equal(t, int64(2986<<20), Reserve(opt, 10<<30)>>20<<20, "docs/central.md's figure for 10 GiB")
+}

@@ -51,13 +51,30 @@ import (
 	"github.com/dockhand/dockhand/internal/storage"
 )
 
-// Open opens (or creates) the store in dir.
+// Open opens (or creates) the store in dir, without a disk guard: for
+// tools and tests (centrald check), never for a running central.
 func Open(dir string, log zerolog.Logger) (*kvstore.Store, error) {
 	db, err := storage.Open(dir, storage.Central, log)
 	if err != nil {
 		return nil, err
 	}
 	return kvstore.New(&engine{db: db, maxBatch: defaultMaxBatch}), nil
+}
+
+// OpenOn opens (or creates) the store in disk's directory through the
+// disk's guard (storage.Disk): an error wrapping storage.ErrNoSpace when
+// the disk is too full to open it. While the disk has no room left, every
+// function that writes is refused with store.ErrNoSpace before Badger is
+// asked to write it, and reads go on; so Badger always finds the reserve
+// free for its own writes, and a full disk is an error, not a SIGBUS in a
+// memory-mapped write. The caller runs disk.Run, which follows the free
+// space; closing the store closes the disk.
+func OpenOn(disk *storage.Disk) (*kvstore.Store, error) {
+	db, err := disk.Open()
+	if err != nil {
+		return nil, err
+	}
+	return kvstore.New(&engine{db: db, disk: disk, maxBatch: defaultMaxBatch}), nil
 }
 
 // defaultMaxBatch bounds the functions of one batch, so that a steady
@@ -70,6 +87,7 @@ var errClosed = errors.New("store closed")
 // engine is kvstore.Engine on Badger, with group commit.
 type engine struct {
 	db       *badger.DB
+	disk     *storage.Disk // nil: no guard (Open)
 	maxBatch int
 
 	// waiting counts Updates from their arrival to the end of their turn.
@@ -88,6 +106,7 @@ type batch struct {
 	writes *kvstore.Overlay // the writes of its functions so far, over read
 	txn    *badger.Txn      // the same writes, in the transaction that commits them
 	funcs  int              // functions answered by its commit
+	bytes  int64            // keys and values written (for the disk's estimate)
 	done   chan struct{}    // closed once committed (or failed)
 	err    error
 }
@@ -123,11 +142,41 @@ func (e *engine) turn(ctx context.Context, fn func(kvstore.KV) error) (b *batch,
 	b = e.batch()
 	e.updates.Add(1)
 	o := kvstore.NewOverlay(b.writes)
-	if err := fn(o); err != nil {
+	err = fn(o)
+	if err == nil {
+		err = e.room(b, o)
+	}
+	if err != nil {
 		b.funcs++
 		return b, err
 	}
 	return e.join(b, o)
+}
+
+// room refuses a function's writes when the disk has no room left for
+// them beside those of its batch, which the disk's figure does not count
+// until they are committed (large values go to the value log, which
+// Badger's transaction limit does not bound). Deletions alone pass: they
+// add only tombstones, a few bytes for each record stored, and refusing
+// them would keep the messages the link has published (Sent) in the
+// queue, to be published again every second.
+func (e *engine) room(b *batch, o *kvstore.Overlay) error {
+	if e.disk == nil {
+		return nil
+	}
+	var n int64
+	sets := false
+	_ = o.Each(func(w *kvstore.Write) error {
+		n += int64(len(w.Key) + len(w.Val))
+		sets = sets || !w.Deleted
+		return nil
+	})
+	if !sets || e.disk.Room() > b.bytes+n {
+		return nil
+	}
+	s := e.disk.Status()
+	return fmt.Errorf("%w (%w): %d bytes free on the disk of %s, below the %d bytes kept for the database's own writes",
+		store.ErrNoSpace, storage.ErrNoSpace, s.Free, s.Path, s.Needed)
 }
 
 // endTurn commits the open batch when nobody else is waiting for a turn
@@ -153,17 +202,18 @@ func (e *engine) batch() *batch {
 // they do not fit in its transaction, the batch is committed without them
 // and they start the next one.
 func (e *engine) join(b *batch, o *kvstore.Overlay) (*batch, error) {
-	err := apply(b.txn, o)
+	n, err := apply(b.txn, o)
 	if err == nil {
 		b.writes.Absorb(o)
 		b.funcs++
+		b.bytes += n
 		return b, nil
 	}
 	// Part of o may be in the transaction: rebuild it from the batch's
 	// writes alone (they fitted once, merged they are no more).
 	b.txn.Discard()
 	b.txn = e.db.NewTransaction(true)
-	if rerr := apply(b.txn, b.writes); rerr != nil {
+	if _, rerr := apply(b.txn, b.writes); rerr != nil {
 		b.err = fmt.Errorf("rebuild the batch's transaction: %w", rerr)
 	}
 	if errors.Is(err, badger.ErrTxnTooBig) && b.funcs > 0 && b.err == nil {
@@ -174,9 +224,12 @@ func (e *engine) join(b *batch, o *kvstore.Overlay) (*batch, error) {
 	return b, fmt.Errorf("write: %w", err)
 }
 
-// apply writes an overlay's writes into a transaction.
-func apply(txn *badger.Txn, o *kvstore.Overlay) error {
-	return o.Each(func(w *kvstore.Write) error {
+// apply writes an overlay's writes into a transaction and returns the
+// bytes of their keys and values.
+func apply(txn *badger.Txn, o *kvstore.Overlay) (int64, error) {
+	var n int64
+	err := o.Each(func(w *kvstore.Write) error {
+		n += int64(len(w.Key) + len(w.Val))
 		key := []byte(w.Key)
 		switch {
 		case w.Deleted:
@@ -187,6 +240,7 @@ func apply(txn *badger.Txn, o *kvstore.Overlay) error {
 			return txn.Set(key, w.Val)
 		}
 	})
+	return n, err
 }
 
 // commit makes the batch durable and answers its functions; a batch that
@@ -198,6 +252,9 @@ func (e *engine) commit(b *batch) {
 			b.err = fmt.Errorf("commit: %w", err)
 		}
 		e.commits.Add(1)
+		if e.disk != nil {
+			e.disk.Wrote(b.bytes)
+		}
 	}
 	b.txn.Discard()
 	b.read.Discard()
@@ -228,7 +285,11 @@ func (e *engine) Close() error {
 		e.commit(e.open)
 	}
 	e.closed = true
-	return e.db.Close()
+	err := e.db.Close()
+	if e.disk != nil {
+		e.disk.Close()
+	}
+	return err
 }
 
 // snapshot is the committed state a batch reads, with the values its
