@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,21 +38,7 @@ func (p *proc) logged(msg string) map[string]any {
 }
 
 // metric reads one of central's gauges from /metrics (-1 when it cannot).
-func (p *proc) metric(name string) float64 {
-	resp, err := http.Get("http://" + p.http + "/metrics")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "dockhand_central_"+name+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
-		}
-	}
-	return -1
-}
+func (p *proc) metric(name string) float64 { return testenv.Gauge(p.http, "dockhand_central_"+name) }
 
 // storageReadiness is the storage reason /readyz gives ("" when none).
 func (p *proc) storageReadiness(t *testing.T) string {

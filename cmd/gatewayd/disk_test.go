@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -179,19 +178,7 @@ func (g *gatewayd) lightShowed(pattern string) bool {
 
 // metric reads one gauge from /metrics (-1 when it cannot).
 func (g *gatewayd) metric(name string) float64 {
-	resp, err := http.Get("http://" + g.http + "/metrics")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "dockhand_gateway_"+name+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
-		}
-	}
-	return -1
+	return testenv.Gauge(g.http, "dockhand_gateway_"+name)
 }
 
 // storageReadiness is the storage reason /readyz gives ("" when none).
