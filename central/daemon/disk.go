@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -45,30 +44,20 @@ func (c *Central) awaitDisk(ctx context.Context, opt Options, cause error) {
 	s := c.disk.Status()
 	c.log.Error().Err(cause).Str("path", s.Path).Int64("free_bytes", s.Free).Int64("needed_bytes", s.Needed).
 		Msg("cannot open the store: the disk is full; waiting for space")
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(diskRetry):
-		}
-		st, err := badgerstore.OpenOn(c.disk)
-		if errors.Is(err, storage.ErrNoSpace) {
-			s := c.disk.Status()
-			c.log.Warn().Str("path", s.Path).Int64("free_bytes", s.Free).Int64("needed_bytes", s.Needed).
-				Msg("still not enough disk space to open the store")
-			continue
-		}
-		if err == nil {
-			err = c.startStored(ctx, opt, st)
-		}
-		if err != nil {
-			c.fatal <- err
-			return
-		}
-		c.log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).
-			Msg("disk space is back: store open, central started")
+	var st store.Store
+	err := c.disk.AwaitOpen(ctx, diskRetry, "store", func() (err error) { st, err = badgerstore.OpenOn(c.disk); return err })
+	if ctx.Err() != nil {
 		return
 	}
+	if err == nil {
+		err = c.startStored(ctx, opt, st)
+	}
+	if err != nil {
+		c.fatal <- err
+		return
+	}
+	c.log.Info().Str("site", opt.Site).Str("http", c.HTTPAddr).Str("mqtt", c.BrokerURL).
+		Msg("disk space is back: store open, central started")
 }
 
 // watchDisk follows the free space of the store's disk (storage.Disk.Run,

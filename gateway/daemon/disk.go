@@ -1,10 +1,10 @@
 package daemon
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/dockhand/dockhand/drivers/gpio"
 	"github.com/dockhand/dockhand/gateway/config"
 	"github.com/dockhand/dockhand/gateway/health"
@@ -51,35 +51,25 @@ func (g *Gateway) awaitDisk(cause error, devs []config.Device) {
 	g.log.Error().Err(cause).Str("path", s.Path).Int64("free_bytes", s.Free).Int64("needed_bytes", s.Needed).
 		Msg("cannot open the database: the disk is full; waiting for space (every station shows a fault)")
 	g.showAll(gpio.PatternFault)
-	for {
-		select {
-		case <-g.ctx.Done():
-			return
-		case <-time.After(diskRetry):
-		}
-		db, err := g.disk.Open()
-		if errors.Is(err, storage.ErrNoSpace) {
-			s := g.disk.Status()
-			g.log.Warn().Str("path", s.Path).Int64("free_bytes", s.Free).Int64("needed_bytes", s.Needed).
-				Msg("still not enough disk space to open the database")
-			continue
-		}
-		if err == nil {
-			err = g.startStored(db, devs)
-		}
-		if err != nil {
-			g.log.Error().Err(err).Msg("cannot start")
-			return
-		}
-		g.log.Info().Msg("disk space is back: database open, gateway started")
-		g.showAll(gpio.PatternOff)
-		// The lights' states could not be stored while they waited.
-		for _, d := range g.board.Snapshot() {
-			if d.Kind == config.KindLight {
-				g.onDeviceChange(health.Change{Device: d, From: d.State})
-			}
-		}
+	var db *badger.DB
+	err := g.disk.AwaitOpen(g.ctx, diskRetry, "database", func() (err error) { db, err = g.disk.Open(); return err })
+	if g.ctx.Err() != nil {
 		return
+	}
+	if err == nil {
+		err = g.startStored(db, devs)
+	}
+	if err != nil {
+		g.log.Error().Err(err).Msg("cannot start")
+		return
+	}
+	g.log.Info().Msg("disk space is back: database open, gateway started")
+	g.showAll(gpio.PatternOff)
+	// The lights' states could not be stored while they waited.
+	for _, d := range g.board.Snapshot() {
+		if d.Kind == config.KindLight {
+			g.onDeviceChange(health.Change{Device: d, From: d.State})
+		}
 	}
 }
 

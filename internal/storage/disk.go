@@ -287,6 +287,27 @@ func (d *Disk) Open() (*badger.DB, error) {
 	return db, nil
 }
 
+// AwaitOpen calls open every period until it opens (nil), fails for
+// another reason than ErrNoSpace (that error), or ctx ends (ctx.Err()):
+// a daemon whose disk is too full to open its database waits for space
+// instead of exiting into a crash loop. Each refusal is logged with the
+// free and needed bytes; what names the database in the log.
+func (d *Disk) AwaitOpen(ctx context.Context, period time.Duration, what string, open func() error) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(period):
+		}
+		err := open()
+		if !errors.Is(err, ErrNoSpace) {
+			return err
+		}
+		s := d.Status()
+		d.log.Warn().Int64("free_bytes", s.Free).Int64("needed_bytes", s.Needed).Msg("still not enough disk space to open the " + what)
+	}
+}
+
 // reclaimEvery limits Reclaim: each one turns the memtable into a table.
 const reclaimEvery = 30 * time.Second
 
