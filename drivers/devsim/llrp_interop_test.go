@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,29 +17,23 @@ import (
 	"github.com/dockhand/dockhand/internal/testenv"
 )
 
-// llrpjsDir holds the llrpjs session script and its npm lock file;
-// `npm ci --prefix drivers/devsim/testdata/llrpjs` installs llrpjs.
-var llrpjsDir = filepath.Join("testdata", "llrpjs")
-
 // An LLRP implementation that is not ours — llrpjs, from npm — encodes
 // every request and decodes every message of a whole inventory session
 // with the simulator: the connection event and the refusal of a second
 // client, capabilities, reader configuration, factory defaults, a
 // keepalive, ROSpecs and AccessSpecs deleted with ID 0, a ROSpec with an
-// Immediate start trigger that runs on ENABLE_ROSPEC, reports with vendor
-// Custom parameters, ENABLE_EVENTS_AND_REPORTS (no response), stop,
-// disable, delete, an error status, and CLOSE_CONNECTION.
+// Immediate start trigger that runs on ENABLE_ROSPEC, reports,
+// ENABLE_EVENTS_AND_REPORTS (no response), stop, disable, delete, an error
+// status, and CLOSE_CONNECTION. Without vendor Custom parameters: llrpjs
+// 1.0.1 decodes a Custom parameter's data up to the end of the message,
+// not of the parameter, and so loses what follows it (the golden frame
+// drivers/rfid/llrp/testdata/ro_access_report_vendor.hex shows it).
 func TestIndependentClientSession(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		testenv.Unavailable(t, "no node on PATH (apt-get install nodejs npm)")
+	node, dir := testenv.Node(t, "llrpjs")
+	if node == "" {
 		return
 	}
-	if _, err := os.Stat(filepath.Join(llrpjsDir, "node_modules", "llrpjs")); err != nil {
-		testenv.Unavailable(t, "llrpjs is not installed (npm ci --prefix drivers/devsim/testdata/llrpjs)")
-		return
-	}
-	sim, err := NewLLRPReader(LLRPReaderOptions{ReadPeriod: 50 * time.Millisecond, Manufacturer: 25882, VendorParams: true})
+	sim, err := NewLLRPReader(LLRPReaderOptions{ReadPeriod: 50 * time.Millisecond, Manufacturer: 25882})
 	require.NoError(t, err)
 	defer sim.Close()
 	sim.PutTag(rfid.Read{EPC: unhex(t, epc), Antenna: 1, RSSI: -60})
@@ -53,7 +45,7 @@ func TestIndependentClientSession(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "session.js", host, port)
-	cmd.Dir = llrpjsDir
+	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -65,7 +57,7 @@ func TestIndependentClientSession(t *testing.T) {
 		Event                                                                                   []string
 		Antenna, ROSpec                                                                         int
 		RSSI                                                                                    float64
-		Custom, Keepalive, Done                                                                 bool
+		Keepalive, Done                                                                         bool
 	}
 	steps := map[string]line{}
 	var events []line
@@ -113,8 +105,8 @@ func TestIndependentClientSession(t *testing.T) {
 	first := strings.ReplaceAll(epc, " ", "")
 	require.Contains(t, tags, first, "the Immediate ROSpec ran on ENABLE_ROSPEC")
 	require.Contains(t, tags, other)
-	assert.Equal(t, line{Tag: tags[first].Tag, Antenna: 1, RSSI: -60, ROSpec: 123, Custom: true}, tags[first])
-	assert.Equal(t, line{Tag: tags[other].Tag, Antenna: 3, RSSI: -50, ROSpec: 123, Custom: true}, tags[other])
+	assert.Equal(t, line{Tag: tags[first].Tag, Antenna: 1, RSSI: -60, ROSpec: 123}, tags[first])
+	assert.Equal(t, line{Tag: tags[other].Tag, Antenna: 3, RSSI: -50, ROSpec: 123}, tags[other])
 	assert.Positive(t, keepalives)
 	assert.Positive(t, sim.KeepaliveAcks(), "llrpjs's KEEPALIVE_ACKs were understood")
 }

@@ -113,7 +113,7 @@ function onAsync(msg, conn) {
   for (const t of list) {
     const epc = t.EPC_96 ? t.EPC_96.EPC : t.EPCData.EPC;
     out({ tag: epc, antenna: t.AntennaID && t.AntennaID.AntennaID, rssi: t.PeakRSSI && t.PeakRSSI.PeakRSSI,
-      rospec: t.ROSpecID && t.ROSpecID.ROSpecID, custom: t.Custom !== undefined });
+      rospec: t.ROSpecID && t.ROSpecID.ROSpecID });
   }
   return true;
 }
