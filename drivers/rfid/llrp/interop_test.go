@@ -13,8 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dockhand/dockhand/drivers/rfid"
-	"github.com/dockhand/dockhand/drivers/rfid/llrp"
-	"github.com/dockhand/dockhand/drivers/rfid/rfidtest"
 	"github.com/dockhand/dockhand/internal/testenv"
 )
 
@@ -71,13 +69,8 @@ func TestClientAgainstIndependentReader(t *testing.T) {
 		t.Fatal("the llrpjs reader did not start")
 	}
 
-	r, err := llrp.New(llrp.Config{Addr: addr, Name: "dock1", Keepalive: 100 * time.Millisecond, Timeout: 5 * time.Second,
-		Backoff: rfid.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
-	require.NoError(t, err)
-	ev := newEvents()
-	stop := rfidtest.Run(t, r, ev)
+	ev, stop := connect(t, addr, 100*time.Millisecond, 5*time.Second)
 	defer func() { _ = stop() }()
-	ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected))
 
 	other := append([]byte(nil), sgtin...)
 	other[11] = 0x86

@@ -33,13 +33,22 @@ func start(t *testing.T, keepalive time.Duration) *rig {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = sim.Close() })
 	sim.PutTag(rfid.Read{EPC: sgtin, Antenna: 2, RSSI: -55})
-	r, err := llrp.New(llrp.Config{Addr: sim.Addr(), Name: "dock1", Keepalive: keepalive, Timeout: 2 * time.Second,
+	rg := &rig{sim: sim}
+	rg.ev, rg.stop = connect(t, sim.Addr(), keepalive, 2*time.Second)
+	return rg
+}
+
+// connect runs our client "dock1" against the reader at addr until it is
+// connected; stop cancels it and returns Run's result.
+func connect(t *testing.T, addr string, keepalive, timeout time.Duration) (ev *rfidtest.Events, stop func() error) {
+	t.Helper()
+	r, err := llrp.New(llrp.Config{Addr: addr, Name: "dock1", Keepalive: keepalive, Timeout: timeout,
 		Backoff: rfid.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 	require.NoError(t, err)
-	rg := &rig{sim: sim, ev: newEvents()}
-	rg.stop = rfidtest.Run(t, r, rg.ev)
-	rg.ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected))
-	return rg
+	ev = newEvents()
+	stop = rfidtest.Run(t, r, ev)
+	ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected))
+	return ev, stop
 }
 
 func TestSessionFullFlow(t *testing.T) {
@@ -215,13 +224,8 @@ func TestSessionCommercialReader(t *testing.T) {
 	other[11] = 0x86
 	sim.PutTag(rfid.Read{EPC: sgtin, Antenna: 2, RSSI: -55})
 	sim.PutTag(rfid.Read{EPC: other, Antenna: 3, RSSI: -55})
-	r, err := llrp.New(llrp.Config{Addr: sim.Addr(), Name: "dock1", Keepalive: 30 * time.Millisecond, Timeout: 2 * time.Second,
-		Backoff: rfid.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
-	require.NoError(t, err)
-	ev := newEvents()
-	stop := rfidtest.Run(t, r, ev)
+	ev, stop := connect(t, sim.Addr(), 30*time.Millisecond, 2*time.Second)
 	defer func() { _ = stop() }()
-	ev.WaitFor(t, 0, "connected", rfidtest.State(rfid.Connected))
 	require.NoError(t, sim.ConnectAntenna(4, false)) // an antenna event nobody asked for
 	// Keepalives answered for many periods: the link monitor (2 missed)
 	// never hangs up.
