@@ -128,7 +128,7 @@ type Supply struct {
 func CreateASN(tx Tx, a ASN, s Supply) (ASN, error) {
 	var v stock.Invalid
 	if !stock.ValidCode(a.ID) {
-		v.Add("id", "must be 1-64 characters without spaces or '/'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	} else if _, err := tx.ASN(a.ID); err == nil {
 		v.Add("id", "ASN %s already exists", a.ID)
 	} else if !errors.Is(err, stock.ErrNotFound) {

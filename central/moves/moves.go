@@ -48,7 +48,7 @@ type MoveOrder struct {
 func CreateMoveOrder(tx Tx, o MoveOrder) (MoveOrder, error) {
 	var v stock.Invalid
 	if !stock.ValidCode(o.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	} else if _, err := tx.MoveOrder(o.ID); err == nil {
 		v.Add("id", "move order %s already exists", o.ID)
 	}

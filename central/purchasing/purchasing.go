@@ -32,7 +32,7 @@ type Supplier struct {
 func (s Supplier) Validate() error {
 	var v stock.Invalid
 	if !stock.ValidCode(s.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	}
 	if s.Name == "" || len(s.Name) > 200 {
 		v.Add("name", "is required, at most 200 bytes")
@@ -59,7 +59,7 @@ type ApprovalRule struct {
 func (r ApprovalRule) Validate() error {
 	var v stock.Invalid
 	if !stock.ValidCode(r.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	}
 	if r.MinAmount < 0 {
 		v.Add("min_amount", "must not be negative")
@@ -165,7 +165,7 @@ func CreatePO(tx Tx, po PO, who Actor) (PO, error) {
 		v = append(v, err.(stock.Invalid)...)
 	}
 	if !stock.ValidCode(po.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	} else if _, err := tx.PO(po.ID); err == nil {
 		v.Add("id", "purchase order %s already exists", po.ID)
 	} else if !errors.Is(err, stock.ErrNotFound) {

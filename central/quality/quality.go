@@ -37,7 +37,7 @@ type Plan struct {
 func (p Plan) Validate() error {
 	var v stock.Invalid
 	if !stock.ValidCode(p.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	}
 	switch p.Mode {
 	case Skip, Full:

@@ -40,6 +40,9 @@ func (v Invalid) Error() string {
 	return "invalid input: " + strings.Join(parts, "; ")
 }
 
+// CodeRule says what ValidCode accepts, for error messages.
+const CodeRule = "1-64 characters without spaces, '/', '|', '+', '#', '%' or '?'"
+
 // ValidCode reports whether s is usable as an identifier (SKU, location
 // code, document id): 1–64 printable ASCII characters without spaces, '/',
 // '|' or MQTT wildcards, so it is safe in keys, topics and URLs.

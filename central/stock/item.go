@@ -128,7 +128,7 @@ func oneOf(s string, set []string) bool {
 func (i Item) Validate() error {
 	var v Invalid
 	if !ValidCode(i.SKU) {
-		v.Add("sku", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("sku", "must be %s", CodeRule)
 	}
 	if i.GTIN != "" {
 		if err := gs1.ValidGTIN(i.GTIN); err != nil {

@@ -83,7 +83,7 @@ func (l *Location) Normalize() {
 func (l Location) Validate() error {
 	var v Invalid
 	if !ValidCode(l.Code) {
-		v.Add("code", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("code", "must be %s", CodeRule)
 	}
 	if !l.Type.Valid() {
 		v.Add("type", "%q is not a location type", l.Type)

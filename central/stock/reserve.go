@@ -88,7 +88,7 @@ func AvailableToPromise(p Projection, pool Pool) (int64, error) {
 func Reserve(tx Reservations, r Reservation) (Reservation, error) {
 	var v Invalid
 	if !ValidCode(r.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", CodeRule)
 	} else if _, err := tx.Reservation(r.ID); err == nil {
 		v.Add("id", "reservation %s already exists", r.ID)
 	} else if !errors.Is(err, ErrNotFound) {

@@ -121,7 +121,7 @@ type Presale struct {
 func (p Presale) Validate() error {
 	var v stock.Invalid
 	if !stock.ValidCode(p.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	}
 	if p.Channel == "" {
 		v.Add("channel", "is required: the channel that sells ahead")

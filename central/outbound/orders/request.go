@@ -136,7 +136,7 @@ func Check(r Request, now time.Time, look Lookup) (Checked, error) {
 		return Checked{}, err
 	}
 	if !stock.ValidCode(r.ChannelOrder) {
-		v.Add("channel_order", "is required: the channel's order id, 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("channel_order", "is required: the channel's order id, %s", stock.CodeRule)
 	}
 	if r.Payment != Paid && r.Payment != Unpaid {
 		v.Add("payment", "must be %q or %q", Paid, Unpaid)

@@ -255,7 +255,7 @@ func TransitLocation(wh string) string { return "TRANSIT-" + wh }
 func (t Transfer) Validate() error {
 	var v stock.Invalid
 	if !stock.ValidCode(t.ID) {
-		v.Add("id", "must be 1-64 characters without spaces, '/', '|', '+', '#', '%%' or '?'")
+		v.Add("id", "must be %s", stock.CodeRule)
 	}
 	if t.SKU == "" {
 		v.Add("sku", "is required")
