@@ -43,19 +43,9 @@ func (p *proc) metric(name string) float64 { return testenv.Gauge(p.http, "dockh
 // storageReadiness is the storage reason /readyz gives ("" when none).
 func (p *proc) storageReadiness(t *testing.T) string {
 	t.Helper()
-	resp, err := http.Get("http://" + p.http + "/readyz")
+	r, err := testenv.NotReady(p.http, "storage")
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	var ready struct {
-		Reasons []struct{ Component, Reason string } `json:"reasons"`
-	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ready))
-	for _, r := range ready.Reasons {
-		if r.Component == "storage" {
-			return r.Reason
-		}
-	}
-	return ""
+	return r.Reason
 }
 
 // asn is an ASN of 30,000 lines (about 800 KB of JSON, below the API's

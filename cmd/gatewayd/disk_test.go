@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,23 +182,11 @@ func (g *gatewayd) metric(name string) float64 {
 
 // storageReadiness is the storage reason /readyz gives ("" when none).
 func (g *gatewayd) storageReadiness() string {
-	resp, err := http.Get("http://" + g.http + "/readyz")
+	r, err := testenv.NotReady(g.http, "storage")
 	if err != nil {
 		return "no answer: " + err.Error()
 	}
-	defer resp.Body.Close()
-	var ready struct {
-		Reasons []struct{ Component, ID, Reason string } `json:"reasons"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&ready); err != nil {
-		return "bad answer: " + err.Error()
-	}
-	for _, r := range ready.Reasons {
-		if r.Component == "storage" {
-			return r.ID
-		}
-	}
-	return ""
+	return r.ID
 }
 
 // palletScan is the scan of a pallet label (GS1-128, AIM ]C1): the SSCC

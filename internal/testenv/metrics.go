@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -26,4 +27,29 @@ func Gauge(addr, name string) float64 {
 		}
 	}
 	return -1
+}
+
+// ReadyReason is one reason a daemon's /readyz gives for not being ready.
+type ReadyReason struct{ Component, ID, Reason string }
+
+// NotReady returns the first reason http://addr/readyz gives for component
+// (zero when it gives none).
+func NotReady(addr, component string) (ReadyReason, error) {
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		return ReadyReason{}, err
+	}
+	defer resp.Body.Close()
+	var ready struct {
+		Reasons []ReadyReason `json:"reasons"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ready); err != nil {
+		return ReadyReason{}, err
+	}
+	for _, r := range ready.Reasons {
+		if r.Component == component {
+			return r, nil
+		}
+	}
+	return ReadyReason{}, nil
 }
